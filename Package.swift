@@ -1,0 +1,32 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let package = Package(
+    name: "nettool",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "nettool", targets: ["nettool"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+    ],
+    targets: [
+        // Pure logic: no I/O, no C. Bytes or strings in, values out.
+        .target(name: "Rendering"),
+        .target(name: "Addresses", dependencies: ["Rendering"]),
+        // Port facts: the IANA table is pure; HostPortState reads /proc.
+        .target(name: "Ports", dependencies: ["Addresses", "Rendering"]),
+        // The thin CLI: argument parsing, printing, exit codes.
+        .executableTarget(
+            name: "nettool",
+            dependencies: [
+                "Addresses", "Ports", "Rendering",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(name: "RenderingTests", dependencies: ["Rendering"]),
+        .testTarget(name: "AddressesTests", dependencies: ["Addresses"]),
+        .testTarget(name: "PortsTests", dependencies: ["Ports", "Addresses"]),
+        .testTarget(name: "NettoolCLITests", dependencies: ["nettool"]),
+    ]
+)

@@ -1,0 +1,77 @@
+import ArgumentParser
+import Ports
+import Rendering
+
+extension Nettool {
+    struct PortClassify: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "port-classify",
+            abstract: "Say what a port is: IANA range and services, common use, and who uses it on this host now.",
+            discussion: """
+                PORT is a number (443), a range (8000-8010), a service name (https) or any of these with a \
+                transport (domain/udp, 53/udp).
+
+                For each port: the RFC 6335 range (reserved, well-known, registered, dynamic); whether it is \
+                privileged or ephemeral on this host (read live from /proc/sys/net/ipv4); IANA service names for \
+                every transport and /etc/services entries; well-known de-facto uses with their source; the \
+                sockets bound to it right now with their process (like ss -ltnup); and whether bind() on it \
+                would fail for you, and why.
+
+                Exit status: 0 when every input is valid, 1 when any is not, 2 for usage errors.
+
+                Examples:
+                  nettool port-classify 5353
+                  nettool port-classify https domain/udp 8000-8010
+                  nettool port-classify --json 51820
+                """,
+            version: Nettool.versionText
+        )
+
+        @Argument(parsing: .allUnrecognized, help: "Ports, ranges or service names.")
+        var ports: [String] = []
+
+        @Flag(help: "One JSON object per port (JSON Lines).")
+        var json = false
+
+        func validate() throws {
+            if ports.isEmpty { throw ValidationError("give at least one port, range or service name (e.g. 443, 8000-8010, https)") }
+        }
+
+        func run() throws {
+            let registries = [ServiceRegistry.iana] + [ServiceRegistry.etcServices()].compactMap { $0 }
+            var host = HostPortState.read()
+            var output = OutputStream.standardOutput()
+            var sawInvalid = false
+            var first = true
+            for input in ports {
+                do {
+                    for query in try PortQuery.parse(input, registries: registries) {
+                        host.resolveOwners(ports: query.ports)
+                        for result in PortClassifier(registries: registries, host: host).classify(query) {
+                            if json {
+                                var line = JSONLine()
+                                PortReport.appendJSON(result, to: &line)
+                                output.writeLine(line.bytes)
+                            } else {
+                                output.write((first ? "" : "\n") + PortReport.text(result))
+                            }
+                            first = false
+                        }
+                    }
+                } catch {
+                    sawInvalid = true
+                    if json {
+                        var line = JSONLine()
+                        PortReport.appendInvalidJSON(input: input, error: error, to: &line)
+                        output.writeLine(line.bytes)
+                    } else {
+                        output.flush()
+                        printError("port-classify: \(input): \(error)")
+                    }
+                }
+            }
+            output.flush()
+            if sawInvalid { throw ExitCode(ExitStatus.failure) }
+        }
+    }
+}

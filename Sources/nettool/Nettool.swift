@@ -1,0 +1,55 @@
+import Addresses
+import ArgumentParser
+import Ports
+#if canImport(Glibc)
+import Glibc
+#endif
+
+@main
+struct Nettool: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "nettool",
+        abstract: "A network-programming toolkit: classify addresses and ports, and see how sockets work.",
+        discussion: """
+            Examples:
+              nettool ip-classify 192.0.0.9 2001:db8::/32 fe80::1%eth0
+              nettool port-classify 5353 https domain/udp
+            """,
+        version: versionText,
+        groupedSubcommands: [
+            CommandGroup(name: "Addresses and ports", subcommands: [IPClassify.self, PortClassify.self]),
+        ]
+    )
+
+    static let versionText = """
+        nettool 0.1.0
+        IANA IPv4 Special-Purpose Address Registry: last updated \(SpecialPurposeRegistry.ipv4LastUpdated)
+        IANA IPv6 Special-Purpose Address Registry: last updated \(SpecialPurposeRegistry.ipv6LastUpdated)
+        IANA IPv4 Multicast Address Space: last updated \(SpecialPurposeRegistry.ipv4MulticastLastUpdated)
+        IANA IPv6 Address Space: last updated \(SpecialPurposeRegistry.ipv6AddressSpaceLastUpdated)
+        IANA Service Name and Port Number Registry: newest record \(ServiceRegistry.newestRecordDate)
+        """
+
+    /// Runs the command and maps every failure to one exit status: usage errors exit 2
+    /// (ArgumentParser's default is 64), `CommandError`s print their sentence and exit with their status.
+    static func main() async {
+        do {
+            var command = try parseAsRoot()
+            if var asyncCommand = command as? AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch let error as CommandError {
+            printError("nettool: \(error.description)")
+            Glibc.exit(error.status)
+        } catch {
+            let code = exitCode(for: error)
+            if code == .validationFailure {
+                printError(fullMessage(for: error))
+                Glibc.exit(ExitStatus.usage)
+            }
+            exit(withError: error)
+        }
+    }
+}

@@ -1,0 +1,59 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Buffered writes to a file descriptor with `write(2)`. Batch commands emit millions of lines,
+/// so output is collected in one buffer and flushed in large writes, and explicitly at every
+/// point a reader may be waiting (stdout is block-buffered when it is not a TTY).
+struct OutputStream {
+    private let fd: Int32
+    private var buffer: [UInt8] = []
+    private let limit: Int
+
+    init(fd: Int32, limit: Int = 1 << 16) {
+        self.fd = fd
+        self.limit = limit
+        buffer.reserveCapacity(limit + 4096)
+    }
+
+    static func standardOutput() -> OutputStream { OutputStream(fd: 1) }
+
+    var isTerminal: Bool { isatty(fd) == 1 }
+
+    mutating func write(_ bytes: [UInt8]) {
+        buffer.append(contentsOf: bytes)
+        if buffer.count >= limit { flush() }
+    }
+
+    mutating func write(_ text: String) {
+        buffer.append(contentsOf: text.utf8)
+        if buffer.count >= limit { flush() }
+    }
+
+    mutating func writeLine(_ bytes: [UInt8]) {
+        write(bytes)
+        buffer.append(UInt8(ascii: "\n"))
+    }
+
+    mutating func flush() {
+        var offset = 0
+        while offset < buffer.count {
+            let written = buffer.withUnsafeBytes { raw in
+                Glibc.write(fd, raw.baseAddress! + offset, raw.count - offset)
+            }
+            if written < 0 {
+                if errno == EINTR { continue }
+                break  // EPIPE and friends: the reader is gone; nothing useful to do
+            }
+            offset += written
+        }
+        buffer.removeAll(keepingCapacity: true)
+    }
+}
+
+/// One line to stderr, unbuffered: diagnostics and per-line errors in human mode.
+func printError(_ message: String) {
+    var line = Array(message.utf8)
+    line.append(UInt8(ascii: "\n"))
+    _ = line.withUnsafeBytes { Glibc.write(2, $0.baseAddress, $0.count) }
+}
