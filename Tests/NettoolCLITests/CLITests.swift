@@ -1,0 +1,168 @@
+import Foundation
+import Testing
+@testable import nettool
+
+/// Runs the built `nettool` binary (it sits next to the test bundle) and captures its output.
+struct Run {
+    let status: Int32
+    let stdout: String
+    let stderr: String
+
+    var jsonLines: [[String: Any]] {
+        stdout.split(separator: "\n").compactMap {
+            try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
+        }
+    }
+
+    static let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        .appendingPathComponent("nettool").path
+
+    static func nettool(_ arguments: [String], stdin: String? = nil) throws -> Run {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: binary)
+        process.arguments = arguments
+        let out = Pipe(), err = Pipe(), input = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        process.standardInput = input
+        try process.run()
+        if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
+        try input.fileHandleForWriting.close()
+        let outData = out.fileHandleForReading.readDataToEndOfFile()
+        let errData = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Run(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
+                   stderr: String(decoding: errData, as: UTF8.self))
+    }
+}
+
+@Suite("Command line parsing")
+struct ParsingCLITests {
+    @Test("subcommands parse with their options")
+    func parse() throws {
+        let command = try Nettool.parseAsRoot(["ip-classify", "--json", "10.0.0.0/8"])
+        let classify = try #require(command as? Nettool.IPClassify)
+        #expect(classify.json && classify.addresses == ["10.0.0.0/8"])
+        let ports = try #require(try Nettool.parseAsRoot(["port-classify", "-1", "https"]) as? Nettool.PortClassify)
+        #expect(ports.ports == ["-1", "https"])
+    }
+
+    @Test("help groups the subcommands and shows examples")
+    func help() {
+        let root = Nettool.helpMessage()
+        #expect(root.contains("ADDRESSES AND PORTS SUBCOMMANDS"))
+        #expect(root.contains("ip-classify") && root.contains("port-classify"))
+        let classify = Nettool.helpMessage(for: Nettool.IPClassify.self)
+        #expect(classify.contains("Examples:") && classify.contains("--json"))
+        let ports = Nettool.helpMessage(for: Nettool.PortClassify.self)
+        #expect(ports.contains("Examples:") && ports.contains("domain/udp"))
+    }
+
+    @Test("port-classify needs at least one port")
+    func validation() {
+        #expect(throws: (any Error).self) { try Nettool.parseAsRoot(["port-classify"]) }
+    }
+}
+
+@Suite("nettool binary, end to end")
+struct EndToEndTests {
+    @Test("ip-classify --json over stdin: one object per line, exit 1 when any line is invalid")
+    func ipClassifyStdin() throws {
+        let run = try Run.nettool(["ip-classify", "--json"], stdin: "192.0.0.9\r\n010.1.1.1\n\n2001:DB8::/32\n")
+        #expect(run.status == 1)
+        let lines = run.jsonLines
+        try #require(lines.count == 3)
+        #expect(lines[0]["address"] as? String == "192.0.0.9")
+        #expect(lines[0]["global"] as? Bool == true)
+        #expect(lines[0]["registry_updated"] as? String == "2025-10-09")
+        #expect((lines[0]["registry"] as? [String: Any])?["prefix"] as? String == "192.0.0.9/32")
+        #expect(lines[1]["valid"] as? Bool == false)
+        #expect((lines[1]["error"] as? String)?.contains("leading zero") == true)
+        #expect(lines[2]["scope"] as? String == "documentation")
+        #expect((lines[2]["network"] as? [String: Any])?["addresses"] as? String == "79228162514264337593543950336")
+    }
+
+    @Test("ip-classify human output, and exit 0 when all inputs are valid")
+    func ipClassifyHuman() throws {
+        let run = try Run.nettool(["ip-classify", "fe80::1%eth0", "10.0.0.0/31"])
+        #expect(run.status == 0)
+        #expect(run.stdout.contains("fe80::1%eth0\n"))
+        #expect(run.stdout.contains("scope           link-local"))
+        #expect(run.stdout.contains("RFC 3021"))
+        #expect(run.stderr.isEmpty)
+    }
+
+    @Test("usage errors exit 2; bad addresses exit 1 with the reason on stderr")
+    func exitStatuses() throws {
+        #expect(try Run.nettool(["ip-classify", "--no-such-flag"]).status == 2)
+        let bad = try Run.nettool(["ip-classify", "1.2.3"])
+        #expect(bad.status == 1)
+        #expect(bad.stderr.contains("1.2.3: an IPv4 address has 4 dot-separated octets"))
+    }
+
+    @Test("--version names the registry dates")
+    func version() throws {
+        let run = try Run.nettool(["ip-classify", "--version"])
+        #expect(run.status == 0)
+        #expect(run.stdout.contains("Special-Purpose Address Registry: last updated 2025-10-09"))
+    }
+
+    @Test("port-classify reports this very test process listening on a loopback port")
+    func portClassifyLive() throws {
+        let listener = try LoopbackListener()
+        let run = try Run.nettool(["port-classify", "--json", "\(listener.port)/tcp"])
+        #expect(run.status == 0)
+        let result = try #require(run.jsonLines.first)
+        let listeners = try #require(result["listeners"] as? [[String: Any]])
+        #expect(listeners.count == 1)
+        #expect(listeners.first?["pid"] as? Int == Int(getpid()))
+        #expect(listeners.first?["address"] as? String == "127.0.0.1")
+        let bind = try #require((result["bind"] as? [String: Any])?["tcp"] as? [String: Any])
+        #expect(bind["would_fail"] as? Bool == true)
+    }
+
+    @Test("port-classify JSON keys, service names both ways, invalid input")
+    func portClassifyJSON() throws {
+        let run = try Run.nettool(["port-classify", "--json", "5353", "domain/udp", "65536", "-1", "abc"])
+        #expect(run.status == 1)
+        let lines = run.jsonLines
+        try #require(lines.count == 5)
+        #expect(lines[0]["range"] as? String == "registered")
+        let services = try #require(lines[0]["services"] as? [[String: Any]])
+        #expect(services.contains { $0["name"] as? String == "mdns" && $0["protocol"] as? String == "udp" })
+        for key in ["input", "valid", "port", "range", "privileged", "ephemeral", "services", "listeners"] {
+            #expect(lines[0][key] != nil, "missing key \(key)")
+        }
+        #expect(lines[1]["port"] as? Int == 53 && lines[1]["protocol"] as? String == "udp")
+        #expect(lines[2]["valid"] as? Bool == false)
+        #expect((lines[2]["error"] as? String)?.contains("out of range") == true)
+        #expect(lines[3]["valid"] as? Bool == false)
+        #expect((lines[4]["error"] as? String)?.contains("neither a port number nor a service name") == true)
+    }
+}
+
+/// A TCP socket listening on 127.0.0.1 with a kernel-chosen port, closed on deinit.
+final class LoopbackListener {
+    let fd: Int32
+    let port: UInt16
+
+    init() throws {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = UInt32(0x7F00_0001).bigEndian
+        let size = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, size) }
+        }
+        guard fd >= 0, bound == 0, listen(fd, 1) == 0 else { throw POSIXError(.EADDRNOTAVAIL) }
+        var length = size
+        _ = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
+        }
+        self.fd = fd
+        port = UInt16(bigEndian: address.sin_port)
+    }
+
+    deinit { close(fd) }
+}

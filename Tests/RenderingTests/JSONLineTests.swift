@@ -1,0 +1,51 @@
+import Testing
+import Rendering
+
+@Suite("JSON Lines writer")
+struct JSONLineTests {
+    private func text(_ build: (inout JSONLine) -> Void) -> String {
+        var line = JSONLine()
+        build(&line)
+        return String(decoding: line.bytes, as: UTF8.self)
+    }
+
+    @Test("objects, arrays, keys in writing order")
+    func structure() {
+        let json = text { j in
+            j.beginObject()
+            j.key("b"); j.int(-12)
+            j.key("a"); j.beginArray(); j.bool(true); j.null(); j.string("x"); j.endArray()
+            j.key("c"); j.beginObject(); j.endObject()
+            j.endObject()
+        }
+        #expect(json == #"{"b":-12,"a":[true,null,"x"],"c":{}}"#)
+    }
+
+    @Test("escaping of quotes, backslashes and control bytes")
+    func escaping() {
+        #expect(text { $0.string("a\"b\\c\n\t\u{1}") } == #""a\"b\\c\n\t\u0001""#)
+        #expect(text { $0.string(bytes: [0x61, 0x00, 0x62]) } == #""a\u0000b""#)
+    }
+
+    @Test("invalid UTF-8 input becomes U+FFFD, so the line stays valid JSON")
+    func invalidUTF8() {
+        #expect(text { $0.string(bytes: [0x61, 0xFF, 0x62]) } == "\"a\u{FFFD}b\"")
+        #expect(text { $0.string(bytes: Array("é".utf8)) } == "\"é\"")
+    }
+
+    @Test("reset keeps nothing of the previous line")
+    func reset() {
+        var line = JSONLine()
+        line.beginObject(); line.key("a"); line.int(1); line.endObject()
+        line.reset()
+        line.beginArray(); line.int(2); line.endArray()
+        #expect(String(decoding: line.bytes, as: UTF8.self) == "[2]")
+    }
+
+    @Test("fixed-point formatting", arguments: [
+        (1.5, 2, "1.50"), (0.0, 0, "0"), (-2.25, 1, "-2.3"), (1234.5678, 3, "1234.568"), (0.001, 3, "0.001"),
+    ])
+    func fixed(value: Double, digits: Int, expected: String) {
+        #expect(formatFixed(value, fractionDigits: digits) == expected)
+    }
+}
