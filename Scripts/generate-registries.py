@@ -88,6 +88,7 @@ def special_entries(path, family):
             footnotes: [{", ".join(swift_string(f) for f in footnotes)}], scope: .{scope}),"""))
     # Most specific first, so the first match is the one that wins.
     out.sort(key=lambda item: -item[0])
+    assert len(out) < 64, "RowSet holds at most 64 rows per table"
     return [text for _, text in out]
 
 
@@ -115,6 +116,7 @@ def extras_entries(path):
             reference: {swift_string(row["reference"])}, note: {swift_string(row["note"])},
             variableMulticastScope: {"true" if variable_scope else "false"}, scope: {"." + SCOPE_CASES[scope] if scope else "nil"}),"""))
     out.sort(key=lambda item: item[0])
+    assert len(out) < 64, "RowSet holds at most 64 rows per table"
     return [text for _, text in out]
 
 

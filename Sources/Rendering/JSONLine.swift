@@ -1,33 +1,65 @@
-/// Builds one JSON object (or array) as UTF-8 bytes, keys in the order they are written.
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Builds JSON as UTF-8 bytes, keys in the order they are written.
 ///
 /// Hand-written rather than `JSONEncoder`: key order is part of our output contract, and batch
-/// commands emit millions of lines, so every line is appended straight into one byte buffer.
-public struct JSONLine: Sendable {
-    public private(set) var bytes: [UInt8]
+/// commands emit millions of lines. It owns a plain growable buffer (noncopyable, so it never
+/// needs copy-on-write checks) and can hold many lines: `endLine()` ends one and starts the next.
+public struct JSONLine: ~Copyable {
+    private var base: UnsafeMutablePointer<UInt8>
+    private var capacity: Int
+    public private(set) var count = 0
     private var needsComma = false
 
     public init(capacity: Int = 256) {
-        bytes = []
-        bytes.reserveCapacity(capacity)
+        self.capacity = max(16, capacity)
+        base = .allocate(capacity: self.capacity)
     }
 
-    /// Empties the line for reuse, keeping its storage (one allocation for a whole batch).
+    deinit { base.deallocate() }
+
+    /// A copy of what has been written.
+    public var bytes: [UInt8] { Array(UnsafeBufferPointer(start: base, count: count)) }
+
+    public func withBytes<R>(_ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R {
+        try body(UnsafeBufferPointer(start: base, count: count))
+    }
+
+    /// Empties the buffer for reuse, keeping its storage.
     public mutating func reset() {
-        bytes.removeAll(keepingCapacity: true)
+        count = 0
         needsComma = false
     }
 
-    public mutating func beginObject() { separator(); bytes.append(UInt8(ascii: "{")); needsComma = false }
-    public mutating func endObject() { bytes.append(UInt8(ascii: "}")); needsComma = true }
-    public mutating func beginArray() { separator(); bytes.append(UInt8(ascii: "[")); needsComma = false }
-    public mutating func endArray() { bytes.append(UInt8(ascii: "]")); needsComma = true }
+    /// Ends a JSON Lines record with `\n`; the next value starts a new record.
+    public mutating func endLine() {
+        put(UInt8(ascii: "\n"))
+        needsComma = false
+    }
+
+    /// Plain text outside any JSON structure (human output sharing the same buffer).
+    public mutating func text(_ value: String) {
+        var value = value
+        value.withUTF8 { append($0) }
+    }
+
+    public mutating func beginObject() { separator(); put(UInt8(ascii: "{")); needsComma = false }
+    public mutating func endObject() { put(UInt8(ascii: "}")); needsComma = true }
+    public mutating func beginArray() { separator(); put(UInt8(ascii: "[")); needsComma = false }
+    public mutating func endArray() { put(UInt8(ascii: "]")); needsComma = true }
 
     /// Writes `"key":`; the next value call supplies its value.
     public mutating func key(_ key: StaticString) {
         separator()
-        bytes.append(UInt8(ascii: "\""))
-        key.withUTF8Buffer { bytes.append(contentsOf: $0) }
-        bytes.append(contentsOf: [UInt8(ascii: "\""), UInt8(ascii: ":")])
+        reserve(key.utf8CodeUnitCount + 3)
+        base[count] = UInt8(ascii: "\"")
+        (base + count + 1).update(from: key.utf8Start, count: key.utf8CodeUnitCount)
+        count += key.utf8CodeUnitCount + 1
+        base[count] = UInt8(ascii: "\"")
+        base[count + 1] = UInt8(ascii: ":")
+        count += 2
         needsComma = false
     }
 
@@ -38,19 +70,37 @@ public struct JSONLine: Sendable {
         needsComma = true
     }
 
-    /// A JSON string from raw bytes that may not be valid UTF-8 (e.g. a line read from stdin).
-    /// Invalid sequences become U+FFFD so the output is always valid JSON.
-    public mutating func string<C: Collection>(bytes raw: C) where C.Element == UInt8 {
-        if let done: Void = raw.withContiguousStorageIfAvailable({ buffer in
-            if Self.isValidUTF8(buffer) { separator(); appendEscaped(buffer); needsComma = true }
-            else { string(String(decoding: buffer, as: UTF8.self)) }
-        }) { return done }
-        string(String(decoding: raw, as: UTF8.self))
-    }
-
     public mutating func string(_ value: StaticString) {
         separator()
         value.withUTF8Buffer { appendEscaped($0) }
+        needsComma = true
+    }
+
+    /// A JSON string from raw bytes that may not be valid UTF-8 (e.g. a line read from stdin).
+    /// Invalid sequences become U+FFFD so the output is always valid JSON.
+    public mutating func string(bytes raw: UnsafeBufferPointer<UInt8>) {
+        if Self.isValidUTF8(raw) {
+            separator()
+            appendEscaped(raw)
+            needsComma = true
+        } else {
+            string(String(decoding: raw, as: UTF8.self))
+        }
+    }
+
+    public mutating func string(bytes raw: [UInt8]) {
+        raw.withUnsafeBufferPointer { string(bytes: $0) }
+    }
+
+    /// A string whose bytes are known to need no escaping (addresses, hex, digits).
+    public mutating func unescapedString(_ raw: UnsafeBufferPointer<UInt8>) {
+        separator()
+        reserve(raw.count + 2)
+        base[count] = UInt8(ascii: "\"")
+        (base + count + 1).update(from: raw.baseAddress!, count: raw.count)
+        count += raw.count + 1
+        base[count] = UInt8(ascii: "\"")
+        count += 1
         needsComma = true
     }
 
@@ -60,83 +110,113 @@ public struct JSONLine: Sendable {
 
     public mutating func bool(_ value: Bool) {
         separator()
-        bytes.append(contentsOf: value ? Self.trueBytes : Self.falseBytes)
+        appendStatic(value ? "true" : "false")
         needsComma = true
     }
 
     public mutating func int<I: BinaryInteger>(_ value: I) {
         separator()
-        appendDecimal(value)
+        if value >= 0 && value < 10 {
+            put(UInt8(ascii: "0") + UInt8(value))
+        } else {
+            var text = String(value)
+            text.withUTF8 { append($0) }
+        }
         needsComma = true
     }
 
     public mutating func double(_ value: Double, fractionDigits: Int = 3) {
         separator()
         if value.isFinite {
-            bytes.append(contentsOf: Array(formatFixed(value, fractionDigits: fractionDigits).utf8))
+            var text = formatFixed(value, fractionDigits: fractionDigits)
+            text.withUTF8 { append($0) }
         } else {
-            bytes.append(contentsOf: Self.nullBytes)
+            appendStatic("null")
         }
         needsComma = true
     }
 
     public mutating func null() {
         separator()
-        bytes.append(contentsOf: Self.nullBytes)
+        appendStatic("null")
         needsComma = true
     }
 
-    /// Appends an already-encoded JSON value (for example another `JSONLine`'s bytes).
+    /// Appends an already-encoded JSON value.
+    public mutating func raw(_ encoded: UnsafeBufferPointer<UInt8>) {
+        separator()
+        append(encoded)
+        needsComma = true
+    }
+
     public mutating func raw(_ encoded: [UInt8]) {
-        separator()
-        bytes.append(contentsOf: encoded)
-        needsComma = true
+        encoded.withUnsafeBufferPointer { raw($0) }
     }
 
-    /// Appends raw bytes that are known to need no escaping (ASCII digits, dots, colons, hex).
-    public mutating func plainString(_ write: (inout [UInt8]) -> Void) {
-        separator()
-        bytes.append(UInt8(ascii: "\""))
-        write(&bytes)
-        bytes.append(UInt8(ascii: "\""))
-        needsComma = true
+    // MARK: - Buffer
+
+    @inline(__always)
+    private mutating func reserve(_ extra: Int) {
+        if count + extra > capacity { grow(extra) }
     }
 
+    private mutating func grow(_ extra: Int) {
+        var newCapacity = capacity * 2
+        while newCapacity < count + extra { newCapacity *= 2 }
+        let newBase = UnsafeMutablePointer<UInt8>.allocate(capacity: newCapacity)
+        newBase.update(from: base, count: count)
+        base.deallocate()
+        base = newBase
+        capacity = newCapacity
+    }
+
+    @inline(__always)
+    private mutating func put(_ byte: UInt8) {
+        reserve(1)
+        base[count] = byte
+        count += 1
+    }
+
+    private mutating func append(_ buffer: UnsafeBufferPointer<UInt8>) {
+        guard let source = buffer.baseAddress, buffer.count > 0 else { return }
+        reserve(buffer.count)
+        (base + count).update(from: source, count: buffer.count)
+        count += buffer.count
+    }
+
+    private mutating func appendStatic(_ text: StaticString) {
+        text.withUTF8Buffer { append($0) }
+    }
+
+    @inline(__always)
     private mutating func separator() {
-        if needsComma { bytes.append(UInt8(ascii: ",")) }
+        if needsComma { put(UInt8(ascii: ",")) }
     }
 
-    private mutating func appendDecimal<I: BinaryInteger>(_ value: I) {
-        if value < 0 { bytes.append(UInt8(ascii: "-")) }
-        let magnitude = value.magnitude
-        if magnitude < 10 {
-            bytes.append(UInt8(ascii: "0") + UInt8(magnitude))
-        } else {
-            bytes.append(contentsOf: Array(String(magnitude).utf8))
-        }
-    }
-
-    private static let trueBytes: [UInt8] = Array("true".utf8)
-    private static let falseBytes: [UInt8] = Array("false".utf8)
-    private static let nullBytes: [UInt8] = Array("null".utf8)
-    private static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
+    private static let hexDigits: StaticString = "0123456789abcdef"
 
     private mutating func appendEscaped(_ buffer: UnsafeBufferPointer<UInt8>) {
-        bytes.append(UInt8(ascii: "\""))
-        for byte in buffer {
+        put(UInt8(ascii: "\""))
+        var runStart = 0
+        for index in 0..<buffer.count {
+            let byte = buffer[index]
+            guard byte < 0x20 || byte == 0x7f || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") else { continue }
+            append(UnsafeBufferPointer(rebasing: buffer[runStart..<index]))
+            runStart = index + 1
+            put(UInt8(ascii: "\\"))
             switch byte {
-            case UInt8(ascii: "\""): bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\"")])
-            case UInt8(ascii: "\\"): bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\\")])
-            case UInt8(ascii: "\n"): bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "n")])
-            case UInt8(ascii: "\r"): bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "r")])
-            case UInt8(ascii: "\t"): bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "t")])
-            case 0..<0x20, 0x7f:
-                bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0"),
-                                          Self.hexDigits[Int(byte >> 4)], Self.hexDigits[Int(byte & 0xf)]])
-            default: bytes.append(byte)
+            case UInt8(ascii: "\""), UInt8(ascii: "\\"): put(byte)
+            case UInt8(ascii: "\n"): put(UInt8(ascii: "n"))
+            case UInt8(ascii: "\r"): put(UInt8(ascii: "r"))
+            case UInt8(ascii: "\t"): put(UInt8(ascii: "t"))
+            default:
+                appendStatic("u00")
+                put(Self.hexDigits.utf8Start[Int(byte >> 4)])
+                put(Self.hexDigits.utf8Start[Int(byte & 0xf)])
             }
         }
-        bytes.append(UInt8(ascii: "\""))
+        append(UnsafeBufferPointer(rebasing: buffer[runStart..<buffer.count]))
+        put(UInt8(ascii: "\""))
     }
 
     private static func isValidUTF8(_ buffer: UnsafeBufferPointer<UInt8>) -> Bool {

@@ -26,11 +26,19 @@ struct Run {
         process.standardError = err
         process.standardInput = input
         try process.run()
-        if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
-        try input.fileHandleForWriting.close()
+        // Feed stdin and drain stderr on other threads: a large input or output would otherwise
+        // fill a pipe and deadlock the test against the child.
+        let writer = input.fileHandleForWriting
+        let feeding = Thread { if let stdin { writer.write(Data(stdin.utf8)) }; try? writer.close() }
+        feeding.start()
+        let errBox = DataBox()
+        let errReader = err.fileHandleForReading
+        let draining = Thread { errBox.data = errReader.readDataToEndOfFile() }
+        draining.start()
         let outData = out.fileHandleForReading.readDataToEndOfFile()
-        let errData = err.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
+        while !draining.isFinished || !feeding.isFinished { usleep(1000) }
+        let errData = errBox.data
         return Run(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
                    stderr: String(decoding: errData, as: UTF8.self))
     }
@@ -80,6 +88,20 @@ struct EndToEndTests {
         #expect((lines[1]["error"] as? String)?.contains("leading zero") == true)
         #expect(lines[2]["scope"] as? String == "documentation")
         #expect((lines[2]["network"] as? [String: Any])?["addresses"] as? String == "79228162514264337593543950336")
+    }
+
+    @Test("stdin blocks classified in parallel come out in input order")
+    func parallelOrder() throws {
+        let inputs = (0..<60_000).map { index in
+            index % 3 == 0 ? "10.\(index >> 16).\((index >> 8) & 255).\(index & 255)" : "2001:db8::\(String(index, radix: 16))"
+        }
+        let run = try Run.nettool(["ip-classify", "--json"], stdin: inputs.joined(separator: "\n"))
+        #expect(run.status == 0)
+        let echoed = run.stdout.split(separator: "\n").map { line -> String in
+            let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
+            return object?["input"] as? String ?? ""
+        }
+        #expect(echoed == inputs)
     }
 
     @Test("ip-classify human output, and exit 0 when all inputs are valid")
@@ -139,6 +161,10 @@ struct EndToEndTests {
         #expect(lines[3]["valid"] as? Bool == false)
         #expect((lines[4]["error"] as? String)?.contains("neither a port number nor a service name") == true)
     }
+}
+
+final class DataBox: @unchecked Sendable {
+    var data = Data()
 }
 
 /// A TCP socket listening on 127.0.0.1 with a kernel-chosen port, closed on deinit.

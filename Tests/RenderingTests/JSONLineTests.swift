@@ -25,12 +25,25 @@ struct JSONLineTests {
     func escaping() {
         #expect(text { $0.string("a\"b\\c\n\t\u{1}") } == #""a\"b\\c\n\t\u0001""#)
         #expect(text { $0.string(bytes: [0x61, 0x00, 0x62]) } == #""a\u0000b""#)
+        #expect(text { $0.string("\u{7f}") } == #""\u007f""#)
     }
 
     @Test("invalid UTF-8 input becomes U+FFFD, so the line stays valid JSON")
     func invalidUTF8() {
         #expect(text { $0.string(bytes: [0x61, 0xFF, 0x62]) } == "\"a\u{FFFD}b\"")
         #expect(text { $0.string(bytes: Array("é".utf8)) } == "\"é\"")
+    }
+
+    @Test("records end with a newline, and a buffer grows past its first capacity")
+    func linesAndGrowth() {
+        var line = JSONLine(capacity: 16)
+        for index in 0..<100 {
+            line.beginObject(); line.key("index"); line.int(index); line.endObject(); line.endLine()
+        }
+        let text = String(decoding: line.bytes, as: UTF8.self)
+        #expect(text.split(separator: "\n").count == 100)
+        #expect(text.hasPrefix(#"{"index":0}"# + "\n" + #"{"index":1}"#))
+        #expect(text.hasSuffix(#"{"index":99}"# + "\n"))
     }
 
     @Test("reset keeps nothing of the previous line")

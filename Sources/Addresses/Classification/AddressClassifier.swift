@@ -2,8 +2,9 @@
 public struct AddressClassification: Sendable {
     /// Why `isGlobal` has the value it has.
     public enum GlobalBasis: Sendable {
-        case registry(SpecialPurposeEntry)
-        case embedded(SpecialPurposeEntry, EmbeddedAddress)
+        /// The deciding special-purpose row (an index into the address family's table).
+        case registry(row: Int)
+        case embedded(row: Int, EmbeddedAddress)
         case multicastScope(MulticastInfo.Scope)
         case ipv4Unicast
         case ipv6GlobalUnicast
@@ -14,12 +15,12 @@ public struct AddressClassification: Sendable {
     public let scope: AddressScope
     public let isGlobal: Bool
     public let globalBasis: GlobalBasis
-    /// Special-purpose registry rows that contain the address (or the whole prefix), most specific first.
-    public let specialEntries: [SpecialPurposeEntry]
-    /// Rows of the other address-space registries that contain it, most specific first.
-    public let addressSpaceEntries: [AddressSpaceEntry]
+    /// Special-purpose registry rows that contain the address (or the whole prefix).
+    public let specialRows: RowSet
+    /// Rows of the other address-space registries that contain it.
+    public let addressSpaceRows: RowSet
     /// For a prefix: special-purpose blocks that lie inside it.
-    public let containedEntries: [SpecialPurposeEntry]
+    public let containedRows: RowSet
     public let embedded: [EmbeddedAddress]
     public let teredo: TeredoFields?
     public let multicast: MulticastInfo?
@@ -27,13 +28,31 @@ public struct AddressClassification: Sendable {
     public var address: IPAddress { input.address }
     public var prefix: IPPrefix? { input.prefix }
 
+    private var specialTable: [SpecialPurposeEntry] { SpecialPurposeRegistry.entries(for: address.family) }
+
+    /// Matching special-purpose rows, most specific first.
+    public var specialEntries: [SpecialPurposeEntry] { specialRows.map { specialTable[$0] } }
+    /// Matching rows of the other address-space registries, most specific first.
+    public var addressSpaceEntries: [AddressSpaceEntry] { addressSpaceRows.map { SpecialPurposeRegistry.addressSpaceEntries[$0] } }
+    /// Blocks inside a prefix, widest first.
+    public var containedEntries: [SpecialPurposeEntry] { containedRows.map { specialTable[$0] }.reversed() }
+
     /// The row JSON calls `registry`: the most specific special-purpose row, if any.
-    public var registryEntry: SpecialPurposeEntry? { specialEntries.first }
+    public var registryEntry: SpecialPurposeEntry? { specialRows.first.map { specialTable[$0] } }
 
     /// A named well-known group or address (`ff02::1`, `224.0.0.251`), if it is one.
     public var wellKnownName: String? {
-        if let first = addressSpaceEntries.first, first.isSingleAddress { return first.name }
-        return nil
+        guard let index = addressSpaceRows.first else { return nil }
+        let block = SpecialPurposeRegistry.addressSpaceEntries[index]
+        return block.isSingleAddress ? block.name : nil
+    }
+
+    /// The special-purpose row that decided `isGlobal`, if one did.
+    public var globalRow: SpecialPurposeEntry? {
+        switch globalBasis {
+        case .registry(let row), .embedded(let row, _): return specialTable[row]
+        default: return nil
+        }
     }
 
     /// For IPv6 unicast: the solicited-node group that Neighbor Solicitations for it go to (RFC 4291 2.7.1).
@@ -56,21 +75,21 @@ public enum AddressClassifier {
     public static func classify(_ input: AddressInput) -> AddressClassification {
         let address = input.address
         let prefix = input.prefix
-        let special = SpecialPurposeRegistry.entries(for: address.family).filter { entry in
-            if let prefix { return entry.prefix.contains(prefix) }
-            return entry.prefix.contains(address)
+        let length = prefix?.length ?? address.family.bitWidth
+        let matchers = RegistryIndex.matchers(for: address.family)
+        var special = RowSet(), contained = RowSet(), space = RowSet()
+        for index in matchers.indices {
+            let matcher = matchers[index]
+            if matcher.contains(network: address.value, length: length) {
+                special.insert(index)
+            } else if let prefix, matcher.length > prefix.length, prefix.contains(IPAddress(family: address.family, value: matcher.network)) {
+                contained.insert(index)
+            }
         }
-        let space = SpecialPurposeRegistry.addressSpaceEntries.filter { entry in
-            if let prefix { return entry.contains(prefix) }
-            return entry.contains(address)
-        }
-        let contained: [SpecialPurposeEntry]
-        if let prefix {
-            contained = SpecialPurposeRegistry.entries(for: address.family).filter {
-                $0.prefix.length > prefix.length && prefix.contains($0.prefix.network)
-            }.reversed()
-        } else {
-            contained = []
+        let ranges = RegistryIndex.space
+        for index in address.family == .v4 ? RegistryIndex.ipv4SpaceRows : RegistryIndex.ipv6SpaceRows {
+            let matches = if let prefix { ranges[index].contains(prefix) } else { ranges[index].contains(address) }
+            if matches { space.insert(index) }
         }
 
         let scope = Self.scope(address: address, special: special, space: space)
@@ -87,19 +106,18 @@ public enum AddressClassifier {
         let basis = Self.globalBasis(address: address, special: special, embedded: embedded, multicast: multicast)
 
         return AddressClassification(
-            input: input, scope: scope, isGlobal: Self.isGlobal(basis), globalBasis: basis,
-            specialEntries: special, addressSpaceEntries: space, containedEntries: contained,
+            input: input, scope: scope, isGlobal: Self.isGlobal(basis, family: address.family), globalBasis: basis,
+            specialRows: special, addressSpaceRows: space, containedRows: contained,
             embedded: embedded, teredo: teredo, multicast: multicast)
     }
 
-    private static func scope(address: IPAddress, special: [SpecialPurposeEntry], space: [AddressSpaceEntry]) -> AddressScope {
+    private static func scope(address: IPAddress, special: RowSet, space: RowSet) -> AddressScope {
         // The most specific block that names a scope wins, across both tables.
-        let fromSpecial = special.first
-        let fromSpace = space.first { $0.scope != nil }
+        let fromSpecial = special.first.map { RegistryIndex.matchers(for: address.family)[$0] }
+        let fromSpace = space.lazy.map { RegistryIndex.space[$0] }.first { $0.scope != nil }
         switch (fromSpecial, fromSpace) {
         case let (entry?, block?):
-            let blockLength = block.prefixLength ?? 0
-            return blockLength > entry.prefix.length ? block.scope! : entry.scope
+            return block.prefixLength > entry.length ? block.scope! : entry.scope
         case let (entry?, nil): return entry.scope
         case let (nil, block?): return block.scope!
         case (nil, nil):
@@ -108,23 +126,24 @@ public enum AddressClassifier {
         }
     }
 
-    private static func globalBasis(address: IPAddress, special: [SpecialPurposeEntry], embedded: [EmbeddedAddress],
+    private static func globalBasis(address: IPAddress, special: RowSet, embedded: [EmbeddedAddress],
                                     multicast: MulticastInfo?) -> AddressClassification.GlobalBasis {
-        if let entry = special.first(where: { !$0.isTerminated }) {
-            if entry.globallyReachable == .notApplicable,
+        let matchers = RegistryIndex.matchers(for: address.family)
+        if let row = special.first(where: { !matchers[$0].isTerminated }) {
+            if matchers[row].globallyReachable == .notApplicable,
                let inner = embedded.first(where: { $0.role == .sixToFour || $0.role == .teredoClient }) {
-                return .embedded(entry, inner)
+                return .embedded(row: row, inner)
             }
-            return .registry(entry)
+            return .registry(row: row)
         }
         if let multicast { return .multicastScope(multicast.scope) }
         if address.family == .v4 { return .ipv4Unicast }
         return address.value >> 125 == 0b001 ? .ipv6GlobalUnicast : .ipv6Reserved
     }
 
-    private static func isGlobal(_ basis: AddressClassification.GlobalBasis) -> Bool {
+    private static func isGlobal(_ basis: AddressClassification.GlobalBasis, family: IPAddress.Family) -> Bool {
         switch basis {
-        case .registry(let entry): return entry.globallyReachable == .yes
+        case .registry(let row): return RegistryIndex.matchers(for: family)[row].globallyReachable == .yes
         case .embedded(_, let inner): return inner.isGlobal
         case .multicastScope(let scope): return scope.isGlobal
         case .ipv4Unicast, .ipv6GlobalUnicast: return true

@@ -103,7 +103,10 @@ struct AddressParser {
     func parseIPv4(_ range: Range<Int>) throws(AddressParseError) -> UInt32 {
         guard !range.isEmpty else { throw .empty }
         var dots = 0
-        for index in range where bytes[index] == dot { dots += 1 }
+        for index in range {
+            let byte = bytes[index]
+            if byte == dot { dots += 1 } else if !Self.isDigit(byte) { throw .invalidCharacter(Self.describe(byte), family: .v4) }
+        }
         guard dots == 3 else { throw .wrongOctetCount(dots + 1) }
 
         var value: UInt32 = 0
@@ -113,11 +116,8 @@ struct AddressParser {
             while end < range.upperBound && bytes[end] != dot { end += 1 }
             guard end > start else { throw .emptyOctet }
             var octet: UInt32 = 0
-            for index in start..<end {
-                let byte = bytes[index]
-                guard Self.isDigit(byte) else { throw .invalidCharacter(Self.describe(byte), family: .v4) }
-                if end - start > 3 { continue }
-                octet = octet * 10 + UInt32(byte - UInt8(ascii: "0"))
+            for index in start..<min(end, start + 3) {
+                octet = octet * 10 + UInt32(bytes[index] - UInt8(ascii: "0"))
             }
             if end - start > 1 && bytes[start] == UInt8(ascii: "0") { throw .leadingZero(text(start..<end)) }
             guard end - start <= 3, octet <= 255 else { throw .octetOutOfRange(text(start..<end)) }

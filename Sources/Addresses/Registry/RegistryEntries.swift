@@ -9,7 +9,9 @@ public enum RegistryFlag: String, Sendable {
 }
 
 /// One row of an IANA Special-Purpose Address Registry (RFC 6890), with our scope word.
-public struct SpecialPurposeEntry: Sendable {
+/// A class so that classification results share rows instead of copying their strings, and its
+/// JSON is encoded once, when the table is first used, not once per classified address.
+public final class SpecialPurposeEntry: Sendable {
     public let prefix: IPPrefix
     public let name: String
     public let rfc: String
@@ -22,18 +24,44 @@ public struct SpecialPurposeEntry: Sendable {
     public let reservedByProtocol: RegistryFlag
     public let footnotes: [String]
     public let scope: AddressScope
+    /// The full row as a JSON object, and the short `{"name","prefix","rfc"}` form.
+    let json: [UInt8]
+    let summaryJSON: [UInt8]
+
+    init(prefix: IPPrefix, name: String, rfc: String, allocationDate: String, terminationDate: String?,
+         source: RegistryFlag, destination: RegistryFlag, forwardable: RegistryFlag, globallyReachable: RegistryFlag,
+         reservedByProtocol: RegistryFlag, footnotes: [String], scope: AddressScope) {
+        self.prefix = prefix
+        self.name = name
+        self.rfc = rfc
+        self.allocationDate = allocationDate
+        self.terminationDate = terminationDate
+        self.source = source
+        self.destination = destination
+        self.forwardable = forwardable
+        self.globallyReachable = globallyReachable
+        self.reservedByProtocol = reservedByProtocol
+        self.footnotes = footnotes
+        self.scope = scope
+        let row = (prefix: prefix, name: name, rfc: rfc, allocationDate: allocationDate, terminationDate: terminationDate,
+                   flags: [source, destination, forwardable, globallyReachable, reservedByProtocol], footnotes: footnotes)
+        json = AddressJSON.encodeEntry(row, table: Self.registryName(prefix.family))
+        summaryJSON = AddressJSON.encodeSummary(name: name, prefix: prefix, rfc: rfc)
+    }
 
     public var isTerminated: Bool { terminationDate != nil }
 
-    public var registryName: String {
-        prefix.family == .v4 ? "IANA IPv4 Special-Purpose Address Registry" : "IANA IPv6 Special-Purpose Address Registry"
+    public var registryName: String { Self.registryName(prefix.family) }
+
+    static func registryName(_ family: IPAddress.Family) -> String {
+        family == .v4 ? "IANA IPv4 Special-Purpose Address Registry" : "IANA IPv6 Special-Purpose Address Registry"
     }
 }
 
 /// A block from the other IANA address-space registries: IPv4 multicast blocks and groups,
 /// the IPv6 address-space partition, and IPv6 multicast groups. Some IPv4 multicast blocks
 /// are ranges that are not CIDR-aligned, so a block is a first/last pair.
-public struct AddressSpaceEntry: Sendable {
+public final class AddressSpaceEntry: Sendable {
     public let family: IPAddress.Family
     public let first: UInt128
     public let last: UInt128
@@ -46,16 +74,22 @@ public struct AddressSpaceEntry: Sendable {
     /// `ff0X::db8:0:0/96`-style entries match every multicast scope.
     public let variableMulticastScope: Bool
     public let scope: AddressScope?
+    let json: [UInt8]
 
-    public func contains(_ address: IPAddress) -> Bool {
-        guard address.family == family else { return false }
-        let value = variableMulticastScope ? address.value & ~MulticastInfo.scopeNibbleMask : address.value
-        return value >= first && value <= last
-    }
-
-    public func contains(_ prefix: IPPrefix) -> Bool {
-        prefix.family == family && !variableMulticastScope
-            && prefix.network.value >= first && prefix.lastAddress.value <= last
+    init(family: IPAddress.Family, first: UInt128, last: UInt128, prefixLength: Int?, block: String, name: String,
+         registry: String, reference: String, note: String, variableMulticastScope: Bool, scope: AddressScope?) {
+        self.family = family
+        self.first = first
+        self.last = last
+        self.prefixLength = prefixLength
+        self.block = block
+        self.name = name
+        self.registry = registry
+        self.reference = reference
+        self.note = note
+        self.variableMulticastScope = variableMulticastScope
+        self.scope = scope
+        json = AddressJSON.encodeBlock(table: registry, block: block, name: name, reference: reference, note: note)
     }
 
     /// Single addresses (`ff02::1/128`, `224.0.0.251/32`) are named groups.
@@ -71,5 +105,4 @@ public enum SpecialPurposeRegistry {
         family == .v4 ? ipv4LastUpdated : ipv6LastUpdated
     }
 
-    public static var allAddressSpaceEntries: [AddressSpaceEntry] { addressSpaceEntries }
 }

@@ -2,8 +2,7 @@ import Rendering
 
 /// `ip-classify --json`: one object per input line.
 public enum AddressJSON {
-    public static func appendInvalid<C: Collection>(input: C, error: AddressParseError, to json: inout JSONLine)
-    where C.Element == UInt8 {
+    public static func appendInvalid(input: UnsafeBufferPointer<UInt8>, error: AddressParseError, to json: inout JSONLine) {
         json.beginObject()
         json.key("input"); json.string(bytes: input)
         json.key("valid"); json.bool(false)
@@ -11,8 +10,7 @@ public enum AddressJSON {
         json.endObject()
     }
 
-    public static func appendValid<C: Collection>(input: C, _ c: AddressClassification, to json: inout JSONLine)
-    where C.Element == UInt8 {
+    public static func appendValid(input: UnsafeBufferPointer<UInt8>, _ c: AddressClassification, to json: inout JSONLine) {
         json.beginObject()
         json.key("input"); json.string(bytes: input)
         json.key("valid"); json.bool(true)
@@ -22,20 +20,17 @@ public enum AddressJSON {
         json.key("scope"); json.string(c.scope.rawValue)
         json.key("global"); json.bool(c.isGlobal)
         json.key("registry")
-        if let entry = c.registryEntry {
-            json.beginObject()
-            json.key("name"); json.string(entry.name)
-            json.key("prefix"); appendPrefix(entry.prefix, to: &json)
-            json.key("rfc"); json.string(entry.rfc)
-            json.endObject()
+        let matchers = RegistryIndex.matchers(for: c.address.family)
+        if let row = c.specialRows.first {
+            json.raw(RegistryIndex.slice(matchers[row].summary))
         } else {
             json.null()
         }
         json.key("registry_updated"); json.string(SpecialPurposeRegistry.lastUpdated(for: c.address.family))
 
         json.key("entries"); json.beginArray()
-        for entry in c.specialEntries { appendEntry(entry, to: &json) }
-        for block in c.addressSpaceEntries { appendBlock(block, to: &json) }
+        for row in c.specialRows { json.raw(RegistryIndex.slice(matchers[row].json)) }
+        for row in c.addressSpaceRows { json.raw(RegistryIndex.slice(RegistryIndex.space[row].json)) }
         json.endArray()
 
         if !c.embedded.isEmpty {
@@ -77,7 +72,12 @@ public enum AddressJSON {
             json.key("transient"); json.bool(m.transient)
             json.endObject()
         }
-        json.key("group"); json.optionalString(c.wellKnownName)
+        json.key("group")
+        if let row = c.addressSpaceRows.first, !RegistryIndex.space[row].groupName.isEmpty {
+            json.raw(RegistryIndex.slice(RegistryIndex.space[row].groupName))
+        } else {
+            json.null()
+        }
         json.key("mac"); json.string(AddressFormatter.macString(m.mac))
         if let low = m.solicitedNodeLow24 {
             json.key("solicited_low_24_bits"); json.string(Self.low24Text(low))
@@ -111,47 +111,68 @@ public enum AddressJSON {
         json.endObject()
     }
 
-    private static func appendEntry(_ entry: SpecialPurposeEntry, to json: inout JSONLine) {
+    typealias EntryRow = (prefix: IPPrefix, name: String, rfc: String, allocationDate: String, terminationDate: String?,
+                          flags: [RegistryFlag], footnotes: [String])
+
+    /// A special-purpose row with every column; encoded once per row (see `SpecialPurposeEntry`).
+    static func encodeEntry(_ row: EntryRow, table: String) -> [UInt8] {
+        var json = JSONLine()
         json.beginObject()
-        json.key("table"); json.string(entry.registryName)
-        json.key("prefix"); appendPrefix(entry.prefix, to: &json)
-        json.key("name"); json.string(entry.name)
-        json.key("rfc"); json.string(entry.rfc)
-        json.key("allocation_date"); json.string(entry.allocationDate)
-        json.key("termination_date"); json.optionalString(entry.terminationDate)
-        json.key("source"); json.string(entry.source.rawValue)
-        json.key("destination"); json.string(entry.destination.rawValue)
-        json.key("forwardable"); json.string(entry.forwardable.rawValue)
-        json.key("globally_reachable"); json.string(entry.globallyReachable.rawValue)
-        json.key("reserved_by_protocol"); json.string(entry.reservedByProtocol.rawValue)
-        if !entry.footnotes.isEmpty {
+        json.key("table"); json.string(table)
+        json.key("prefix"); appendPrefix(row.prefix, to: &json)
+        json.key("name"); json.string(row.name)
+        json.key("rfc"); json.string(row.rfc)
+        json.key("allocation_date"); json.string(row.allocationDate)
+        json.key("termination_date"); json.optionalString(row.terminationDate)
+        json.key("source"); json.string(row.flags[0].rawValue)
+        json.key("destination"); json.string(row.flags[1].rawValue)
+        json.key("forwardable"); json.string(row.flags[2].rawValue)
+        json.key("globally_reachable"); json.string(row.flags[3].rawValue)
+        json.key("reserved_by_protocol"); json.string(row.flags[4].rawValue)
+        if !row.footnotes.isEmpty {
             json.key("footnotes"); json.beginArray()
-            for note in entry.footnotes { json.string(note) }
+            for note in row.footnotes { json.string(note) }
             json.endArray()
         }
         json.endObject()
+        return json.bytes
     }
 
-    private static func appendBlock(_ block: AddressSpaceEntry, to json: inout JSONLine) {
+    static func encodeSummary(name: String, prefix: IPPrefix, rfc: String) -> [UInt8] {
+        var json = JSONLine()
         json.beginObject()
-        json.key("table"); json.string(block.registry)
-        json.key("prefix"); json.string(block.block)
-        json.key("name"); json.string(block.name)
-        json.key("rfc"); json.string(block.reference)
-        if !block.note.isEmpty { json.key("note"); json.string(block.note) }
+        json.key("name"); json.string(name)
+        json.key("prefix"); appendPrefix(prefix, to: &json)
+        json.key("rfc"); json.string(rfc)
         json.endObject()
+        return json.bytes
+    }
+
+    static func encodeString(_ text: String) -> [UInt8] {
+        var json = JSONLine()
+        json.string(text)
+        return json.bytes
+    }
+
+    static func encodeBlock(table: String, block: String, name: String, reference: String, note: String) -> [UInt8] {
+        var json = JSONLine()
+        json.beginObject()
+        json.key("table"); json.string(table)
+        json.key("prefix"); json.string(block)
+        json.key("name"); json.string(name)
+        json.key("rfc"); json.string(reference)
+        if !note.isEmpty { json.key("note"); json.string(note) }
+        json.endObject()
+        return json.bytes
     }
 
     static func appendAddress(_ address: IPAddress, to json: inout JSONLine) {
-        json.plainString { AddressFormatter.append(address, to: &$0) }
+        AddressFormatter.withText(address) { json.unescapedString($0) }
     }
 
     static func appendPrefix(_ prefix: IPPrefix, to json: inout JSONLine) {
-        json.plainString { out in
-            AddressFormatter.append(prefix.network, to: &out, mixedNotation: false)
-            out.append(UInt8(ascii: "/"))
-            out.append(contentsOf: Array(String(prefix.length).utf8))
-        }
+        var text = prefix.description
+        text.withUTF8 { json.unescapedString($0) }
     }
 
     /// The 24 bits as six hex digits, e.g. "3a0001".

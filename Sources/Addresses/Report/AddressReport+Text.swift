@@ -43,10 +43,11 @@ public enum AddressText {
     static func globalText(_ c: AddressClassification) -> String {
         let answer = c.isGlobal ? "yes" : "no"
         switch c.globalBasis {
-        case .registry(let entry):
+        case .registry:
+            let entry = c.globalRow!
             return "\(answer): \(entry.prefix) \(entry.name) has Globally Reachable = \(entry.globallyReachable.rawValue)"
-        case .embedded(let entry, let inner):
-            return "\(answer): \(entry.name) has Globally Reachable = N/A, so the embedded \(inner.role.label) \(inner.address) decides"
+        case .embedded(_, let inner):
+            return "\(answer): \(c.globalRow!.name) has Globally Reachable = N/A, so the embedded \(inner.role.label) \(inner.address) decides"
         case .multicastScope(let scope):
             return "\(answer): multicast with \(scope.name) scope"
         case .ipv4Unicast:

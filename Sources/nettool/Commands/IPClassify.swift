@@ -1,9 +1,12 @@
 import Addresses
 import ArgumentParser
 import Rendering
+#if canImport(Glibc)
+import Glibc
+#endif
 
 extension Nettool {
-    struct IPClassify: ParsableCommand {
+    struct IPClassify: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "ip-classify",
             abstract: "Say what kind of address an IPv4/IPv6 address or prefix is, from the IANA registries.",
@@ -34,55 +37,68 @@ extension Nettool {
         @Flag(help: "One JSON object per input (JSON Lines).")
         var json = false
 
-        func run() throws {
-            var classifier = BatchClassifier(json: json)
-            if addresses.isEmpty {
-                var reader = LineReader(fd: 0)
-                reader.forEachLine({ classifier.process($0) }, afterChunk: { classifier.output.flush() })
-            } else {
-                for address in addresses {
-                    var bytes = Array(address.utf8)
-                    bytes.withUnsafeMutableBufferPointer { classifier.process(UnsafeBufferPointer($0)) }
+        func run() async throws {
+            var writer = BatchWriter(json: json)
+            guard addresses.isEmpty else {
+                if addresses.contains(where: { $0.isEmpty || $0.contains("\n") }) {
+                    throw ValidationError("an address argument is empty or contains a newline")
                 }
+                let block = Array(addresses.joined(separator: "\n").utf8)
+                let result = AddressBatch.Block()
+                result.classify(block, range: 0..<block.count, json: json)
+                writer.write(result)
+                writer.flush()
+                if writer.sawInvalid { throw ExitCode(ExitStatus.failure) }
+                return
             }
-            classifier.output.flush()
-            if classifier.sawInvalid { throw ExitCode(ExitStatus.failure) }
+
+            // Blocks of stdin are classified on every core and written in input order. Output
+            // blocks are handed back and reused, so their memory is allocated once.
+            let cores = max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
+            let blocks = (0..<cores).map { _ in AddressBatch.Block() }
+            var reader = ChunkReader(fd: 0)
+            while let input = reader.next() {
+                let pieces = AddressBatch.split(input, range: 0..<input.count, parts: cores)
+                let json = self.json
+                await withTaskGroup(of: Void.self) { group in
+                    for (piece, block) in zip(pieces, blocks) {
+                        group.addTask {
+                            block.reset()
+                            block.classify(input, range: piece, json: json)
+                        }
+                    }
+                }
+                for block in blocks.prefix(pieces.count) { writer.write(block) }
+                writer.flush()
+            }
+            writer.flush()
+            if writer.sawInvalid { throw ExitCode(ExitStatus.failure) }
         }
     }
 }
 
-/// Classifies lines and writes results; shared by arguments and stdin so both behave the same.
-struct BatchClassifier {
+/// Writes batch results in order: stdout records, and in human mode the errors on stderr.
+struct BatchWriter {
     let json: Bool
-    var output = OutputStream.standardOutput()
-    var sawInvalid = false
-    private var line = JSONLine(capacity: 4096)
-    private var first = true
+    private var output = OutputStream.standardOutput()
+    private(set) var sawInvalid = false
+    private var wroteRecord = false
 
     init(json: Bool) { self.json = json }
 
-    mutating func process(_ input: UnsafeBufferPointer<UInt8>) {
-        line.reset()
-        do {
-            let parsed = try AddressInput.parse(bytes: input)
-            let classification = AddressClassifier.classify(parsed)
-            if json {
-                AddressJSON.appendValid(input: input, classification, to: &line)
-                output.writeLine(line.bytes)
-            } else {
-                if !first { output.write("\n") }
-                output.write(AddressText.render(classification))
-            }
-        } catch {
-            sawInvalid = true
-            if json {
-                AddressJSON.appendInvalid(input: input, error: error, to: &line)
-                output.writeLine(line.bytes)
-            } else {
-                output.flush()
-                printError("ip-classify: \(String(decoding: input, as: UTF8.self)): \(error)")
-            }
+    mutating func write(_ result: AddressBatch.Block) {
+        if result.invalidCount > 0 { sawInvalid = true }
+        result.output.withBytes { all in
+            var bytes = all[...]
+            if !json && !wroteRecord && bytes.first == UInt8(ascii: "\n") { bytes = bytes.dropFirst() }
+            if !bytes.isEmpty { wroteRecord = true }
+            output.write(UnsafeBufferPointer(rebasing: bytes))
         }
-        first = false
+        if !result.errors.isEmpty {
+            output.flush()
+            for error in result.errors { printError("ip-classify: \(error)") }
+        }
     }
+
+    mutating func flush() { output.flush() }
 }

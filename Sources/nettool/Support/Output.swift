@@ -21,6 +21,20 @@ struct OutputStream {
     var isTerminal: Bool { isatty(fd) == 1 }
 
     mutating func write(_ bytes: [UInt8]) {
+        write(bytes[...])
+    }
+
+    mutating func write(_ bytes: ArraySlice<UInt8>) {
+        bytes.withUnsafeBufferPointer { write($0) }
+    }
+
+    /// Large blocks go straight to the descriptor instead of through the buffer.
+    mutating func write(_ bytes: UnsafeBufferPointer<UInt8>) {
+        if bytes.count >= limit {
+            flush()
+            writeAll(UnsafeRawBufferPointer(bytes))
+            return
+        }
         buffer.append(contentsOf: bytes)
         if buffer.count >= limit { flush() }
     }
@@ -36,18 +50,20 @@ struct OutputStream {
     }
 
     mutating func flush() {
+        buffer.withUnsafeBytes { writeAll($0) }
+        buffer.removeAll(keepingCapacity: true)
+    }
+
+    private func writeAll(_ raw: UnsafeRawBufferPointer) {
         var offset = 0
-        while offset < buffer.count {
-            let written = buffer.withUnsafeBytes { raw in
-                Glibc.write(fd, raw.baseAddress! + offset, raw.count - offset)
-            }
+        while offset < raw.count {
+            let written = Glibc.write(fd, raw.baseAddress! + offset, raw.count - offset)
             if written < 0 {
                 if errno == EINTR { continue }
-                break  // EPIPE and friends: the reader is gone; nothing useful to do
+                return  // EPIPE and friends: the reader is gone; nothing useful to do
             }
             offset += written
         }
-        buffer.removeAll(keepingCapacity: true)
     }
 }
 
