@@ -1,0 +1,25 @@
+# Quick start: `make run` shows nettool at work, `make test` runs the test suite.
+# Both install missing system packages first (scripts/ensure-deps.sh).
+
+ARGS ?= ip-classify 127.0.0.1 192.0.0.9 2001:0:4136:e378:8000:63bf:3fff:fdd2 ff02::1:ff00:1 10.0.0.0/8
+
+.PHONY: run test build bench registries deps
+
+deps:
+	@bash scripts/ensure-deps.sh
+
+run: deps
+	swift run nettool $(ARGS)
+
+test: deps
+	swift test --disable-xctest
+
+build: deps
+	swift build -c release --product nettool
+
+bench: deps
+	bash Benchmarks/ip-classify.sh
+
+# Regenerate the Swift registry tables after updating Data/ (or: make registries FROM=../shared/data).
+registries:
+	python3 scripts/generate-registries.py $(if $(FROM),--refresh $(FROM))
