@@ -39,11 +39,6 @@ public struct IPPrefix: Hashable, Sendable {
         address.family == family && (address.value & Self.mask(length, family)) == network.value
     }
 
-    /// True when every address of `other` is inside this prefix.
-    public func contains(_ other: IPPrefix) -> Bool {
-        other.length >= length && contains(other.network)
-    }
-
     /// Number of addresses, in decimal (an IPv6 /0 holds 2^128, one more than UInt128 can).
     public var addressCount: String {
         hostBits == 128 ? "340282366920938463463374607431768211456" : String(UInt128(1) << hostBits)

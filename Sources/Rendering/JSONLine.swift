@@ -125,17 +125,6 @@ public struct JSONLine: ~Copyable {
         needsComma = true
     }
 
-    public mutating func double(_ value: Double, fractionDigits: Int = 3) {
-        separator()
-        if value.isFinite {
-            var text = formatFixed(value, fractionDigits: fractionDigits)
-            text.withUTF8 { append($0) }
-        } else {
-            appendStatic("null")
-        }
-        needsComma = true
-    }
-
     public mutating func null() {
         separator()
         appendStatic("null")
@@ -147,10 +136,6 @@ public struct JSONLine: ~Copyable {
         separator()
         append(encoded)
         needsComma = true
-    }
-
-    public mutating func raw(_ encoded: [UInt8]) {
-        encoded.withUnsafeBufferPointer { raw($0) }
     }
 
     // MARK: - Buffer
@@ -226,21 +211,4 @@ public struct JSONLine: ~Copyable {
         }
         return true
     }
-}
-
-/// Formats `value` with exactly `fractionDigits` digits after the point, without Foundation.
-public func formatFixed(_ value: Double, fractionDigits: Int) -> String {
-    guard value.isFinite else { return value.isNaN ? "nan" : (value < 0 ? "-inf" : "inf") }
-    var scale = 1.0
-    for _ in 0..<fractionDigits { scale *= 10 }
-    let scaled = (abs(value) * scale).rounded()
-    guard scaled < 9.0e18 else { return String(value) }
-    let total = UInt64(scaled)
-    let whole = total / UInt64(scale)
-    var text = (value < 0 && total != 0 ? "-" : "") + String(whole)
-    if fractionDigits > 0 {
-        let fraction = String(total % UInt64(scale))
-        text += "." + String(repeating: "0", count: fractionDigits - fraction.count) + fraction
-    }
-    return text
 }

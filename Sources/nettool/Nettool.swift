@@ -30,8 +30,7 @@ struct Nettool: AsyncParsableCommand {
         IANA Service Name and Port Number Registry: newest record \(ServiceRegistry.newestRecordDate)
         """
 
-    /// Runs the command and maps every failure to one exit status: usage errors exit 2
-    /// (ArgumentParser's default is 64), `CommandError`s print their sentence and exit with their status.
+    /// Runs the command and maps usage errors to exit status 2 (ArgumentParser's default is 64).
     static func main() async {
         do {
             var command = try parseAsRoot()
@@ -40,9 +39,6 @@ struct Nettool: AsyncParsableCommand {
             } else {
                 try command.run()
             }
-        } catch let error as CommandError {
-            printError("nettool: \(error.description)")
-            Glibc.exit(error.status)
         } catch {
             let code = exitCode(for: error)
             if code == .validationFailure {

@@ -54,11 +54,4 @@ struct JSONLineTests {
         line.beginArray(); line.int(2); line.endArray()
         #expect(String(decoding: line.bytes, as: UTF8.self) == "[2]")
     }
-
-    @Test("fixed-point formatting", arguments: [
-        (1.5, 2, "1.50"), (0.0, 0, "0"), (-2.25, 1, "-2.3"), (1234.5678, 3, "1234.568"), (0.001, 3, "0.001"),
-    ])
-    func fixed(value: Double, digits: Int, expected: String) {
-        #expect(formatFixed(value, fractionDigits: digits) == expected)
-    }
 }

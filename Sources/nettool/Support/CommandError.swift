@@ -1,14 +1,6 @@
-import ArgumentParser
-
 /// Exit statuses shared by every command: 0 success, 1 a failure the command reports,
 /// 2 a usage error (bad option or argument), as grep and curl do.
 enum ExitStatus {
     static let failure: Int32 = 1
     static let usage: Int32 = 2
-}
-
-/// A user-facing failure: printed as one sentence on stderr, then the process exits with `status`.
-struct CommandError: Error, CustomStringConvertible {
-    let description: String
-    var status: Int32 = ExitStatus.failure
 }

@@ -18,8 +18,6 @@ struct OutputStream {
 
     static func standardOutput() -> OutputStream { OutputStream(fd: 1) }
 
-    var isTerminal: Bool { isatty(fd) == 1 }
-
     mutating func write(_ bytes: [UInt8]) {
         write(bytes[...])
     }
