@@ -13,6 +13,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
     ],
     targets: [
         // Pure logic: no I/O, no C. Bytes or strings in, values out.
@@ -20,17 +21,27 @@ let package = Package(
         .target(name: "Addresses", dependencies: ["Rendering"], swiftSettings: crossModule),
         // Port facts: the IANA table is pure; HostPortState reads /proc.
         .target(name: "Ports", dependencies: ["Addresses", "Rendering"]),
+        // UDP sender and receiver over SwiftNIO, with --explain narration.
+        .target(
+            name: "Datagrams",
+            dependencies: [
+                "Addresses", "Rendering",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
         // The thin CLI: argument parsing, printing, exit codes.
         .executableTarget(
             name: "nettool",
             dependencies: [
-                "Addresses", "Ports", "Rendering",
+                "Addresses", "Datagrams", "Ports", "Rendering",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .testTarget(name: "RenderingTests", dependencies: ["Rendering"]),
         .testTarget(name: "AddressesTests", dependencies: ["Addresses"]),
         .testTarget(name: "PortsTests", dependencies: ["Ports", "Addresses"]),
+        .testTarget(name: "DatagramsTests", dependencies: ["Datagrams", "Rendering"]),
         .testTarget(name: "NettoolCLITests", dependencies: ["nettool"]),
     ]
 )

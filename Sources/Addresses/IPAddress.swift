@@ -9,11 +9,18 @@ public struct IPAddress: Hashable, Sendable, Comparable {
     }
 
     public let family: Family
-    public let value: UInt128
+    // Stored as two halves, not a UInt128: values with 16-byte alignment captured by async
+    // closures crashed at run time on Swift 6.3.1 (Linux x86_64), and endpoints travel into
+    // NIO's async closures.
+    private let high: UInt64
+    private let low: UInt64
+
+    public var value: UInt128 { UInt128(high) << 64 | UInt128(low) }
 
     public init(family: Family, value: UInt128) {
         self.family = family
-        self.value = value
+        self.high = UInt64(truncatingIfNeeded: value >> 64)
+        self.low = UInt64(truncatingIfNeeded: value)
     }
 
     public static func v4(_ value: UInt32) -> IPAddress { IPAddress(family: .v4, value: UInt128(value)) }

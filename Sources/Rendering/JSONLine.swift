@@ -125,6 +125,14 @@ public struct JSONLine: ~Copyable {
         needsComma = true
     }
 
+    /// A number already formatted as JSON (e.g. by `fixed`).
+    public mutating func unescapedNumber(_ text: String) {
+        separator()
+        var text = text
+        text.withUTF8 { append($0) }
+        needsComma = true
+    }
+
     public mutating func null() {
         separator()
         appendStatic("null")

@@ -14,9 +14,11 @@ struct Nettool: AsyncParsableCommand {
             Examples:
               nettool ip-classify 192.0.0.9 2001:db8::/32 fe80::1%eth0
               nettool port-classify 5353 https domain/udp
+              nettool udp-recv --port 9999 &  nettool udp-send 127.0.0.1 9999 hello
             """,
         version: versionText,
         groupedSubcommands: [
+            CommandGroup(name: "Datagrams", subcommands: [UDPSend.self, UDPRecv.self]),
             CommandGroup(name: "Addresses and ports", subcommands: [IPClassify.self, PortClassify.self]),
         ]
     )

@@ -1,0 +1,60 @@
+/// Payload helpers: hex input, size limits, generated payloads, and "is this text?".
+public enum Payload {
+    /// Accepts `deadbeef`, `de ad be ef`, `DE:AD:BE:EF`, `0xde 0xad`: hex digits in pairs,
+    /// separated (or not) by spaces, colons, dashes or newlines.
+    public static func parseHex(_ text: String) throws(UDPError) -> [UInt8] {
+        var bytes: [UInt8] = []
+        var pending: UInt8?
+        var index = text.utf8.startIndex
+        let utf8 = text.utf8
+        while index < utf8.endIndex {
+            let byte = utf8[index]
+            let next = utf8.index(after: index)
+            if byte == UInt8(ascii: "0"), next < utf8.endIndex, utf8[next] | 0x20 == UInt8(ascii: "x"), pending == nil {
+                index = utf8.index(after: next)
+                continue
+            }
+            if let value = hexValue(byte) {
+                if let high = pending { bytes.append(high << 4 | value); pending = nil } else { pending = value }
+            } else if byte == UInt8(ascii: " ") || byte == UInt8(ascii: ":") || byte == UInt8(ascii: "-")
+                        || byte == UInt8(ascii: "\n") || byte == UInt8(ascii: "\t") || byte == UInt8(ascii: "\r") {
+                if pending != nil { throw .invalidHex("a lone hex digit before a separator; write bytes as two digits (0a, not a)") }
+            } else {
+                let shown = byte < 0x80 ? "'\(Character(Unicode.Scalar(byte)))'" : "a non-ASCII character"
+                throw .invalidHex("\(shown) is not a hex digit")
+            }
+            index = next
+        }
+        if pending != nil { throw .invalidHex("odd number of hex digits; every byte takes two") }
+        return bytes
+    }
+
+    private static func hexValue(_ byte: UInt8) -> UInt8? {
+        switch byte {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): return byte - UInt8(ascii: "0")
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): return byte - UInt8(ascii: "a") + 10
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): return byte - UInt8(ascii: "A") + 10
+        default: return nil
+        }
+    }
+
+    /// The largest UDP payload: 65,535 minus the UDP header, and minus the IPv4 header on IPv4.
+    public static func limit(ipv6: Bool) -> Int { ipv6 ? 65_527 : 65_507 }
+
+    /// `size` bytes of a repeating printable pattern, so a receiver shows readable text.
+    public static func generated(size: Int, sequence: Int) -> [UInt8] {
+        let pattern = Array("nettool \(sequence) ".utf8) + Array("abcdefghijklmnopqrstuvwxyz0123456789".utf8)
+        return (0..<size).map { pattern[$0 % pattern.count] }
+    }
+
+    /// Printable UTF-8: valid UTF-8 with no control characters except tab, newline and CR.
+    public static func printableText(_ bytes: [UInt8]) -> String? {
+        guard let text = String(validating: bytes, as: UTF8.self) else { return nil }
+        for scalar in text.unicodeScalars {
+            let value = scalar.value
+            if value < 0x20 && value != 0x09 && value != 0x0A && value != 0x0D { return nil }
+            if value == 0x7F || (0x80..<0xA0).contains(value) { return nil }
+        }
+        return text
+    }
+}

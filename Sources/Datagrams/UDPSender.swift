@@ -1,0 +1,210 @@
+import Addresses
+import NIOCore
+import NIOPosix
+import Rendering
+#if canImport(Glibc)
+import Glibc
+#endif
+
+public struct UDPSendOptions: Sendable {
+    public var host = ""
+    public var port = 0
+    public var family = FamilyPreference.any
+    public var bindHost: String?
+    public var sourcePort: Int?
+    /// Wait this long between datagrams (`--interval`), or pace to a rate (`--rate`, datagrams/s).
+    public var interval: Duration?
+    public var broadcast = false
+    public var ttl: Int?
+    public var multicastTTL: Int?
+    public var multicastInterface: String?
+    public var waitReply = false
+    public var timeout: Duration = .seconds(2)
+
+    public init() {}
+}
+
+/// What to send: `total` datagrams, the i-th one's bytes from `payload(i)`.
+public struct PayloadPlan: Sendable {
+    public let total: Int
+    public let payload: @Sendable (Int) -> [UInt8]
+
+    public init(total: Int, payload: @escaping @Sendable (Int) -> [UInt8]) {
+        self.total = total
+        self.payload = payload
+    }
+}
+
+public struct SendSummary: Sendable {
+    public var destination: Endpoint
+    public var source: Endpoint?
+    public var datagrams = 0
+    public var bytes = 0
+    public var replies = 0
+    public var elapsed: Duration = .zero
+
+    public var rate: Double { elapsed.seconds > 0 ? Double(datagrams) / elapsed.seconds : 0 }
+}
+
+/// Sends datagrams from a connected UDP socket. Connecting sends nothing; it fixes the
+/// destination, so the kernel reports an ICMP port unreachable back to us as ECONNREFUSED
+/// (an unconnected socket never hears of it).
+public enum UDPSender {
+    public static func run(_ options: UDPSendOptions, plan: PayloadPlan, narrator: Narrator,
+                           onReply: (ReceivedDatagram) -> Void) async throws(UDPError) -> SendSummary {
+        let remote = try Resolver.resolve(options.host, port: options.port, family: options.family)[0]
+        guard let destination = Endpoint(remote) else { throw .io("cannot send to \(remote)") }
+        let isIPv6 = destination.address.family == .v6
+        if options.host != destination.address.description {
+            narrator.step("getaddrinfo(\"\(options.host)\") → \(destination.address)",
+                          "the name was resolved to an address first; sockets only ever see addresses")
+        }
+
+        for index in 0..<plan.total {
+            let size = plan.payload(index).count
+            if size > Payload.limit(ipv6: isIPv6) {
+                throw .payloadTooLarge(bytes: size, limit: Payload.limit(ipv6: isIPv6), family: isIPv6 ? "IPv6" : "IPv4")
+            }
+            if index >= 1 && plan.total > 16 { break }  // generated plans are uniform; no need to build them all
+        }
+        if !isIPv6 && !options.broadcast && isBroadcast(destination.address) {
+            throw .broadcastNotAllowed(destination)
+        }
+
+        narrator.step("socket(\(isIPv6 ? "AF_INET6" : "AF_INET"), SOCK_DGRAM)",
+                      "a UDP socket: each send is one datagram; nothing is set up with the other side")
+        var bootstrap = DatagramBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .channelOption(.receivePacketInfo, value: true)
+            .channelOption(.recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: 65_536))
+        if options.broadcast { bootstrap = bootstrap.channelOption(.socketOption(.so_broadcast), value: 1) }
+        if let ttl = options.ttl {
+            let option = isIPv6 ? ChannelOptions.Types.SocketOption(level: .ipv6, name: .init(rawValue: IPV6_UNICAST_HOPS))
+                : ChannelOptions.Types.SocketOption(level: .ip, name: .init(rawValue: IP_TTL))
+            bootstrap = bootstrap.channelOption(option, value: SocketOptionValue(ttl))
+        }
+        if let hops = options.multicastTTL {
+            let option = isIPv6 ? ChannelOptions.Types.SocketOption(level: .ipv6, name: .ipv6_multicast_hops)
+                : ChannelOptions.ipOption(.ip_multicast_ttl)
+            bootstrap = bootstrap.channelOption(option, value: SocketOptionValue(hops))
+        }
+
+        let bindHost = options.bindHost ?? (isIPv6 ? "::" : "0.0.0.0")
+        let bindEndpoint = Endpoint(address: IPAddress(bindHost) ?? .v4(0), port: options.sourcePort ?? 0)
+        let channel: NIOAsyncChannel<AddressedEnvelope<ByteBuffer>, AddressedEnvelope<ByteBuffer>>
+        do {
+            channel = try await bootstrap.bind(host: bindHost, port: options.sourcePort ?? 0) { channel in
+                channel.eventLoop.makeCompletedFuture { try NIOAsyncChannel(wrappingChannelSynchronously: channel) }
+            }
+        } catch {
+            throw UDPError.from(error, endpoint: bindEndpoint, binding: true)
+        }
+        let start = ContinuousClock.now
+        let counts: (datagrams: Int, bytes: Int, replies: Int, source: Endpoint?)
+        do {
+            // Everything after the socket exists runs inside executeThenClose, so it is closed on every path.
+            counts = try await channel.executeThenClose { inbound, outbound in
+                if let name = options.multicastInterface {
+                    try await setMulticastInterface(name, on: channel.channel, ipv6: isIPv6)
+                }
+                try await channel.channel.connect(to: remote).get()
+                let source = channel.channel.localAddress.flatMap(Endpoint.init)
+                narrator.step("connect(\(destination)) from \(source.map(\.description) ?? "?")",
+                              "no packet is sent: UDP connect only fixes the destination. "
+                                  + (options.sourcePort == nil ? "The kernel picked the ephemeral source port \(source?.port ?? 0)." : ""))
+                var datagrams = 0, bytes = 0, replyCount = 0
+                var replies: NIOAsyncChannelInboundStream<AddressedEnvelope<ByteBuffer>>.AsyncIterator?
+                for index in 0..<plan.total {
+                    if index > 0, let interval = options.interval {
+                        try await Task.sleep(until: start + interval * index, clock: .continuous)
+                    }
+                    let payload = plan.payload(index)
+                    try await outbound.write(AddressedEnvelope(remoteAddress: remote, data: ByteBuffer(bytes: payload)))
+                    datagrams += 1
+                    bytes += payload.count
+                    narrator.step("send(\(payload.count) bytes) → \(destination)",
+                                  "one datagram left; if it is lost nobody retries it, and no acknowledgement will come")
+                    if options.waitReply {
+                        if replies == nil { replies = inbound.makeAsyncIterator() }
+                        let reply = try await nextReply(&replies!, timeout: options.timeout, destination: destination)
+                        replyCount += 1
+                        narrator.step("recv() → \(reply.bytes.count) bytes from \(reply.from)",
+                                      "the reply is just another datagram that happened to come back")
+                        onReply(reply)
+                    }
+                }
+                return (datagrams, bytes, replyCount, source)
+            }
+        } catch {
+            throw UDPError.from(error, endpoint: destination)
+        }
+        var summary = SendSummary(destination: destination, source: counts.source)
+        summary.datagrams = counts.datagrams
+        summary.bytes = counts.bytes
+        summary.replies = counts.replies
+        summary.elapsed = ContinuousClock.now - start
+        narrator.step("close()", "the socket and its ephemeral port are released")
+        return summary
+    }
+
+    /// Waits for one datagram or the timeout; an ICMP port unreachable ends the wait as `.refused`.
+    private static func nextReply(_ replies: inout NIOAsyncChannelInboundStream<AddressedEnvelope<ByteBuffer>>.AsyncIterator,
+                                  timeout: Duration, destination: Endpoint) async throws -> ReceivedDatagram {
+        let iterator = IteratorBox(replies)
+        defer { replies = iterator.iterator }
+        let reply = try await withThrowingTaskGroup(of: ReceivedDatagram?.self) { group in
+            group.addTask { try await iterator.next().map { UDPReceiver.datagram($0, sequence: 1) } }
+            group.addTask {
+                try await Task.sleep(for: timeout)
+                return nil
+            }
+            let first = try await group.next() ?? nil
+            group.cancelAll()
+            return first
+        }
+        guard let reply else { throw UDPError.timedOut(destination, timeout) }
+        return reply
+    }
+
+    private static func setMulticastInterface(_ name: String, on channel: Channel, ipv6: Bool) async throws(UDPError) {
+        let devices = (try? System.enumerateDevices()) ?? []
+        guard let device = devices.first(where: { $0.name == name }) else {
+            throw .io("no such interface: \(name); see `ip link` for the names on this host")
+        }
+        do {
+            if ipv6 {
+                let option = ChannelOptions.Types.SocketOption(level: .ipv6, name: .ipv6_multicast_if)
+                try await channel.setOption(option, value: SocketOptionValue(device.interfaceIndex)).get()
+            } else if case .v4(let v4)? = devices.first(where: { $0.name == name && $0.address?.protocol == .inet })?.address {
+                // NIO passes option values as an 8-byte Int, which Linux reads as a struct ip_mreq
+                // (group, interface): the interface address goes in the upper four bytes.
+                let value = SocketOptionValue(bitPattern: UInt(v4.address.sin_addr.s_addr) << 32)
+                try await channel.setOption(.ipOption(.ip_multicast_if), value: value).get()
+            }
+        } catch {
+            throw .io("cannot send multicast out of \(name): \(error)")
+        }
+    }
+
+    /// 255.255.255.255, or the directed broadcast address of one of this host's interfaces.
+    static func isBroadcast(_ address: IPAddress) -> Bool {
+        if address == .v4(0xFFFF_FFFF) { return true }
+        let devices = (try? System.enumerateDevices()) ?? []
+        return devices.contains { device in
+            guard let broadcast = device.broadcastAddress, let endpoint = Endpoint(broadcast) else { return false }
+            return endpoint.address == address
+        }
+    }
+}
+
+/// Lets the reply wait run in a child task while the iterator stays owned by one place.
+private final class IteratorBox: @unchecked Sendable {
+    var iterator: NIOAsyncChannelInboundStream<AddressedEnvelope<ByteBuffer>>.AsyncIterator
+
+    init(_ iterator: NIOAsyncChannelInboundStream<AddressedEnvelope<ByteBuffer>>.AsyncIterator) {
+        self.iterator = iterator
+    }
+
+    func next() async throws -> AddressedEnvelope<ByteBuffer>? {
+        try await iterator.next()
+    }
+}

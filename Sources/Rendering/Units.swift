@@ -1,0 +1,45 @@
+/// Durations as people type them: `100ms`, `2s`, `1.5s`, `1m`, `250us`; a bare number is seconds.
+public enum DurationText {
+    public static func parse(_ text: String) -> Duration? {
+        let units: [(suffix: String, nanoseconds: Double)] = [
+            ("ms", 1e6), ("us", 1e3), ("µs", 1e3), ("ns", 1), ("s", 1e9), ("m", 60e9), ("h", 3600e9),
+        ]
+        for unit in units where text.hasSuffix(unit.suffix) {
+            return nanoseconds(String(text.dropLast(unit.suffix.count)), scale: unit.nanoseconds)
+        }
+        return nanoseconds(text, scale: 1e9)
+    }
+
+    private static func nanoseconds(_ number: String, scale: Double) -> Duration? {
+        guard let value = Double(number), value.isFinite, value >= 0, value * scale < 9e18 else { return nil }
+        return .nanoseconds(Int64((value * scale).rounded()))
+    }
+
+    /// `1.234 s`, `12.5 ms`, `850 µs`
+    public static func format(_ duration: Duration) -> String {
+        let seconds = Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+        if seconds >= 1 { return fixed(seconds, 3) + " s" }
+        if seconds >= 0.001 { return fixed(seconds * 1e3, 1) + " ms" }
+        return fixed(seconds * 1e6, 0) + " µs"
+    }
+}
+
+extension Duration {
+    public var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
+}
+
+/// Fixed-point text with `digits` decimals, without Foundation.
+public func fixed(_ value: Double, _ digits: Int) -> String {
+    guard value.isFinite else { return "-" }
+    var scale = 1.0
+    for _ in 0..<digits { scale *= 10 }
+    let scaled = (abs(value) * scale).rounded()
+    guard scaled < 9e18 else { return String(value) }
+    let total = UInt64(scaled), unit = UInt64(scale)
+    var text = (value < 0 && total != 0 ? "-" : "") + String(total / unit)
+    if digits > 0 {
+        let fraction = String(total % unit)
+        text += "." + String(repeating: "0", count: digits - fraction.count) + fraction
+    }
+    return text
+}

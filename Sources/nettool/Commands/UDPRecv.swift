@@ -1,0 +1,131 @@
+import Addresses
+import ArgumentParser
+import Datagrams
+import Rendering
+
+extension Nettool {
+    struct UDPRecv: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "udp-recv",
+            abstract: "Receive UDP datagrams from every sender and show each one.",
+            discussion: """
+                Binds a UDP socket and prints every datagram: sender, the local address and interface \
+                it arrived on, size, and the payload as text when it is printable UTF-8, else as a hex \
+                dump. Unlike `nc -u -l` it never locks onto the first sender. Bound to [::] (the \
+                default) it takes IPv4 and IPv6 senders alike. Ctrl-C prints a summary.
+
+                Exit status: 0 on a normal end (--count reached, Ctrl-C), 1 when --timeout passed with \
+                nothing received (or another failure), 2 usage errors.
+
+                Examples:
+                  nettool udp-recv --port 9999
+                  nettool udp-recv --port 0 --echo            # a UDP echo server on a free port
+                  nettool udp-recv --port 5353 --join 224.0.0.251 --interface eth0
+                  nettool udp-recv --port 9999 --count 1 --timeout 5s --json
+                """,
+            version: Nettool.versionText
+        )
+
+        @Option(help: "Local address to bind (default: [::], all addresses, IPv4 and IPv6; 0.0.0.0 when joining an IPv4 group).")
+        var bind: String?
+
+        @Option(name: .shortAndLong, help: "Local port; 0 asks the kernel for a free one (printed).")
+        var port: Int
+
+        @Option(help: "Stop after this many datagrams.")
+        var count: Int?
+
+        @Option(help: "Stop after this long with nothing received (e.g. 5s, 500ms); exit 1 if nothing came.")
+        var timeout: DurationArgument?
+
+        @Flag(help: "Send every datagram back to its sender (a UDP echo server).")
+        var echo = false
+
+        @Option(help: "Join this multicast group (IPv4 or IPv6); repeatable.")
+        var join: [String] = []
+
+        @Option(help: "Interface for --join (default: the kernel's choice).")
+        var interface: String?
+
+        @Flag(help: "Always show payloads as a hex dump.")
+        var hex = false
+
+        @Flag(help: "Print only the summary, not each datagram.")
+        var quiet = false
+
+        @Flag(help: "JSON Lines: one object per datagram, then a summary object.")
+        var json = false
+
+        @OptionGroup var explainOption: ExplainOption
+
+        func validate() throws {
+            guard (0...65535).contains(port) else { throw ValidationError("port \(port) is out of range: ports are 0-65535") }
+            if let count, count < 1 { throw ValidationError("--count must be at least 1") }
+            if let bind, IPAddress(bind) == nil {
+                throw ValidationError("--bind takes an IP address of this host, e.g. 127.0.0.1 or ::; got '\(bind)'")
+            }
+            let groups = try join.map { text in
+                guard let group = IPAddress(text), group.isMulticast else {
+                    throw ValidationError("--join takes a multicast group address (224.0.0.0/4 or ff00::/8); '\(text)' is not one")
+                }
+                return group
+            }
+            // A socket joins groups of its own family, so the groups decide the family.
+            if Set(groups.map(\.family)).count > 1 {
+                throw ValidationError("join IPv4 and IPv6 groups from two separate udp-recv runs: one socket has one family")
+            }
+            if let family = groups.first?.family, let bind, IPAddress(bind)?.family != family {
+                throw ValidationError("--bind \(bind) is not IPv\(family.rawValue), the family of the group to --join")
+            }
+            if interface != nil && join.isEmpty { throw ValidationError("--interface goes with --join") }
+        }
+
+        func run() async throws {
+            var options = UDPReceiveOptions()
+            options.bindHost = bind ?? (join.compactMap(IPAddress.init).first?.family == .v4 ? "0.0.0.0" : "::")
+            options.port = port
+            options.echo = echo
+            options.groups = join.compactMap(IPAddress.init)
+            options.interface = interface
+            options.count = count
+            options.idleTimeout = timeout?.value
+
+            let receiver: UDPReceiver
+            do {
+                receiver = try await UDPReceiver.bind(options, narrator: explainOption.narrator)
+            } catch {
+                throw fail(error)
+            }
+            var output = OutputStream.standardOutput()
+            if json {
+                output.write("{\"event\":\"listening\",\"address\":\"\(receiver.localEndpoint)\",\"port\":\(receiver.localEndpoint.port)}\n")
+                output.flush()
+            } else {
+                printError("listening on \(receiver.localEndpoint)/udp" + (echo ? ", echoing" : ""))
+            }
+            let signals = onTerminationSignals { receiver.stop() }
+            defer { signals.forEach { $0.cancel() } }
+
+            let summary: ReceiveSummary
+            do {
+                summary = try await receiver.run { datagram in
+                    guard !quiet else { return }
+                    if json { output.write(DatagramReport.json(datagram)) } else { output.write(DatagramReport.text(datagram, forceHex: hex)) }
+                    output.flush()
+                }
+            } catch {
+                output.flush()
+                throw fail(error)
+            }
+            if json { output.write(DatagramReport.json(summary)) } else { printError(DatagramReport.text(summary)) }
+            output.flush()
+            if summary.datagrams == 0 && summary.timedOut { throw ExitCode(ExitStatus.failure) }
+        }
+    }
+}
+
+/// Prints a UDP error's sentence and returns the exit status to throw.
+func fail(_ error: UDPError) -> ExitCode {
+    printError("nettool: \(error)")
+    return ExitCode(error.exitStatus)
+}

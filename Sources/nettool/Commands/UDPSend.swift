@@ -1,0 +1,223 @@
+import Addresses
+import ArgumentParser
+import Datagrams
+import Rendering
+#if canImport(Glibc)
+import Glibc
+#endif
+
+extension Nettool {
+    struct UDPSend: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "udp-send",
+            abstract: "Send UDP datagrams to HOST PORT, and optionally wait for replies.",
+            discussion: """
+                The payload is MESSAGE, else --file, else stdin (the whole input as one datagram, or one \
+                datagram per line with --lines); --hex reads it as hex (de ad be ef, deadbeef), --size N \
+                generates N bytes. The socket is connected to HOST PORT, so an ICMP port unreachable \
+                comes back as "connection refused" instead of silence.
+
+                Exit status: 0 sent (and replied, with --wait-reply); 1 other failure; 2 usage error \
+                (bad host, port or hex); 3 name resolution failed; 4 connection refused (nothing listens \
+                there); 5 timed out waiting for a reply; 6 network or host unreachable.
+
+                Examples:
+                  nettool udp-send 127.0.0.1 9999 hello
+                  echo -n 'de ad be ef' | nettool udp-send --hex ::1 9999
+                  nettool udp-send localhost 9999 ping --wait-reply --timeout 1s
+                  nettool udp-send 127.0.0.1 9999 --size 1400 --count 100000 --rate max
+                """,
+            version: Nettool.versionText
+        )
+
+        @Argument(help: "Destination: an IPv4/IPv6 address or a host name.")
+        var host: String
+
+        @Argument(help: "Destination port (1-65535).")
+        var port: Int
+
+        @Argument(help: "The payload (default: --file, or stdin).")
+        var message: String?
+
+        @Flag(name: .customShort("4"), help: "Use IPv4 only.")
+        var ipv4 = false
+
+        @Flag(name: .customShort("6"), help: "Use IPv6 only.")
+        var ipv6 = false
+
+        @Flag(help: "With stdin: send each line as its own datagram.")
+        var lines = false
+
+        @Option(help: "Read the payload from this file.")
+        var file: String?
+
+        @Flag(help: "The payload is hex (deadbeef, de ad be ef, de:ad:be:ef).")
+        var hex = false
+
+        @Option(help: "Generate payloads of this many bytes instead of reading one.")
+        var size: Int?
+
+        @Option(help: "Send the payload this many times.")
+        var count = 1
+
+        @Option(help: "Wait this long between datagrams (e.g. 100ms).")
+        var interval: DurationArgument?
+
+        @Option(help: "Send at this many datagrams per second, or 'max' for as fast as possible.")
+        var rate: String?
+
+        @Option(help: "Send from this local port.")
+        var sourcePort: Int?
+
+        @Option(help: "Send from this local address.")
+        var bind: String?
+
+        @Flag(help: "Allow sending to a broadcast address (sets SO_BROADCAST).")
+        var broadcast = false
+
+        @Option(help: "IP TTL / IPv6 hop limit of unicast datagrams.")
+        var ttl: Int?
+
+        @Option(help: "TTL / hop limit of multicast datagrams (default 1: this link only).")
+        var multicastTTL: Int?
+
+        @Option(help: "Interface to send multicast datagrams out of.")
+        var multicastInterface: String?
+
+        @Flag(help: "After each datagram, wait for a reply and print it.")
+        var waitReply = false
+
+        @Option(help: "How long --wait-reply waits (default 2s).")
+        var timeout: DurationArgument?
+
+        @Flag(help: "Do not print the summary.")
+        var quiet = false
+
+        @Flag(help: "JSON Lines: replies and the summary as objects.")
+        var json = false
+
+        @OptionGroup var explainOption: ExplainOption
+
+        func validate() throws {
+            guard (1...65535).contains(port) else { throw ValidationError("port \(port) is out of range: a destination port is 1-65535") }
+            try HostArgument.validate(host)
+            if ipv4 && ipv6 { throw ValidationError("-4 and -6 exclude each other") }
+            if count < 1 { throw ValidationError("--count must be at least 1") }
+            if let size, size < 0 { throw ValidationError("--size must be 0 or more") }
+            if interval != nil && rate != nil { throw ValidationError("--interval and --rate exclude each other") }
+            if let rate, rate != "max", (Double(rate) ?? 0) <= 0 { throw ValidationError("--rate takes datagrams per second (e.g. 1000) or 'max'") }
+            if let sourcePort, !(0...65535).contains(sourcePort) { throw ValidationError("--source-port \(sourcePort) is out of range 0-65535") }
+            if let bind, IPAddress(bind) == nil { throw ValidationError("--bind takes an IP address of this host; got '\(bind)'") }
+            if message != nil && file != nil { throw ValidationError("give the payload either as MESSAGE or with --file, not both") }
+            if size != nil && (message != nil || file != nil || hex) { throw ValidationError("--size generates the payload; it excludes MESSAGE, --file and --hex") }
+        }
+
+        func run() async throws {
+            var options = UDPSendOptions()
+            options.host = host
+            options.port = port
+            options.family = ipv4 ? .v4 : ipv6 ? .v6 : .any
+            options.bindHost = bind
+            options.sourcePort = sourcePort
+            if let interval { options.interval = interval.value }
+            if let rate, rate != "max", let perSecond = Double(rate) { options.interval = .nanoseconds(Int64(1e9 / perSecond)) }
+            options.broadcast = broadcast
+            options.ttl = ttl
+            options.multicastTTL = multicastTTL
+            options.multicastInterface = multicastInterface
+            options.waitReply = waitReply
+            if let timeout { options.timeout = timeout.value }
+
+            let plan: PayloadPlan
+            do {
+                plan = try payloadPlan()
+            } catch let error as UDPError {
+                throw fail(error)
+            }
+            var output = OutputStream.standardOutput()
+            do {
+                let summary = try await UDPSender.run(options, plan: plan, narrator: explainOption.narrator) { reply in
+                    if json { output.write(DatagramReport.json(reply, event: "reply")) } else {
+                        let text = Payload.printableText(reply.bytes)
+                        output.write(text.map { $0.hasSuffix("\n") ? $0 : $0 + "\n" } ?? Hexdump.render(reply.bytes) + "\n")
+                    }
+                    output.flush()
+                }
+                if !quiet {
+                    if json { output.write(DatagramReport.json(summary)) } else { printError(DatagramReport.text(summary)) }
+                }
+                output.flush()
+            } catch {
+                output.flush()
+                throw fail(error)
+            }
+        }
+
+        private func payloadPlan() throws -> PayloadPlan {
+            let count = self.count
+            if let size {
+                return PayloadPlan(total: count) { Payload.generated(size: size, sequence: $0 + 1) }
+            }
+            let raw: [UInt8]
+            if let message {
+                raw = Array(message.utf8)
+            } else if let file {
+                guard let contents = readAll(path: file) else {
+                    throw UDPError.io("cannot read \(file): \(String(cString: strerror(errno)))")
+                }
+                raw = contents
+            } else {
+                raw = readAll(fd: 0)
+            }
+            var payloads: [[UInt8]]
+            if lines && message == nil {
+                payloads = raw.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).map(Array.init)
+                if payloads.last?.isEmpty == true { payloads.removeLast() }
+            } else {
+                payloads = [raw]
+            }
+            if hex { payloads = try payloads.map { try Payload.parseHex(String(decoding: $0, as: UTF8.self)) } }
+            let frozen = payloads
+            return PayloadPlan(total: frozen.count * count) { frozen[$0 % frozen.count] }
+        }
+    }
+}
+
+/// Host arguments are checked for shape before any lookup, so a typo is a usage error (2),
+/// not a failed name resolution (3).
+enum HostArgument {
+    static func validate(_ host: String) throws {
+        if host.contains(":") || host.allSatisfy({ $0.isNumber || $0 == "." }) {
+            do {
+                _ = try AddressInput.parse(host)
+            } catch {
+                throw ValidationError("'\(host)' is not a valid IP address: \(error)")
+            }
+            return
+        }
+        let labels = host.split(separator: ".", omittingEmptySubsequences: false)
+        let valid = !host.isEmpty && host.utf8.count <= 253 && labels.allSatisfy { label in
+            !label.isEmpty && label.count <= 63 && label.first != "-" && label.last != "-"
+                && label.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }
+        }
+        if !valid { throw ValidationError("'\(host)' is neither an IP address nor a valid host name") }
+    }
+}
+
+func readAll(fd: Int32) -> [UInt8] {
+    var data: [UInt8] = []
+    var chunk = [UInt8](repeating: 0, count: 65536)
+    while true {
+        let count = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+        if count < 0 && errno == EINTR { continue }
+        guard count > 0 else { return data }
+        data.append(contentsOf: chunk[..<count])
+    }
+}
+
+func readAll(path: String) -> [UInt8]? {
+    let fd = open(path, O_RDONLY | O_CLOEXEC)
+    guard fd >= 0 else { return nil }
+    defer { close(fd) }
+    return readAll(fd: fd)
+}
