@@ -2,48 +2,6 @@ import Foundation
 import Testing
 @testable import nettool
 
-/// Runs the built `nettool` binary (it sits next to the test bundle) and captures its output.
-struct Run {
-    let status: Int32
-    let stdout: String
-    let stderr: String
-
-    var jsonLines: [[String: Any]] {
-        stdout.split(separator: "\n").compactMap {
-            try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
-        }
-    }
-
-    static let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-        .appendingPathComponent("nettool").path
-
-    static func nettool(_ arguments: [String], stdin: String? = nil) throws -> Run {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: binary)
-        process.arguments = arguments
-        let out = Pipe(), err = Pipe(), input = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        process.standardInput = input
-        try process.run()
-        // Feed stdin and drain stderr on other threads: a large input or output would otherwise
-        // fill a pipe and deadlock the test against the child.
-        let writer = input.fileHandleForWriting
-        let feeding = Thread { if let stdin { writer.write(Data(stdin.utf8)) }; try? writer.close() }
-        feeding.start()
-        let errBox = DataBox()
-        let errReader = err.fileHandleForReading
-        let draining = Thread { errBox.data = errReader.readDataToEndOfFile() }
-        draining.start()
-        let outData = out.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        while !draining.isFinished || !feeding.isFinished { usleep(1000) }
-        let errData = errBox.data
-        return Run(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
-                   stderr: String(decoding: errData, as: UTF8.self))
-    }
-}
-
 @Suite("Command line parsing")
 struct ParsingCLITests {
     @Test("subcommands parse with their options")
@@ -163,32 +121,3 @@ struct EndToEndTests {
     }
 }
 
-final class DataBox: @unchecked Sendable {
-    var data = Data()
-}
-
-/// A TCP socket listening on 127.0.0.1 with a kernel-chosen port, closed on deinit.
-final class LoopbackListener {
-    let fd: Int32
-    let port: UInt16
-
-    init() throws {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = UInt32(0x7F00_0001).bigEndian
-        let size = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, size) }
-        }
-        guard fd >= 0, bound == 0, listen(fd, 1) == 0 else { throw POSIXError(.EADDRNOTAVAIL) }
-        var length = size
-        _ = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
-        }
-        self.fd = fd
-        port = UInt16(bigEndian: address.sin_port)
-    }
-
-    deinit { close(fd) }
-}

@@ -1,0 +1,110 @@
+import Addresses
+import Testing
+import Rendering
+@testable import Datagrams
+
+@Suite("Payloads, units and endpoints")
+struct PayloadTests {
+    @Test("hex payloads in the usual spellings", arguments: [
+        ("deadbeef", [UInt8]([0xde, 0xad, 0xbe, 0xef])), ("de ad be ef", [0xde, 0xad, 0xbe, 0xef]),
+        ("DE:AD:BE:EF", [0xde, 0xad, 0xbe, 0xef]), ("0xde 0xad", [0xde, 0xad]), ("00\nff\n", [0x00, 0xff]), ("", []),
+    ])
+    func hex(text: String, bytes: [UInt8]) throws {
+        #expect(try Payload.parseHex(text) == bytes)
+    }
+
+    @Test("bad hex is refused with the reason", arguments: ["abc", "a bc", "zz", "dé"])
+    func badHex(text: String) {
+        #expect(throws: UDPError.self) { try Payload.parseHex(text) }
+    }
+
+    @Test("printable text vs binary")
+    func printable() {
+        #expect(Payload.printableText(Array("hello\n".utf8)) == "hello\n")
+        #expect(Payload.printableText(Array("grüße".utf8)) == "grüße")
+        #expect(Payload.printableText([0x00, 0x41]) == nil)
+        #expect(Payload.printableText([0xff, 0xfe]) == nil)
+    }
+
+    @Test("hex dump like xxd")
+    func hexdump() {
+        let dump = Hexdump.render(Array(0..<20))
+        #expect(dump.split(separator: "\n").first == "00000000: 0001 0203 0405 0607 0809 0a0b 0c0d 0e0f  ................")
+        #expect(dump.split(separator: "\n").last == "00000010: 1011 1213                                ....")
+        #expect(Hexdump.render(Array("AB".utf8)) == "00000000: 4142                                     AB")
+    }
+
+    @Test("durations as people type them", arguments: [
+        ("100ms", Duration.milliseconds(100)), ("2s", .seconds(2)), ("1.5s", .milliseconds(1500)),
+        ("1m", .seconds(60)), ("250us", .microseconds(250)), ("3", .seconds(3)),
+    ])
+    func durations(text: String, duration: Duration) {
+        #expect(DurationText.parse(text) == duration)
+    }
+
+    @Test("bad durations are rejected", arguments: ["", "ms", "-1s", "fast", "1e30s"])
+    func badDurations(text: String) {
+        #expect(DurationText.parse(text) == nil)
+    }
+
+    @Test("endpoints: IPv6 in brackets, IPv4-mapped shown as IPv4")
+    func endpoints() throws {
+        #expect(Endpoint(address: .v4(0x7F00_0001), port: 9).description == "127.0.0.1:9")
+        #expect(Endpoint(address: .v6(1), port: 9).description == "[::1]:9")
+        let mapped = try #require(IPAddress("::ffff:192.0.2.1"))
+        #expect(Endpoint(address: mapped, port: 53).description == "192.0.2.1:53")
+    }
+
+    @Test("each failure has its documented exit status")
+    func exitStatuses() {
+        let endpoint = Endpoint(address: .v4(0x7F00_0001), port: 9)
+        #expect(UDPError.resolution(host: "x", reason: "y").exitStatus == 3)
+        #expect(UDPError.refused(endpoint).exitStatus == 4)
+        #expect(UDPError.timedOut(endpoint, .seconds(2)).exitStatus == 5)
+        #expect(UDPError.unreachable(endpoint, reason: "r").exitStatus == 6)
+        #expect(UDPError.invalidHex("h").exitStatus == 2)
+        #expect(UDPError.payloadTooLarge(bytes: 65508, limit: 65507, family: "IPv4").exitStatus == 1)
+        #expect(UDPError.refused(endpoint).description.contains("nothing listens on 127.0.0.1:9/udp"))
+    }
+
+    @Test("generated payloads have the asked size")
+    func generated() {
+        #expect(Payload.generated(size: 0, sequence: 1).isEmpty)
+        #expect(Payload.generated(size: 1400, sequence: 7).count == 1400)
+        #expect(Payload.limit(ipv6: false) == 65_507)
+        #expect(Payload.limit(ipv6: true) == 65_527)
+    }
+}
+
+@Suite("UDP sender and receiver on loopback, in process")
+struct LoopbackTests {
+    @Test("the receiver echoes and the sender gets every reply")
+    func echo() async throws {
+        var options = UDPReceiveOptions()
+        options.bindHost = "127.0.0.1"
+        options.echo = true
+        options.count = 3
+        options.idleTimeout = .seconds(5)
+        let receiver = try await UDPReceiver.bind(options, narrator: .silent)
+        let port = receiver.localEndpoint.port
+        #expect(port > 0)
+        async let received = receiver.run { _ in }
+
+        var send = UDPSendOptions()
+        send.host = "127.0.0.1"
+        send.port = port
+        send.waitReply = true
+        let replies = Replies()
+        let plan = PayloadPlan(total: 3) { Array("message \($0)".utf8) }
+        let summary = try await UDPSender.run(send, plan: plan, narrator: .silent) { replies.add($0) }
+        #expect(summary.datagrams == 3 && summary.replies == 3)
+        #expect(replies.texts == ["message 0", "message 1", "message 2"])
+        let total = try await received
+        #expect(total.datagrams == 3 && total.bytes == 27 && total.senders.count == 1)
+    }
+}
+
+final class Replies: @unchecked Sendable {
+    var texts: [String] = []
+    func add(_ datagram: ReceivedDatagram) { texts.append(String(decoding: datagram.bytes, as: UTF8.self)) }
+}

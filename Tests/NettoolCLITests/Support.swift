@@ -1,0 +1,177 @@
+import Foundation
+import Synchronization
+
+/// Runs the built `nettool` binary (it sits next to the test bundle) and captures its output.
+struct Run {
+    let status: Int32
+    let stdout: String
+    let stderr: String
+    var stdoutData = Data()
+
+    var jsonLines: [[String: Any]] {
+        stdout.split(separator: "\n").compactMap {
+            try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
+        }
+    }
+
+    static let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        .appendingPathComponent("nettool").path
+
+    static func nettool(_ arguments: [String], stdin: String? = nil) throws -> Run {
+        try program(binary, arguments, stdin: stdin.map { Data($0.utf8) })
+    }
+
+    /// Runs any program to completion (peers such as nc and socat, or nettool itself).
+    static func program(_ path: String, _ arguments: [String], stdin: Data? = nil) throws -> Run {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: path)
+        process.arguments = arguments
+        let out = Pipe(), err = Pipe(), input = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        process.standardInput = input
+        try process.run()
+        // Feed stdin and drain stderr on other threads: a large input or output would otherwise
+        // fill a pipe and deadlock the test against the child.
+        let writer = input.fileHandleForWriting
+        let feeding = Thread { if let stdin { writer.write(stdin) }; try? writer.close() }
+        feeding.start()
+        let errBox = DataBox()
+        let errReader = err.fileHandleForReading
+        let draining = Thread { errBox.data = errReader.readDataToEndOfFile() }
+        draining.start()
+        let outData = out.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        while !draining.isFinished || !feeding.isFinished { usleep(1000) }
+        let errData = errBox.data
+        return Run(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
+                   stderr: String(decoding: errData, as: UTF8.self), stdoutData: outData)
+    }
+}
+
+final class DataBox: @unchecked Sendable {
+    var data = Data()
+}
+
+/// A TCP socket listening on 127.0.0.1 with a kernel-chosen port, closed on deinit.
+final class LoopbackListener {
+    let fd: Int32
+    let port: UInt16
+
+    init() throws {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = UInt32(0x7F00_0001).bigEndian
+        let size = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, size) }
+        }
+        guard fd >= 0, bound == 0, listen(fd, 1) == 0 else { throw POSIXError(.EADDRNOTAVAIL) }
+        var length = size
+        _ = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
+        }
+        self.fd = fd
+        port = UInt16(bigEndian: address.sin_port)
+    }
+
+    deinit { close(fd) }
+}
+
+final class SharedData: Sendable {
+    let data = Mutex(Data())
+}
+
+/// A program running in the background for the length of a test: its output is collected as it
+/// comes, and it is killed (SIGKILL) when the test drops it, so nothing outlives the test.
+final class BackgroundProcess: @unchecked Sendable {
+    private let process = Process()
+    private let output = SharedData()
+    private let errors = SharedData()
+
+    init(_ path: String, _ arguments: [String]) throws {
+        process.executableURL = URL(fileURLWithPath: path)
+        process.arguments = arguments
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        process.standardInput = FileHandle.nullDevice
+        out.fileHandleForReading.readabilityHandler = { [output] handle in
+            let chunk = handle.availableData
+            output.data.withLock { $0.append(chunk) }
+        }
+        err.fileHandleForReading.readabilityHandler = { [errors] handle in
+            let chunk = handle.availableData
+            errors.data.withLock { $0.append(chunk) }
+        }
+        try process.run()
+    }
+
+    static func nettool(_ arguments: [String]) throws -> BackgroundProcess {
+        try BackgroundProcess(Run.binary, arguments)
+    }
+
+    var stdout: Data { output.data.withLock { $0 } }
+    var stderrText: String { String(decoding: errors.data.withLock { $0 }, as: UTF8.self) }
+    var stdoutText: String { String(decoding: stdout, as: UTF8.self) }
+    var isRunning: Bool { process.isRunning }
+    var status: Int32 { process.terminationStatus }
+
+    /// Polls until `condition` holds or `seconds` pass; true when it held.
+    @discardableResult
+    func wait(upTo seconds: Double = 5, until condition: (BackgroundProcess) -> Bool) -> Bool {
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline {
+            if condition(self) { return true }
+            usleep(10_000)
+        }
+        return condition(self)
+    }
+
+    /// Waits for the process to end by itself, up to `seconds`; false if it is still running.
+    func waitForExit(upTo seconds: Double = 5) -> Bool {
+        wait(upTo: seconds) { !$0.isRunning }
+    }
+
+    /// The port a server reports once it listens: a "listening on ADDRESS:PORT/..." line on
+    /// stderr, or with --json a `{"event":"listening",...,"port":N}` line on stdout.
+    func listeningPort(upTo seconds: Double = 5) -> Int? {
+        var port: Int?
+        wait(upTo: seconds) { process in
+            if let line = process.stderrText.split(separator: "\n").first(where: { $0.hasPrefix("listening on ") }),
+               let slash = line.firstIndex(of: "/") {
+                port = line[line.index(line.startIndex, offsetBy: 13)..<slash].split(separator: ":").last.flatMap { Int($0) }
+            } else if let line = process.stdoutText.split(separator: "\n").first(where: { $0.contains(#""event":"listening""#) }),
+                      let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] {
+                port = object["port"] as? Int
+            }
+            return port != nil
+        }
+        return port
+    }
+
+    func signal(_ number: Int32) { kill(process.processIdentifier, number) }
+
+    deinit {
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+    }
+}
+
+/// A UDP port that is free right now on 127.0.0.1 and ::1 (bound, read back, released), for
+/// peers like socat and nc that need a port number up front.
+func freeUDPPort() -> Int {
+    for _ in 0..<20 {
+        let fd = socket(AF_INET6, Int32(SOCK_DGRAM.rawValue), 0)
+        var address = sockaddr_in6()
+        address.sin6_family = sa_family_t(AF_INET6)
+        let size = socklen_t(MemoryLayout<sockaddr_in6>.size)
+        _ = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, size) } }
+        var length = size
+        _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) } }
+        close(fd)
+        let port = Int(UInt16(bigEndian: address.sin6_port))
+        if port > 0 { return port }
+    }
+    return 0
+}

@@ -1,0 +1,189 @@
+import Foundation
+import Testing
+
+/// Every byte value, as hex for `--hex` and as the raw bytes a peer should see.
+private let allBytes = Data((0...255).map { UInt8($0) })
+private let allBytesHex = allBytes.map { String(format: "%02x", $0) }.joined(separator: " ")
+
+private func hexOf(_ data: Data) -> String { data.map { String(format: "%02x", $0) }.joined() }
+
+@Suite("udp-send and udp-recv against real peers", .serialized, .timeLimit(.minutes(2)))
+struct UDPPeerTests {
+    @Test("udp-send → socat, IPv4 and IPv6, every byte value", arguments: [("UDP4", "127.0.0.1"), ("UDP6", "::1")])
+    func sendToSocat(kind: String, host: String) throws {
+        let port = freeUDPPort()
+        let bindHost = host.contains(":") ? "[\(host)]" : host
+        let socat = try BackgroundProcess("/usr/bin/socat", ["-u", "-T", "1", "\(kind)-RECVFROM:\(port),bind=\(bindHost)", "STDOUT"])
+        usleep(300_000)
+        let send = try Run.nettool(["udp-send", "--hex", host, "\(port)", allBytesHex, "--quiet"])
+        #expect(send.status == 0, "\(send.stderr)")
+        #expect(socat.waitForExit(upTo: 5))
+        #expect(socat.stdout == allBytes)
+    }
+
+    @Test("udp-send → nc -u -l, IPv4 and IPv6, text", arguments: ["127.0.0.1", "::1"])
+    func sendToNetcat(host: String) throws {
+        let port = freeUDPPort()
+        let nc = try BackgroundProcess("/usr/bin/nc", ["-u", "-l", "-W", "1", host, "\(port)"])
+        usleep(300_000)
+        let send = try Run.nettool(["udp-send", host, "\(port)", "hello netcat", "--quiet"])
+        #expect(send.status == 0)
+        #expect(nc.waitForExit(upTo: 5))
+        #expect(nc.stdoutText == "hello netcat")
+    }
+
+    @Test("socat and nc → udp-recv: every sender is taken, binary payloads intact")
+    func peersToReceiver() throws {
+        let recv = try BackgroundProcess.nettool(["udp-recv", "--port", "0", "--count", "3", "--timeout", "5s", "--json"])
+        let port = try #require(recv.listeningPort())
+        _ = try Run.program("/usr/bin/socat", ["-u", "STDIN", "UDP6-SENDTO:[::1]:\(port)"], stdin: allBytes)
+        _ = try Run.program("/usr/bin/socat", ["-u", "STDIN", "UDP4-SENDTO:127.0.0.1:\(port)"], stdin: Data("v4 text".utf8))
+        _ = try Run.program("/usr/bin/nc", ["-u", "-w0", "127.0.0.1", "\(port)"], stdin: Data("from nc".utf8))
+        #expect(recv.waitForExit(upTo: 5))
+        #expect(recv.status == 0)
+        let lines = recv.stdoutText.split(separator: "\n").compactMap {
+            try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
+        }
+        let datagrams = lines.filter { $0["event"] as? String == "datagram" }
+        try #require(datagrams.count == 3)
+        #expect(datagrams[0]["hex"] as? String == hexOf(allBytes))
+        #expect(datagrams[0]["text"] is NSNull)
+        #expect((datagrams[0]["from"] as? String)?.hasPrefix("[::1]:") == true)
+        #expect(datagrams[1]["text"] as? String == "v4 text")
+        // IPv4 senders on the dual-stack socket are shown as IPv4, not ::ffff:.
+        #expect((datagrams[1]["from"] as? String)?.hasPrefix("127.0.0.1:") == true)
+        #expect(datagrams[2]["text"] as? String == "from nc")
+        #expect(datagrams[2]["interface"] as? String == "lo")
+        let summary = try #require(lines.last)
+        #expect(summary["event"] as? String == "summary" && summary["senders"] as? Int == 3)
+    }
+
+    @Test("udp-recv --echo answers udp-send --wait-reply")
+    func echoReply() throws {
+        let echo = try BackgroundProcess.nettool(["udp-recv", "--port", "0", "--echo", "--count", "2", "--timeout", "5s"])
+        let port = try #require(echo.listeningPort())
+        let first = try Run.nettool(["udp-send", "127.0.0.1", "\(port)", "ping", "--wait-reply"])
+        #expect(first.status == 0)
+        #expect(first.stdout == "ping\n")
+        let second = try Run.nettool(["udp-send", "::1", "\(port)", "--hex", "00 ff 10", "--wait-reply", "--json"])
+        #expect(second.status == 0)
+        #expect(second.stdout.contains(#""event":"reply""#) && second.stdout.contains(#""hex":"00ff10""#))
+        #expect(echo.waitForExit())
+    }
+
+    @Test("a datagram to a closed port is reported as refused (exit 4), not a hang")
+    func portUnreachable() throws {
+        let port = freeUDPPort()
+        let run = try Run.nettool(["udp-send", "127.0.0.1", "\(port)", "anyone?", "--wait-reply", "--timeout", "3s"])
+        #expect(run.status == 4)
+        #expect(run.stderr.contains("connection refused: nothing listens on 127.0.0.1:\(port)/udp"))
+    }
+
+    @Test("--wait-reply gives up after --timeout with exit 5")
+    func replyTimeout() throws {
+        let silent = try BackgroundProcess.nettool(["udp-recv", "--port", "0", "--count", "1", "--timeout", "5s"])
+        let port = try #require(silent.listeningPort())
+        let start = Date()
+        let run = try Run.nettool(["udp-send", "127.0.0.1", "\(port)", "hello?", "--wait-reply", "--timeout", "300ms"])
+        #expect(run.status == 5)
+        #expect(Date().timeIntervalSince(start) < 3)
+        #expect(run.stderr.contains("no reply from 127.0.0.1:\(port) within 300ms"))
+    }
+
+    @Test("udp-recv --timeout exits on time with status 1 when nothing came")
+    func receiveTimeout() throws {
+        let start = Date()
+        let run = try Run.nettool(["udp-recv", "--port", "0", "--timeout", "400ms"])
+        let elapsed = Date().timeIntervalSince(start)
+        #expect(run.status == 1)
+        #expect(elapsed >= 0.4 && elapsed < 3)
+        #expect(run.stderr.contains("received 0 datagrams"))
+    }
+
+    @Test("65,507 bytes go through on IPv4; 65,508 are refused with the reason")
+    func sizeLimit() throws {
+        let recv = try BackgroundProcess.nettool(["udp-recv", "--bind", "127.0.0.1", "--port", "0", "--count", "1", "--timeout", "5s", "--json"])
+        let port = try #require(recv.listeningPort())
+        let ok = try Run.nettool(["udp-send", "127.0.0.1", "\(port)", "--size", "65507"])
+        #expect(ok.status == 0)
+        #expect(recv.waitForExit())
+        #expect(recv.stdoutText.contains(#""bytes":65507"#))
+        let tooBig = try Run.nettool(["udp-send", "127.0.0.1", "\(port)", "--size", "65508"])
+        #expect(tooBig.status == 1)
+        #expect(tooBig.stderr.contains("the limit is 65507"))
+    }
+
+    @Test("broadcast is refused without --broadcast")
+    func broadcastRefused() throws {
+        let run = try Run.nettool(["udp-send", "255.255.255.255", "9", "x"])
+        #expect(run.status == 1)
+        #expect(run.stderr.contains("needs --broadcast"))
+    }
+
+    @Test("bad host, port and hex are usage errors (2); an unresolvable name is 3", arguments: [
+        (["udp-send", "999.1.1.1", "9", "x"], Int32(2), "not a valid IP address"),
+        (["udp-send", "bad_host!", "9", "x"], 2, "neither an IP address nor a valid host name"),
+        (["udp-send", "127.0.0.1", "70000", "x"], 2, "out of range"),
+        (["udp-send", "127.0.0.1", "9", "--hex", "abc"], 2, "odd number of hex digits"),
+        (["udp-send", "127.0.0.1", "9", "--hex", "zz"], 2, "'z' is not a hex digit"),
+        (["udp-recv", "--port", "70000"], 2, "port 70000 is out of range"),
+        (["udp-recv", "--port", "9", "--join", "10.0.0.1"], 2, "multicast group"),
+        // -6 with an IPv4 literal fails inside getaddrinfo, without any DNS traffic.
+        (["udp-send", "-6", "127.0.0.1", "9", "x"], 3, "cannot resolve '127.0.0.1'"),
+    ])
+    func usageErrors(arguments: [String], status: Int32, message: String) throws {
+        let run = try Run.nettool(arguments)
+        #expect(run.status == status)
+        #expect(run.stderr.contains(message), "\(run.stderr)")
+    }
+
+    @Test("--explain narrates the socket calls on stderr and leaves stdout clean")
+    func explain() throws {
+        let echo = try BackgroundProcess.nettool(["udp-recv", "--port", "0", "--echo", "--count", "1", "--timeout", "5s"])
+        let port = try #require(echo.listeningPort())
+        let run = try Run.nettool(["udp-send", "127.0.0.1", "\(port)", "hi", "--wait-reply", "--explain"])
+        #expect(run.stdout == "hi\n")
+        for call in ["socket(AF_INET, SOCK_DGRAM)", "connect(127.0.0.1:\(port))", "send(2 bytes)", "recv() → 2 bytes", "close()"] {
+            #expect(run.stderr.contains(call), "missing \(call)")
+        }
+    }
+
+    @Test("SIGINT ends udp-recv cleanly with a summary")
+    func interrupt() throws {
+        let recv = try BackgroundProcess.nettool(["udp-recv", "--port", "0"])
+        let port = try #require(recv.listeningPort())
+        _ = try Run.nettool(["udp-send", "127.0.0.1", "\(port)", "one", "--quiet"])
+        #expect(recv.wait { $0.stdoutText.contains("one") })
+        recv.signal(SIGINT)
+        #expect(recv.waitForExit())
+        #expect(recv.status == 0)
+        #expect(recv.stderrText.contains("received 1 datagrams, 3 bytes from 1 sender"))
+    }
+}
+
+/// Multicast needs an interface with the MULTICAST flag, which this host's `lo` lacks; the test
+/// makes its own network namespace (its own `lo`), enables multicast there, and deletes it.
+@Suite("multicast in a test-owned network namespace", .serialized,
+       .enabled(if: getuid() == 0, "needs root (ip netns); run the suite as root to exercise multicast"))
+struct MulticastTests {
+    @Test("udp-recv --join gets a datagram udp-send sends to the group")
+    func joinIPv4Group() throws {
+        let namespace = "nettool-test-mc-\(getpid())"
+        let ip = "/usr/sbin/ip"
+        defer { _ = try? Run.program(ip, ["netns", "del", namespace]) }
+        for step in [["netns", "add", namespace], ["-n", namespace, "link", "set", "lo", "up"],
+                     ["-n", namespace, "link", "set", "lo", "multicast", "on"],
+                     ["-n", namespace, "route", "add", "224.0.0.0/4", "dev", "lo"]] {
+            try #require(try Run.program(ip, step).status == 0, "ip \(step.joined(separator: " ")) failed")
+        }
+        let recv = try BackgroundProcess(ip, ["netns", "exec", namespace, Run.binary, "udp-recv", "--port", "0",
+                                              "--join", "239.255.77.1", "--interface", "lo", "--count", "1", "--timeout", "5s"])
+        let port = try #require(recv.listeningPort())
+        let send = try Run.program(ip, ["netns", "exec", namespace, Run.binary, "udp-send", "239.255.77.1", "\(port)",
+                                        "hello group", "--multicast-interface", "lo"])
+        #expect(send.status == 0, "\(send.stderr)")
+        #expect(recv.waitForExit())
+        #expect(recv.stdoutText.contains("to 239.255.77.1 on lo"))
+        #expect(recv.stdoutText.contains("hello group"))
+    }
+}
