@@ -31,9 +31,10 @@ public enum DatagramReport {
     }
 
     public static func text(_ summary: ReceiveSummary) -> String {
-        "received \(summary.datagrams) datagrams, \(summary.bytes) bytes from \(summary.senders.count) "
+        "received \(summary.datagrams) datagram\(summary.datagrams == 1 ? "" : "s"), \(summary.bytes) bytes from \(summary.senders.count) "
             + "sender\(summary.senders.count == 1 ? "" : "s") in \(DurationText.format(summary.elapsed))"
-            + " (\(fixed(summary.rate, 1)) datagrams/s)" + (summary.timedOut ? "; stopped after the idle timeout" : "")
+            + (summary.datagrams > 1 ? " (\(fixed(summary.rate, 1)) datagrams/s from first to last)" : "")
+            + (summary.timedOut ? "; stopped after the idle timeout" : "")
     }
 
     public static func json(_ summary: ReceiveSummary) -> [UInt8] {
@@ -44,6 +45,7 @@ public enum DatagramReport {
         json.key("bytes"); json.int(summary.bytes)
         json.key("senders"); json.int(summary.senders.count)
         json.key("seconds"); json.unescapedNumber(fixed(summary.elapsed.seconds, 6))
+        json.key("active_seconds"); json.unescapedNumber(fixed(summary.activeTime.seconds, 6))
         json.key("datagrams_per_sec"); json.unescapedNumber(fixed(summary.rate, 1))
         json.key("timed_out"); json.bool(summary.timedOut)
         json.endObject()

@@ -42,8 +42,8 @@ public enum Payload {
     public static func limit(ipv6: Bool) -> Int { ipv6 ? 65_527 : 65_507 }
 
     /// `size` bytes of a repeating printable pattern, so a receiver shows readable text.
-    public static func generated(size: Int, sequence: Int) -> [UInt8] {
-        let pattern = Array("nettool \(sequence) ".utf8) + Array("abcdefghijklmnopqrstuvwxyz0123456789".utf8)
+    public static func generated(size: Int) -> [UInt8] {
+        let pattern = Array("nettool abcdefghijklmnopqrstuvwxyz0123456789 ".utf8)
         return (0..<size).map { pattern[$0 % pattern.count] }
     }
 

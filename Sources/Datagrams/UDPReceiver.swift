@@ -33,10 +33,13 @@ public struct ReceiveSummary: Sendable {
     public var datagrams = 0
     public var bytes = 0
     public var senders = Set<Endpoint>()
+    /// From bind to the end, waiting included.
     public var elapsed: Duration = .zero
+    /// From the first datagram to the last: what the rate is measured over.
+    public var activeTime: Duration = .zero
     public var timedOut = false
 
-    public var rate: Double { elapsed.seconds > 0 ? Double(datagrams) / elapsed.seconds : 0 }
+    public var rate: Double { activeTime.seconds > 0 ? Double(datagrams - 1) / activeTime.seconds : 0 }
 }
 
 /// Shared between the receive loop and its idle watchdog.
@@ -72,11 +75,18 @@ public final class UDPReceiver: Sendable {
         do {
             channel = try await DatagramBootstrap(group: MultiThreadedEventLoopGroup.singleton)
                 .channelOption(.socketOption(.so_reuseaddr), value: 1)
+                // A large receive buffer absorbs bursts; the kernel caps it at net.core.rmem_max.
+                .channelOption(.socketOption(.so_rcvbuf), value: 8 << 20)
                 .channelOption(.receivePacketInfo, value: true)
-                .channelOption(.recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: 65_536))
+                // Up to 16 datagrams per recvmmsg(2), each slot big enough for the largest datagram.
+                .channelOption(.datagramVectorReadMessageCount, value: 16)
+                .channelOption(.recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: 16 * 65_536))
                 .bind(host: options.bindHost, port: options.port) { channel in
                     channel.eventLoop.makeCompletedFuture {
-                        try NIOAsyncChannel(wrappingChannelSynchronously: channel)
+                        // Generous watermarks: NIO keeps reading (recvmmsg) while the loop below
+                        // catches up, instead of pausing every few datagrams and letting the socket overflow.
+                        try NIOAsyncChannel(wrappingChannelSynchronously: channel, configuration: .init(
+                            backPressureStrategy: .init(lowWatermark: 256, highWatermark: 1024)))
                     }
                 }
         } catch {
@@ -150,11 +160,14 @@ public final class UDPReceiver: Sendable {
         var summary = ReceiveSummary()
         do {
             let tally = try await channel.executeThenClose { inbound, outbound in
-                var tally = (datagrams: 0, bytes: 0, senders: Set<Endpoint>())
+                var tally = (datagrams: 0, bytes: 0, senders: Set<Endpoint>(), first: start, last: start)
                 do {
                     for try await envelope in inbound {
                         let received = Self.datagram(envelope, sequence: tally.datagrams + 1)
-                        state.lastActivity.withLock { $0 = .now }
+                        let now = ContinuousClock.now
+                        state.lastActivity.withLock { $0 = now }
+                        if tally.datagrams == 0 { tally.first = now }
+                        tally.last = now
                         tally.datagrams += 1
                         tally.bytes += received.bytes.count
                         tally.senders.insert(received.from)
@@ -176,6 +189,7 @@ public final class UDPReceiver: Sendable {
             summary.datagrams = tally.datagrams
             summary.bytes = tally.bytes
             summary.senders = tally.senders
+            summary.activeTime = tally.last - tally.first
         } catch {
             throw UDPError.from(error, endpoint: localEndpoint)
         }
@@ -195,7 +209,7 @@ public final class UDPReceiver: Sendable {
         return ReceivedDatagram(
             from: Endpoint(envelope.remoteAddress) ?? Endpoint(address: .v4(0), port: 0),
             to: info.flatMap { Endpoint($0.destinationAddress)?.address },
-            interface: info.flatMap { interfaceName($0.interfaceIndex) },
+            interface: info.flatMap { InterfaceNames.shared.name($0.interfaceIndex) },
             bytes: Array(envelope.data.readableBytesView),
             truncated: false,
             sequence: sequence)

@@ -24,15 +24,17 @@ public struct UDPSendOptions: Sendable {
     public init() {}
 }
 
-/// What to send: `total` datagrams, the i-th one's bytes from `payload(i)`.
+/// What to send: the payloads in order, the whole list `repeats` times.
 public struct PayloadPlan: Sendable {
-    public let total: Int
-    public let payload: @Sendable (Int) -> [UInt8]
+    public let payloads: [[UInt8]]
+    public let repeats: Int
 
-    public init(total: Int, payload: @escaping @Sendable (Int) -> [UInt8]) {
-        self.total = total
-        self.payload = payload
+    public init(payloads: [[UInt8]], repeats: Int = 1) {
+        self.payloads = payloads
+        self.repeats = repeats
     }
+
+    public var total: Int { payloads.count * repeats }
 }
 
 public struct SendSummary: Sendable {
@@ -60,12 +62,8 @@ public enum UDPSender {
                           "the name was resolved to an address first; sockets only ever see addresses")
         }
 
-        for index in 0..<plan.total {
-            let size = plan.payload(index).count
-            if size > Payload.limit(ipv6: isIPv6) {
-                throw .payloadTooLarge(bytes: size, limit: Payload.limit(ipv6: isIPv6), family: isIPv6 ? "IPv6" : "IPv4")
-            }
-            if index >= 1 && plan.total > 16 { break }  // generated plans are uniform; no need to build them all
+        if let largest = plan.payloads.map(\.count).max(), largest > Payload.limit(ipv6: isIPv6) {
+            throw .payloadTooLarge(bytes: largest, limit: Payload.limit(ipv6: isIPv6), family: isIPv6 ? "IPv6" : "IPv4")
         }
         if !isIPv6 && !options.broadcast && isBroadcast(destination.address) {
             throw .broadcastNotAllowed(destination)
@@ -93,7 +91,9 @@ public enum UDPSender {
         let channel: NIOAsyncChannel<AddressedEnvelope<ByteBuffer>, AddressedEnvelope<ByteBuffer>>
         do {
             channel = try await bootstrap.bind(host: bindHost, port: options.sourcePort ?? 0) { channel in
-                channel.eventLoop.makeCompletedFuture { try NIOAsyncChannel(wrappingChannelSynchronously: channel) }
+                channel.eventLoop.makeCompletedFuture {
+                    try NIOAsyncChannel(wrappingChannelSynchronously: channel, configuration: .init(backPressureStrategy: .init(lowWatermark: 64, highWatermark: 256)))
+                }
             }
         } catch {
             throw UDPError.from(error, endpoint: bindEndpoint, binding: true)
@@ -113,15 +113,30 @@ public enum UDPSender {
                                   + (options.sourcePort == nil ? "The kernel picked the ephemeral source port \(source?.port ?? 0)." : ""))
                 var datagrams = 0, bytes = 0, replyCount = 0
                 var replies: NIOAsyncChannelInboundStream<AddressedEnvelope<ByteBuffer>>.AsyncIterator?
+                // Unpaced, reply-less sends go out in batches: NIO writes a batch with one
+                // sendmmsg(2) call instead of one syscall per datagram.
+                // Each distinct payload becomes one ByteBuffer, written again and again without copies.
+                let envelopes = plan.payloads.map { AddressedEnvelope(remoteAddress: remote, data: ByteBuffer(bytes: $0)) }
+                if options.interval == nil && !options.waitReply && !narrator.isEnabled {
+                    var index = 0
+                    while index < plan.total {
+                        let batch = (index..<min(index + 64, plan.total)).map { envelopes[$0 % envelopes.count] }
+                        try await outbound.write(contentsOf: batch)
+                        datagrams += batch.count
+                        bytes += batch.reduce(0) { $0 + $1.data.readableBytes }
+                        index += batch.count
+                    }
+                    return (datagrams, bytes, replyCount, source)
+                }
                 for index in 0..<plan.total {
                     if index > 0, let interval = options.interval {
                         try await Task.sleep(until: start + interval * index, clock: .continuous)
                     }
-                    let payload = plan.payload(index)
-                    try await outbound.write(AddressedEnvelope(remoteAddress: remote, data: ByteBuffer(bytes: payload)))
+                    let envelope = envelopes[index % envelopes.count]
+                    try await outbound.write(envelope)
                     datagrams += 1
-                    bytes += payload.count
-                    narrator.step("send(\(payload.count) bytes) → \(destination)",
+                    bytes += envelope.data.readableBytes
+                    narrator.step("send(\(envelope.data.readableBytes) bytes) → \(destination)",
                                   "one datagram left; if it is lost nobody retries it, and no acknowledgement will come")
                     if options.waitReply {
                         if replies == nil { replies = inbound.makeAsyncIterator() }

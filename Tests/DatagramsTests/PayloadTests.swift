@@ -69,8 +69,9 @@ struct PayloadTests {
 
     @Test("generated payloads have the asked size")
     func generated() {
-        #expect(Payload.generated(size: 0, sequence: 1).isEmpty)
-        #expect(Payload.generated(size: 1400, sequence: 7).count == 1400)
+        #expect(Payload.generated(size: 0).isEmpty)
+        #expect(Payload.generated(size: 1400).count == 1400)
+        #expect(Payload.printableText(Payload.generated(size: 100)) != nil)
         #expect(Payload.limit(ipv6: false) == 65_507)
         #expect(Payload.limit(ipv6: true) == 65_527)
     }
@@ -95,7 +96,7 @@ struct LoopbackTests {
         send.port = port
         send.waitReply = true
         let replies = Replies()
-        let plan = PayloadPlan(total: 3) { Array("message \($0)".utf8) }
+        let plan = PayloadPlan(payloads: (0..<3).map { Array("message \($0)".utf8) })
         let summary = try await UDPSender.run(send, plan: plan, narrator: .silent) { replies.add($0) }
         #expect(summary.datagrams == 3 && summary.replies == 3)
         #expect(replies.texts == ["message 0", "message 1", "message 2"])

@@ -157,7 +157,7 @@ struct UDPPeerTests {
         recv.signal(SIGINT)
         #expect(recv.waitForExit())
         #expect(recv.status == 0)
-        #expect(recv.stderrText.contains("received 1 datagrams, 3 bytes from 1 sender"))
+        #expect(recv.stderrText.contains("received 1 datagram, 3 bytes from 1 sender"))
     }
 }
 

@@ -156,7 +156,7 @@ extension Nettool {
         private func payloadPlan() throws -> PayloadPlan {
             let count = self.count
             if let size {
-                return PayloadPlan(total: count) { Payload.generated(size: size, sequence: $0 + 1) }
+                return PayloadPlan(payloads: [Payload.generated(size: size)], repeats: count)
             }
             let raw: [UInt8]
             if let message {
@@ -177,8 +177,7 @@ extension Nettool {
                 payloads = [raw]
             }
             if hex { payloads = try payloads.map { try Payload.parseHex(String(decoding: $0, as: UTF8.self)) } }
-            let frozen = payloads
-            return PayloadPlan(total: frozen.count * count) { frozen[$0 % frozen.count] }
+            return PayloadPlan(payloads: payloads, repeats: count)
         }
     }
 }
