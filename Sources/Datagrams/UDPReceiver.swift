@@ -2,7 +2,6 @@ import Addresses
 import NIOCore
 import NIOPosix
 import Rendering
-import Synchronization
 
 /// One datagram as `udp-recv` reports it.
 public struct ReceivedDatagram: Sendable {
@@ -42,36 +41,36 @@ public struct ReceiveSummary: Sendable {
     public var rate: Double { activeTime.seconds > 0 ? Double(datagrams - 1) / activeTime.seconds : 0 }
 }
 
-/// Shared between the receive loop and its idle watchdog.
-private final class ReceiveState: Sendable {
-    let lastActivity: Mutex<ContinuousClock.Instant>
-    let timedOut = Mutex(false)
-
-    init(start: ContinuousClock.Instant) { lastActivity = Mutex(start) }
-}
-
 /// A bound UDP socket that takes datagrams from every sender (it never connects to the first
-/// one, unlike `nc -u -l`).
+/// one, unlike `nc -u -l`). Datagrams are handled on the channel's event loop by
+/// `ReceiveHandler`: per-datagram work stays in the pipeline, as NIO recommends for protocol
+/// handling, which keeps up with a C receiver far better than an async sequence per datagram.
 public final class UDPReceiver: Sendable {
-    private let channel: NIOAsyncChannel<AddressedEnvelope<ByteBuffer>, AddressedEnvelope<ByteBuffer>>
-    private let options: UDPReceiveOptions
+    private let channel: Channel
+    private let finished: EventLoopFuture<ReceiveSummary>
     private let narrator: Narrator
+    private let options: UDPReceiveOptions
     public let localEndpoint: Endpoint
 
-    private init(channel: NIOAsyncChannel<AddressedEnvelope<ByteBuffer>, AddressedEnvelope<ByteBuffer>>,
-                 options: UDPReceiveOptions, narrator: Narrator, local: Endpoint) {
+    private init(channel: Channel, finished: EventLoopFuture<ReceiveSummary>, options: UDPReceiveOptions,
+                 narrator: Narrator, local: Endpoint) {
         self.channel = channel
+        self.finished = finished
         self.options = options
         self.narrator = narrator
         self.localEndpoint = local
     }
 
-    public static func bind(_ options: UDPReceiveOptions, narrator: Narrator) async throws(UDPError) -> UDPReceiver {
+    /// Binds and starts receiving; `onDatagram` runs on the event loop for every datagram,
+    /// in order, until the receiver stops.
+    public static func bind(_ options: UDPReceiveOptions, narrator: Narrator,
+                            onDatagram: @escaping @Sendable (ReceivedDatagram) -> Void) async throws(UDPError) -> UDPReceiver {
         let wanted = Endpoint(address: IPAddress(options.bindHost) ?? .v6(0), port: options.port)
         let isIPv6 = options.bindHost.contains(":")
         narrator.step("socket(\(isIPv6 ? "AF_INET6" : "AF_INET"), SOCK_DGRAM)",
                       "a UDP socket: it sends and receives whole datagrams; there is no connection and no handshake")
-        let channel: NIOAsyncChannel<AddressedEnvelope<ByteBuffer>, AddressedEnvelope<ByteBuffer>>
+        let done = MultiThreadedEventLoopGroup.singleton.any().makePromise(of: ReceiveSummary.self)
+        let channel: Channel
         do {
             channel = try await DatagramBootstrap(group: MultiThreadedEventLoopGroup.singleton)
                 .channelOption(.socketOption(.so_reuseaddr), value: 1)
@@ -81,36 +80,35 @@ public final class UDPReceiver: Sendable {
                 // Up to 16 datagrams per recvmmsg(2), each slot big enough for the largest datagram.
                 .channelOption(.datagramVectorReadMessageCount, value: 16)
                 .channelOption(.recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: 16 * 65_536))
-                .bind(host: options.bindHost, port: options.port) { channel in
+                .channelInitializer { channel in
                     channel.eventLoop.makeCompletedFuture {
-                        // Generous watermarks: NIO keeps reading (recvmmsg) while the loop below
-                        // catches up, instead of pausing every few datagrams and letting the socket overflow.
-                        try NIOAsyncChannel(wrappingChannelSynchronously: channel, configuration: .init(
-                            backPressureStrategy: .init(lowWatermark: 256, highWatermark: 1024)))
+                        try channel.pipeline.syncOperations.addHandler(
+                            ReceiveHandler(options: options, narrator: narrator, onDatagram: onDatagram, done: done))
                     }
                 }
+                .bind(host: options.bindHost, port: options.port).get()
         } catch {
+            done.fail(error)
             throw UDPError.from(error, endpoint: wanted, binding: true)
         }
-        let local = channel.channel.localAddress.flatMap(Endpoint.init) ?? wanted
+        let local = channel.localAddress.flatMap(Endpoint.init) ?? wanted
         narrator.step("bind(\(local))",
                       options.port == 0 ? "port 0 asked the kernel for a free port; it gave \(local.port)"
                           : "datagrams sent to port \(local.port) now reach this socket"
                           + (isIPv6 && local.address == .v6(0) ? "; [::] also takes IPv4 senders (dual-stack)" : ""))
 
-        let receiver = UDPReceiver(channel: channel, options: options, narrator: narrator, local: local)
+        let receiver = UDPReceiver(channel: channel, finished: done.futureResult, options: options, narrator: narrator, local: local)
         do {
             try await receiver.joinGroups()
         } catch {
-            // An NIOAsyncChannel must be closed through executeThenClose, even on the way out.
-            try? await channel.executeThenClose { _, _ in }
+            receiver.stop()
             throw error
         }
         return receiver
     }
 
     private func joinGroups() async throws(UDPError) {
-        guard !options.groups.isEmpty, let multicast = channel.channel as? MulticastChannel else { return }
+        guard !options.groups.isEmpty, let multicast = channel as? MulticastChannel else { return }
         var device: NIONetworkDevice?
         if let name = options.interface {
             // enumerateDevices lists an interface once per address; take the entry of the groups' family.
@@ -136,72 +134,20 @@ public final class UDPReceiver: Sendable {
         }
     }
 
-    /// Receives until `count` datagrams arrived, the idle timeout passed, or `stop()` was called.
-    public func run(_ onDatagram: (ReceivedDatagram) -> Void) async throws(UDPError) -> ReceiveSummary {
-        let start = ContinuousClock.now
-        let state = ReceiveState(start: start)
-        let channel = self.channel
-        // The idle watchdog closes the channel, which ends the receive loop below.
-        let watchdog = options.idleTimeout.map { idle in
-            Task {
-                while !Task.isCancelled {
-                    let deadline = state.lastActivity.withLock { $0 } + idle
-                    if ContinuousClock.now >= deadline {
-                        state.timedOut.withLock { $0 = true }
-                        channel.channel.close(promise: nil)
-                        return
-                    }
-                    try? await Task.sleep(until: deadline, clock: .continuous)
-                }
-            }
-        }
-        defer { watchdog?.cancel() }
-
-        var summary = ReceiveSummary()
+    /// Waits until `count` datagrams arrived, the idle timeout passed, or `stop()` was called.
+    public func run() async throws(UDPError) -> ReceiveSummary {
         do {
-            let tally = try await channel.executeThenClose { inbound, outbound in
-                var tally = (datagrams: 0, bytes: 0, senders: Set<Endpoint>(), first: start, last: start)
-                do {
-                    for try await envelope in inbound {
-                        let received = Self.datagram(envelope, sequence: tally.datagrams + 1)
-                        let now = ContinuousClock.now
-                        state.lastActivity.withLock { $0 = now }
-                        if tally.datagrams == 0 { tally.first = now }
-                        tally.last = now
-                        tally.datagrams += 1
-                        tally.bytes += received.bytes.count
-                        tally.senders.insert(received.from)
-                        narrator.step("recvfrom() → \(received.bytes.count) bytes from \(received.from)",
-                                      "one read returns exactly one datagram, with the sender's address; no connection was ever set up")
-                        onDatagram(received)
-                        if options.echo {
-                            try await outbound.write(AddressedEnvelope(remoteAddress: envelope.remoteAddress, data: envelope.data))
-                            narrator.step("sendto(\(received.from), \(received.bytes.count) bytes)",
-                                          "the echo goes back to whatever address the datagram came from")
-                        }
-                        if let count = options.count, tally.datagrams >= count { break }
-                    }
-                } catch let error as ChannelError where error == .ioOnClosedChannel || error == .alreadyClosed {
-                    // stop() or the watchdog closed the channel: a normal end.
-                }
-                return tally
-            }
-            summary.datagrams = tally.datagrams
-            summary.bytes = tally.bytes
-            summary.senders = tally.senders
-            summary.activeTime = tally.last - tally.first
+            let summary = try await finished.get()
+            narrator.step("close()", "the port is free again; datagrams sent to it from now on are answered with ICMP port unreachable")
+            return summary
         } catch {
             throw UDPError.from(error, endpoint: localEndpoint)
         }
-        narrator.step("close()", "the port is free again; datagrams sent to it from now on are answered with ICMP port unreachable")
-        summary.elapsed = ContinuousClock.now - start
-        summary.timedOut = state.timedOut.withLock { $0 }
-        return summary
     }
 
     /// Ends `run` from another task or a signal handler.
     public func stop() {
-        channel.channel.close(promise: nil)
+        channel.close(promise: nil)
     }
 
     static func datagram(_ envelope: AddressedEnvelope<ByteBuffer>, sequence: Int) -> ReceivedDatagram {
@@ -213,5 +159,105 @@ public final class UDPReceiver: Sendable {
             bytes: Array(envelope.data.readableBytesView),
             truncated: false,
             sequence: sequence)
+    }
+}
+
+/// Counts, reports and (with --echo) answers each datagram, on the channel's event loop; all
+/// its state is confined to that loop. It completes `done` with the summary when the channel closes.
+final class ReceiveHandler: ChannelInboundHandler {
+    typealias InboundIn = AddressedEnvelope<ByteBuffer>
+    typealias OutboundOut = AddressedEnvelope<ByteBuffer>
+
+    private let options: UDPReceiveOptions
+    private let narrator: Narrator
+    private let onDatagram: @Sendable (ReceivedDatagram) -> Void
+    private let done: EventLoopPromise<ReceiveSummary>
+    private var summary = ReceiveSummary()
+    private let start = ContinuousClock.now
+    private var first: ContinuousClock.Instant?
+    private var last: ContinuousClock.Instant?
+    private var idleCheck: Scheduled<Void>?
+    private var pendingEcho = false
+
+    init(options: UDPReceiveOptions, narrator: Narrator, onDatagram: @escaping @Sendable (ReceivedDatagram) -> Void,
+         done: EventLoopPromise<ReceiveSummary>) {
+        self.options = options
+        self.narrator = narrator
+        self.onDatagram = onDatagram
+        self.done = done
+    }
+
+    func channelActive(context: ChannelHandlerContext) {
+        scheduleIdleCheck(context: context, after: options.idleTimeout)
+        context.fireChannelActive()
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        guard options.count.map({ summary.datagrams < $0 }) ?? true else { return }
+        let envelope = unwrapInboundIn(data)
+        let received = UDPReceiver.datagram(envelope, sequence: summary.datagrams + 1)
+        let now = ContinuousClock.now
+        if first == nil { first = now }
+        last = now
+        summary.datagrams += 1
+        summary.bytes += received.bytes.count
+        summary.senders.insert(received.from)
+        narrator.step("recvfrom() → \(received.bytes.count) bytes from \(received.from)",
+                      "one read returns exactly one datagram, with the sender's address; no connection was ever set up")
+        onDatagram(received)
+        if options.echo {
+            context.write(wrapOutboundOut(AddressedEnvelope(remoteAddress: envelope.remoteAddress, data: envelope.data)), promise: nil)
+            pendingEcho = true
+            narrator.step("sendto(\(received.from), \(received.bytes.count) bytes)",
+                          "the echo goes back to whatever address the datagram came from")
+        }
+        if let count = options.count, summary.datagrams >= count {
+            flushEchoes(context: context)
+            context.close(promise: nil)
+        }
+    }
+
+    func channelReadComplete(context: ChannelHandlerContext) {
+        flushEchoes(context: context)
+        context.fireChannelReadComplete()
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: Error) {
+        // An ICMP error for an echo we sent comes back as ECONNREFUSED; the receiver carries on.
+        if let io = error as? IOError, io.errnoCode == ECONNREFUSED { return }
+        done.fail(error)
+        context.close(promise: nil)
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        idleCheck?.cancel()
+        let end = ContinuousClock.now
+        summary.elapsed = end - start
+        if let first, let last { summary.activeTime = last - first }
+        done.succeed(summary)
+        context.fireChannelInactive()
+    }
+
+    private func flushEchoes(context: ChannelHandlerContext) {
+        if pendingEcho {
+            context.flush()
+            pendingEcho = false
+        }
+    }
+
+    /// Closes the channel once `idle` has passed since the last datagram (or since binding).
+    private func scheduleIdleCheck(context: ChannelHandlerContext, after delay: Duration?) {
+        guard let idle = options.idleTimeout, let delay else { return }
+        let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+        idleCheck = context.eventLoop.scheduleTask(in: .nanoseconds(Int64(delay.seconds * 1e9))) {
+            let (handler, context) = loopBound.value
+            let quiet = ContinuousClock.now - (handler.last ?? handler.start)
+            if quiet >= idle {
+                handler.summary.timedOut = true
+                context.close(promise: nil)
+            } else {
+                handler.scheduleIdleCheck(context: context, after: idle - quiet)
+            }
+        }
     }
 }

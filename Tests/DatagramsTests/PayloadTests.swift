@@ -86,10 +86,10 @@ struct LoopbackTests {
         options.echo = true
         options.count = 3
         options.idleTimeout = .seconds(5)
-        let receiver = try await UDPReceiver.bind(options, narrator: .silent)
+        let receiver = try await UDPReceiver.bind(options, narrator: .silent) { _ in }
         let port = receiver.localEndpoint.port
         #expect(port > 0)
-        async let received = receiver.run { _ in }
+        async let received = receiver.run()
 
         var send = UDPSendOptions()
         send.host = "127.0.0.1"

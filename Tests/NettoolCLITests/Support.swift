@@ -81,6 +81,12 @@ final class LoopbackListener {
 
 final class SharedData: Sendable {
     let data = Mutex(Data())
+    /// Set when the pipe reached end of file: everything the process wrote has been read.
+    let ended = Mutex(false)
+
+    func append(_ chunk: Data) {
+        if chunk.isEmpty { ended.withLock { $0 = true } } else { data.withLock { $0.append(chunk) } }
+    }
 }
 
 /// A program running in the background for the length of a test: its output is collected as it
@@ -98,12 +104,10 @@ final class BackgroundProcess: @unchecked Sendable {
         process.standardError = err
         process.standardInput = FileHandle.nullDevice
         out.fileHandleForReading.readabilityHandler = { [output] handle in
-            let chunk = handle.availableData
-            output.data.withLock { $0.append(chunk) }
+            output.append(handle.availableData)
         }
         err.fileHandleForReading.readabilityHandler = { [errors] handle in
-            let chunk = handle.availableData
-            errors.data.withLock { $0.append(chunk) }
+            errors.append(handle.availableData)
         }
         try process.run()
     }
@@ -129,9 +133,10 @@ final class BackgroundProcess: @unchecked Sendable {
         return condition(self)
     }
 
-    /// Waits for the process to end by itself, up to `seconds`; false if it is still running.
+    /// Waits for the process to end by itself and its output to be read to the end, up to
+    /// `seconds`; false if it is still running.
     func waitForExit(upTo seconds: Double = 5) -> Bool {
-        wait(upTo: seconds) { !$0.isRunning }
+        wait(upTo: seconds) { !$0.isRunning && $0.output.ended.withLock { $0 } && $0.errors.ended.withLock { $0 } }
     }
 
     /// The port a server reports once it listens: a "listening on ADDRESS:PORT/..." line on

@@ -90,16 +90,20 @@ extension Nettool {
             options.count = count
             options.idleTimeout = timeout?.value
 
+            // Datagrams are written from the receiver's event loop, one at a time, in order.
+            let output = SerialOutput()
+            let quiet = self.quiet, json = self.json, hex = self.hex
             let receiver: UDPReceiver
             do {
-                receiver = try await UDPReceiver.bind(options, narrator: explainOption.narrator)
+                receiver = try await UDPReceiver.bind(options, narrator: explainOption.narrator) { datagram in
+                    guard !quiet else { return }
+                    output.write(json ? DatagramReport.json(datagram) : Array(DatagramReport.text(datagram, forceHex: hex).utf8))
+                }
             } catch {
                 throw fail(error)
             }
-            var output = OutputStream.standardOutput()
             if json {
-                output.write("{\"event\":\"listening\",\"address\":\"\(receiver.localEndpoint)\",\"port\":\(receiver.localEndpoint.port)}\n")
-                output.flush()
+                output.write(Array("{\"event\":\"listening\",\"address\":\"\(receiver.localEndpoint)\",\"port\":\(receiver.localEndpoint.port)}\n".utf8))
             } else {
                 printError("listening on \(receiver.localEndpoint)/udp" + (echo ? ", echoing" : ""))
             }
@@ -108,17 +112,11 @@ extension Nettool {
 
             let summary: ReceiveSummary
             do {
-                summary = try await receiver.run { datagram in
-                    guard !quiet else { return }
-                    if json { output.write(DatagramReport.json(datagram)) } else { output.write(DatagramReport.text(datagram, forceHex: hex)) }
-                    output.flush()
-                }
+                summary = try await receiver.run()
             } catch {
-                output.flush()
                 throw fail(error)
             }
             if json { output.write(DatagramReport.json(summary)) } else { printError(DatagramReport.text(summary)) }
-            output.flush()
             if summary.datagrams == 0 && summary.timedOut { throw ExitCode(ExitStatus.failure) }
         }
     }

@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import Synchronization
 
 /// Buffered writes to a file descriptor with `write(2)`. Batch commands emit millions of lines,
 /// so output is collected in one buffer and flushed in large writes, and explicitly at every
@@ -70,4 +71,18 @@ func printError(_ message: String) {
     var line = Array(message.utf8)
     line.append(UInt8(ascii: "\n"))
     _ = line.withUnsafeBytes { Glibc.write(2, $0.baseAddress, $0.count) }
+}
+
+/// stdout for output produced on another thread (an event loop): each write goes out whole,
+/// under a lock, straight to the descriptor.
+final class SerialOutput: Sendable {
+    private let lock = Mutex(())
+
+    func write(_ bytes: [UInt8]) {
+        lock.withLock { _ in
+            var stream = OutputStream(fd: 1, limit: 0)
+            stream.write(bytes)
+            stream.flush()
+        }
+    }
 }
