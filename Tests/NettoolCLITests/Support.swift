@@ -23,6 +23,7 @@ struct Run {
 
     /// Runs any program to completion (peers such as nc and socat, or nettool itself).
     static func program(_ path: String, _ arguments: [String], stdin: Data? = nil) throws -> Run {
+        ignoreSIGPIPE
         let process = Process()
         process.executableURL = URL(fileURLWithPath: path)
         process.arguments = arguments
@@ -34,7 +35,7 @@ struct Run {
         // Feed stdin and drain stderr on other threads: a large input or output would otherwise
         // fill a pipe and deadlock the test against the child.
         let writer = input.fileHandleForWriting
-        let feeding = Thread { if let stdin { writer.write(stdin) }; try? writer.close() }
+        let feeding = Thread { if let stdin { try? writer.write(contentsOf: stdin) }; try? writer.close() }
         feeding.start()
         let errBox = DataBox()
         let errReader = err.fileHandleForReading
@@ -97,6 +98,7 @@ final class BackgroundProcess: @unchecked Sendable {
     private let errors = SharedData()
 
     init(_ path: String, _ arguments: [String]) throws {
+        ignoreSIGPIPE
         process.executableURL = URL(fileURLWithPath: path)
         process.arguments = arguments
         let out = Pipe(), err = Pipe()
@@ -136,7 +138,10 @@ final class BackgroundProcess: @unchecked Sendable {
     /// Waits for the process to end by itself and its output to be read to the end, up to
     /// `seconds`; false if it is still running.
     func waitForExit(upTo seconds: Double = 5) -> Bool {
-        wait(upTo: seconds) { !$0.isRunning && $0.output.ended.withLock { $0 } && $0.errors.ended.withLock { $0 } }
+        guard wait(upTo: seconds, until: { !$0.isRunning }) else { return false }
+        // The output may still be in the pipe; give the readers a moment to reach end of file.
+        wait(upTo: 1) { $0.output.ended.withLock { $0 } && $0.errors.ended.withLock { $0 } }
+        return true
     }
 
     /// The port a server reports once it listens: a "listening on ADDRESS:PORT/..." line on
@@ -180,3 +185,6 @@ func freeUDPPort() -> Int {
     }
     return 0
 }
+
+/// A peer that exits before reading all of its stdin must not kill the test runner with SIGPIPE.
+let ignoreSIGPIPE: Void = { signal(SIGPIPE, SIG_IGN) }()

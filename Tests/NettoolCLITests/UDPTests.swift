@@ -38,14 +38,15 @@ struct UDPPeerTests {
         let port = try #require(recv.listeningPort())
         _ = try Run.program("/usr/bin/socat", ["-u", "STDIN", "UDP6-SENDTO:[::1]:\(port)"], stdin: allBytes)
         _ = try Run.program("/usr/bin/socat", ["-u", "STDIN", "UDP4-SENDTO:127.0.0.1:\(port)"], stdin: Data("v4 text".utf8))
-        _ = try Run.program("/usr/bin/nc", ["-u", "-w0", "127.0.0.1", "\(port)"], stdin: Data("from nc".utf8))
+        // -w1, not -w0: with -w0 nc may give up before the test has fed its stdin.
+        _ = try Run.program("/usr/bin/nc", ["-u", "-w1", "127.0.0.1", "\(port)"], stdin: Data("from nc".utf8))
         #expect(recv.waitForExit(upTo: 5))
         #expect(recv.status == 0)
         let lines = recv.stdoutText.split(separator: "\n").compactMap {
             try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
         }
         let datagrams = lines.filter { $0["event"] as? String == "datagram" }
-        try #require(datagrams.count == 3)
+        try #require(datagrams.count == 3, "udp-recv printed: \(recv.stdoutText)")
         #expect(datagrams[0]["hex"] as? String == hexOf(allBytes))
         #expect(datagrams[0]["text"] is NSNull)
         #expect((datagrams[0]["from"] as? String)?.hasPrefix("[::1]:") == true)
