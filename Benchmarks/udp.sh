@@ -2,11 +2,11 @@
 # udp-send and udp-recv on loopback against a minimal C sender/receiver (built here), for
 # 64- and 1400-byte datagrams. Every run is bounded: COUNT datagrams, and each receiver stops
 # after 1 s of silence.
-#   COUNT=200000   RATES="25000 50000 100000 200000 400000" (paced rates tried for lossless receive)
+#   COUNT=200000   RATES="50000 100000 200000 250000 300000 350000 400000" (paced rates tried for lossless receive)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 COUNT=${COUNT:-200000}
-RATES=${RATES:-"25000 50000 100000 200000 400000"}
+RATES=${RATES:-"50000 100000 200000 250000 300000 350000 400000"}
 OUT=Benchmarks/out
 mkdir -p "$OUT"
 
@@ -28,19 +28,24 @@ n_recv() {
 
 printf '%-6s %-44s %14s %14s %8s\n' size run datagrams/s received loss
 for size in 64 1400; do
-    # Senders at full speed, both into the C receiver.
-    p=$(port); c_recv "$p" "$OUT/r.txt"
-    read -r _ _ c_send_rate < <("$PEER" send 127.0.0.1 "$p" "$size" "$COUNT"); wait
-    read -r c_got _ c_recv_rate < "$OUT/r.txt"
-    printf '%-6s %-44s %14s %14s %8s\n' "$size" "C sender -> C receiver (sender rate)" "$c_send_rate" "$c_got" "$(python3 -c "print(f\"{($COUNT - $c_got) * 100 / $COUNT:.2f}%\")")"
-    printf '%-6s %-44s %14s\n' "$size" "C receiver rate (first to last datagram)" "$c_recv_rate"
+    # Senders at full speed into the C receiver; best of 3 alternating runs each, since a
+    # shared machine's noise moves single runs by tens of percent.
+    c_send_rate=0; n_send_rate=0; c_got=0; n_got=0
+    for _ in 1 2 3; do
+        p=$(port); c_recv "$p" "$OUT/r.txt"
+        read -r _ _ rate < <("$PEER" send 127.0.0.1 "$p" "$size" "$COUNT"); wait
+        read -r got _ _ < "$OUT/r.txt"
+        if [ "$rate" -gt "$c_send_rate" ]; then c_send_rate=$rate; c_got=$got; fi
 
-    p=$(port); c_recv "$p" "$OUT/r.txt"
-    "$NETTOOL" udp-send 127.0.0.1 "$p" --size "$size" --count "$COUNT" --rate max --json > "$OUT/s.json"; wait
-    n_send_rate=$(field "$OUT/s.json" datagrams_per_sec)
-    read -r n_got _ _ < "$OUT/r.txt"
-    printf '%-6s %-44s %14.0f %14s %8s\n' "$size" "nettool udp-send -> C receiver (sender rate)" "$n_send_rate" "$n_got" "$(python3 -c "print(f\"{($COUNT - $n_got) * 100 / $COUNT:.2f}%\")")"
-    python3 -c "print(f'{\"\":6} sender ratio nettool/C: {float($n_send_rate)/float($c_send_rate):.2f} (target >= 0.80)')"
+        p=$(port); c_recv "$p" "$OUT/r.txt"
+        "$NETTOOL" udp-send 127.0.0.1 "$p" --size "$size" --count "$COUNT" --rate max --json > "$OUT/s.json"; wait
+        rate=$(field "$OUT/s.json" datagrams_per_sec); rate=${rate%.*}
+        read -r got _ _ < "$OUT/r.txt"
+        if [ "$rate" -gt "$n_send_rate" ]; then n_send_rate=$rate; n_got=$got; fi
+    done
+    printf '%-6s %-44s %14s %14s %8s\n' "$size" "C sender -> C receiver (best of 3)" "$c_send_rate" "$c_got" "$(python3 -c "print(f\"{($COUNT - $c_got) * 100 / $COUNT:.2f}%\")")"
+    printf '%-6s %-44s %14s %14s %8s\n' "$size" "nettool udp-send -> C receiver (best of 3)" "$n_send_rate" "$n_got" "$(python3 -c "print(f\"{($COUNT - $n_got) * 100 / $COUNT:.2f}%\")")"
+    python3 -c "print(f'{\"\":6} sender ratio nettool/C: {$n_send_rate/$c_send_rate:.2f} (target >= 0.80)')"
 
     # Receivers: the highest paced rate each takes without loss.
     best_c=0; best_n=0

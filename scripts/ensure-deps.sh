@@ -1,11 +1,15 @@
 #!/usr/bin/env bash
 # Installs what building and testing nettool needs and a fresh Debian machine may lack:
-# libpcap-dev (for the capture module). Uses sudo when not root. Safe to run repeatedly.
+# libpcap-dev (for the capture module), and the real peers the tests talk to: netcat-openbsd,
+# socat, and iproute2 (ip netns). Uses sudo when not root. Safe to run repeatedly.
 set -euo pipefail
 
 need=()
 pkg-config --exists libpcap 2>/dev/null || need+=(libpcap-dev)
 command -v pkg-config >/dev/null 2>&1 || need+=(pkg-config)
+[ -x /usr/bin/nc ] && /usr/bin/nc -h 2>&1 | grep -q OpenBSD || need+=(netcat-openbsd)
+command -v socat >/dev/null 2>&1 || need+=(socat)
+command -v ip >/dev/null 2>&1 || need+=(iproute2)
 
 if [ ${#need[@]} -gt 0 ]; then
     sudo=""

@@ -73,6 +73,8 @@ public enum UDPSender {
                       "a UDP socket: each send is one datagram; nothing is set up with the other side")
         var bootstrap = DatagramBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .channelOption(.receivePacketInfo, value: true)
+            // Room for whole batches of queued datagrams before the writer waits for the socket.
+            .channelOption(.writeBufferWaterMark, value: .init(low: 1 << 20, high: 4 << 20))
             .channelOption(.recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: 65_536))
         if options.broadcast { bootstrap = bootstrap.channelOption(.socketOption(.so_broadcast), value: 1) }
         if let ttl = options.ttl {
@@ -113,14 +115,14 @@ public enum UDPSender {
                                   + (options.sourcePort == nil ? "The kernel picked the ephemeral source port \(source?.port ?? 0)." : ""))
                 var datagrams = 0, bytes = 0, replyCount = 0
                 var replies: NIOAsyncChannelInboundStream<AddressedEnvelope<ByteBuffer>>.AsyncIterator?
-                // Unpaced, reply-less sends go out in batches: NIO writes a batch with one
-                // sendmmsg(2) call instead of one syscall per datagram.
+                // Unpaced, reply-less sends go out in batches: NIO writes a batch with a few
+                // sendmmsg(2) calls instead of one syscall per datagram.
                 // Each distinct payload becomes one ByteBuffer, written again and again without copies.
                 let envelopes = plan.payloads.map { AddressedEnvelope(remoteAddress: remote, data: ByteBuffer(bytes: $0)) }
                 if options.interval == nil && !options.waitReply && !narrator.isEnabled {
                     var index = 0
                     while index < plan.total {
-                        let batch = (index..<min(index + 64, plan.total)).map { envelopes[$0 % envelopes.count] }
+                        let batch = (index..<min(index + 256, plan.total)).map { envelopes[$0 % envelopes.count] }
                         try await outbound.write(contentsOf: batch)
                         datagrams += batch.count
                         bytes += batch.reduce(0) { $0 + $1.data.readableBytes }

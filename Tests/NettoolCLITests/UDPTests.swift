@@ -149,6 +149,33 @@ struct UDPPeerTests {
         }
     }
 
+    @Test("--source-port, --bind, --lines, --file, --count with --interval, --ttl")
+    func sendOptions() throws {
+        let recv = try BackgroundProcess.nettool(["udp-recv", "--bind", "127.0.0.1", "--port", "0", "--count", "7", "--timeout", "5s", "--json"])
+        let port = try #require(recv.listeningPort())
+        let sourcePort = freeUDPPort()
+        let fromPort = try Run.nettool(["udp-send", "127.0.0.1", "\(port)", "a", "--source-port", "\(sourcePort)", "--bind", "127.0.0.1", "--ttl", "3"])
+        #expect(fromPort.status == 0, "\(fromPort.stderr)")
+        let lines = try Run.nettool(["udp-send", "127.0.0.1", "\(port)", "--lines"], stdin: "one\ntwo\n")
+        #expect(lines.stderr.contains("sent 2 datagrams"))
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("nettool-udp-\(getpid()).bin")
+        try Data([0, 1, 2, 255]).write(to: file)
+        defer { try? FileManager.default.removeItem(at: file) }
+        #expect(try Run.nettool(["udp-send", "127.0.0.1", "\(port)", "--file", file.path]).status == 0)
+        let start = Date()
+        let paced = try Run.nettool(["udp-send", "127.0.0.1", "\(port)", "tick", "--count", "3", "--interval", "150ms"])
+        #expect(paced.status == 0 && Date().timeIntervalSince(start) >= 0.3)
+        #expect(recv.waitForExit())
+        let datagrams = recv.stdoutText.split(separator: "\n").compactMap {
+            try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
+        }.filter { $0["event"] as? String == "datagram" }
+        try #require(datagrams.count == 7, "\(recv.stdoutText)")
+        #expect(datagrams[0]["from"] as? String == "127.0.0.1:\(sourcePort)")
+        #expect(datagrams[1]["text"] as? String == "one" && datagrams[2]["text"] as? String == "two")
+        #expect(datagrams[3]["hex"] as? String == "000102ff")
+        #expect(datagrams[4...].allSatisfy { $0["text"] as? String == "tick" })
+    }
+
     @Test("SIGINT ends udp-recv cleanly with a summary")
     func interrupt() throws {
         let recv = try BackgroundProcess.nettool(["udp-recv", "--port", "0"])
