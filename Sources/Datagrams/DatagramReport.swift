@@ -3,14 +3,15 @@ import Rendering
 /// `udp-recv` / `udp-send` output: human lines and JSON Lines.
 public enum DatagramReport {
     public static func text(_ datagram: ReceivedDatagram, forceHex: Bool) -> String {
-        var head = "#\(datagram.sequence) \(datagram.bytes.count) byte\(datagram.bytes.count == 1 ? "" : "s") from \(datagram.from)"
+        var head = "#\(datagram.sequence) \(datagram.size) byte\(datagram.size == 1 ? "" : "s") from \(datagram.from)"
         if let to = datagram.to { head += " to \(to)" }
         if let interface = datagram.interface { head += " on \(interface)" }
         if datagram.truncated { head += " (truncated)" }
-        if !forceHex, let text = Payload.printableText(datagram.bytes) {
+        let bytes = datagram.bytes
+        if !forceHex, let text = Payload.printableText(bytes) {
             return head + "\n" + text + (text.hasSuffix("\n") ? "" : "\n")
         }
-        return head + "\n" + Hexdump.render(datagram.bytes) + "\n"
+        return head + "\n" + Hexdump.render(bytes) + "\n"
     }
 
     public static func json(_ datagram: ReceivedDatagram, event: StaticString = "datagram") -> [UInt8] {
@@ -21,10 +22,11 @@ public enum DatagramReport {
         json.key("from"); json.string(datagram.from.description)
         json.key("to"); json.optionalString(datagram.to?.description)
         json.key("interface"); json.optionalString(datagram.interface)
-        json.key("bytes"); json.int(datagram.bytes.count)
+        let bytes = datagram.bytes
+        json.key("bytes"); json.int(bytes.count)
         json.key("truncated"); json.bool(datagram.truncated)
-        json.key("text"); json.optionalString(Payload.printableText(datagram.bytes))
-        json.key("hex"); json.string(Hexdump.hexString(datagram.bytes))
+        json.key("text"); json.optionalString(Payload.printableText(bytes))
+        json.key("hex"); json.string(Hexdump.hexString(bytes))
         json.endObject()
         json.endLine()
         return json.bytes

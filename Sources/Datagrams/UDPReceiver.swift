@@ -9,10 +9,14 @@ public struct ReceivedDatagram: Sendable {
     /// The local address it was sent to (from IP_PKTINFO / IPV6_PKTINFO).
     public let to: IPAddress?
     public let interface: String?
-    public let bytes: [UInt8]
+    /// The payload as received; copied out (`bytes`) only when something prints it.
+    public let payload: ByteBuffer
     /// Always false here: the receive buffer holds the largest possible datagram (64 KiB).
     public let truncated: Bool
     public let sequence: Int
+
+    public var size: Int { payload.readableBytes }
+    public var bytes: [UInt8] { Array(payload.readableBytesView) }
 }
 
 public struct UDPReceiveOptions: Sendable {
@@ -156,7 +160,7 @@ public final class UDPReceiver: Sendable {
             from: Endpoint(envelope.remoteAddress) ?? Endpoint(address: .v4(0), port: 0),
             to: info.flatMap { Endpoint($0.destinationAddress)?.address },
             interface: info.flatMap { InterfaceNames.shared.name($0.interfaceIndex) },
-            bytes: Array(envelope.data.readableBytesView),
+            payload: envelope.data,
             truncated: false,
             sequence: sequence)
     }
@@ -200,15 +204,15 @@ final class ReceiveHandler: ChannelInboundHandler {
         if first == nil { first = now }
         last = now
         summary.datagrams += 1
-        summary.bytes += received.bytes.count
+        summary.bytes += received.size
         summary.senders.insert(received.from)
-        narrator.step("recvfrom() → \(received.bytes.count) bytes from \(received.from)",
+        narrator.step("recvfrom() → \(received.size) bytes from \(received.from)",
                       "one read returns exactly one datagram, with the sender's address; no connection was ever set up")
         onDatagram(received)
         if options.echo {
             context.write(wrapOutboundOut(AddressedEnvelope(remoteAddress: envelope.remoteAddress, data: envelope.data)), promise: nil)
             pendingEcho = true
-            narrator.step("sendto(\(received.from), \(received.bytes.count) bytes)",
+            narrator.step("sendto(\(received.from), \(received.size) bytes)",
                           "the echo goes back to whatever address the datagram came from")
         }
         if let count = options.count, summary.datagrams >= count {

@@ -144,7 +144,7 @@ public enum UDPSender {
                         if replies == nil { replies = inbound.makeAsyncIterator() }
                         let reply = try await nextReply(&replies!, timeout: options.timeout, destination: destination)
                         replyCount += 1
-                        narrator.step("recv() → \(reply.bytes.count) bytes from \(reply.from)",
+                        narrator.step("recv() → \(reply.size) bytes from \(reply.from)",
                                       "the reply is just another datagram that happened to come back")
                         onReply(reply)
                     }
