@@ -6,9 +6,8 @@ import Rendering
 /// One datagram as `udp-recv` reports it.
 public struct ReceivedDatagram: Sendable {
     public let from: Endpoint
-    /// The local address it was sent to (from IP_PKTINFO / IPV6_PKTINFO).
-    public let to: IPAddress?
-    public let interface: String?
+    /// IP_PKTINFO / IPV6_PKTINFO: where it was sent to and which interface it came in on.
+    let packetInfo: NIOPacketInfo?
     /// The payload as received; copied out (`bytes`) only when something prints it.
     public let payload: ByteBuffer
     /// Always false here: the receive buffer holds the largest possible datagram (64 KiB).
@@ -16,6 +15,9 @@ public struct ReceivedDatagram: Sendable {
     public let sequence: Int
 
     public var size: Int { payload.readableBytes }
+    /// The local address it was sent to.
+    public var to: IPAddress? { packetInfo.flatMap { Endpoint($0.destinationAddress)?.address } }
+    public var interface: String? { packetInfo.flatMap { InterfaceNames.shared.name($0.interfaceIndex) } }
     public var bytes: [UInt8] { Array(payload.readableBytesView) }
 }
 
@@ -155,11 +157,9 @@ public final class UDPReceiver: Sendable {
     }
 
     static func datagram(_ envelope: AddressedEnvelope<ByteBuffer>, sequence: Int) -> ReceivedDatagram {
-        let info = envelope.metadata?.packetInfo
-        return ReceivedDatagram(
+        ReceivedDatagram(
             from: Endpoint(envelope.remoteAddress) ?? Endpoint(address: .v4(0), port: 0),
-            to: info.flatMap { Endpoint($0.destinationAddress)?.address },
-            interface: info.flatMap { InterfaceNames.shared.name($0.interfaceIndex) },
+            packetInfo: envelope.metadata?.packetInfo,
             payload: envelope.data,
             truncated: false,
             sequence: sequence)

@@ -117,8 +117,13 @@ public enum UDPSender {
                 var replies: NIOAsyncChannelInboundStream<AddressedEnvelope<ByteBuffer>>.AsyncIterator?
                 // Unpaced, reply-less sends go out in batches: NIO writes a batch with a few
                 // sendmmsg(2) calls instead of one syscall per datagram.
-                // Each distinct payload becomes one ByteBuffer, written again and again without copies.
-                let envelopes = plan.payloads.map { AddressedEnvelope(remoteAddress: remote, data: ByteBuffer(bytes: $0)) }
+                // Payloads become ByteBuffers once and are written again and again without copies.
+                // A repeated payload gets several copies (up to 4 MiB), so neighbouring datagrams
+                // do not share one buffer whose reference count both threads would fight over.
+                let copies = plan.payloads.count == 1 ? max(1, min(256, (4 << 20) / max(1, plan.payloads[0].count))) : 1
+                let envelopes = (0..<copies).flatMap { _ in
+                    plan.payloads.map { AddressedEnvelope(remoteAddress: remote, data: ByteBuffer(bytes: $0)) }
+                }
                 if options.interval == nil && !options.waitReply && !narrator.isEnabled {
                     var index = 0
                     while index < plan.total {
