@@ -215,3 +215,81 @@ struct MulticastTests {
         #expect(recv.stdoutText.contains("hello group"))
     }
 }
+
+/// Two test-owned namespaces joined by a veth pair, on the benchmarking ranges 198.18.0.0/15 and
+/// fd00:198:18::/48; everything is deleted when the value goes away, even after a failure.
+final class VethPair {
+    let left: String, right: String, leftDevice: String, rightDevice: String
+    private let ip = "/usr/sbin/ip"
+
+    init() throws {
+        let tag = "\(getpid() % 100_000)"
+        left = "nettool-test-a\(tag)"; right = "nettool-test-b\(tag)"
+        leftDevice = "ntva\(tag)"; rightDevice = "ntvb\(tag)"
+        let steps: [[String]] = [
+            ["netns", "add", left], ["netns", "add", right],
+            ["link", "add", leftDevice, "netns", left, "type", "veth", "peer", "name", rightDevice, "netns", right],
+            ["-n", left, "link", "set", leftDevice, "up"], ["-n", right, "link", "set", rightDevice, "up"],
+            ["-n", left, "addr", "add", "198.18.0.1/24", "brd", "+", "dev", leftDevice],
+            ["-n", right, "addr", "add", "198.18.0.2/24", "brd", "+", "dev", rightDevice],
+            ["-n", left, "-6", "addr", "add", "fd00:198:18::1/64", "dev", leftDevice, "nodad"],
+            ["-n", right, "-6", "addr", "add", "fd00:198:18::2/64", "dev", rightDevice, "nodad"],
+        ]
+        for step in steps {
+            let run = try Run.program(ip, step)
+            guard run.status == 0 else { throw VethError(step: step.joined(separator: " "), message: run.stderr) }
+        }
+    }
+
+    /// `nettool ARGUMENTS` inside `namespace`.
+    func nettool(in namespace: String, _ arguments: [String]) -> [String] {
+        ["netns", "exec", namespace, Run.binary] + arguments
+    }
+
+    deinit {
+        _ = try? Run.program(ip, ["netns", "del", left])
+        _ = try? Run.program(ip, ["netns", "del", right])
+    }
+}
+
+struct VethError: Error, CustomStringConvertible {
+    let step: String
+    let message: String
+    var description: String { "ip \(step) failed: \(message)" }
+}
+
+@Suite("UDP across a veth pair between test-owned namespaces", .serialized,
+       .enabled(if: getuid() == 0, "needs root (ip netns, veth); run the suite as root to exercise it"))
+struct VethTests {
+    @Test("IPv6 multicast: a group joined on one side gets what the other side sends")
+    func ipv6Multicast() throws {
+        let pair = try VethPair()
+        let recv = try BackgroundProcess("/usr/sbin/ip", pair.nettool(in: pair.right, [
+            "udp-recv", "--port", "0", "--join", "ff15::77", "--interface", pair.rightDevice, "--count", "1", "--timeout", "5s"]))
+        let port = try #require(recv.listeningPort())
+        let send = try Run.program("/usr/sbin/ip", pair.nettool(in: pair.left, [
+            "udp-send", "ff15::77", "\(port)", "hello v6 group", "--multicast-interface", pair.leftDevice]))
+        #expect(send.status == 0, "\(send.stderr)")
+        #expect(recv.waitForExit())
+        #expect(recv.stdoutText.contains("from [fd00:198:18::1]:"))
+        #expect(recv.stdoutText.contains("to ff15::77 on \(pair.rightDevice)"))
+        #expect(recv.stdoutText.contains("hello v6 group"))
+    }
+
+    @Test("a directed broadcast is refused without --broadcast and delivered with it")
+    func broadcast() throws {
+        let pair = try VethPair()
+        let recv = try BackgroundProcess("/usr/sbin/ip", pair.nettool(in: pair.right, [
+            "udp-recv", "--port", "0", "--count", "1", "--timeout", "5s"]))
+        let port = try #require(recv.listeningPort())
+        let refused = try Run.program("/usr/sbin/ip", pair.nettool(in: pair.left, ["udp-send", "198.18.0.255", "\(port)", "x"]))
+        #expect(refused.status == 1)
+        #expect(refused.stderr.contains("198.18.0.255 is a broadcast address: sending to it needs --broadcast"))
+        let sent = try Run.program("/usr/sbin/ip", pair.nettool(in: pair.left, [
+            "udp-send", "198.18.0.255", "\(port)", "hello everyone", "--broadcast"]))
+        #expect(sent.status == 0, "\(sent.stderr)")
+        #expect(recv.waitForExit())
+        #expect(recv.stdoutText.contains("from 198.18.0.1:"))
+        #expect(recv.stdoutText.contains("to 198.18.0.255 on \(pair.rightDevice)"))
+    }
+}
