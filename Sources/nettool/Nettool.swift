@@ -14,7 +14,8 @@ struct Nettool: AsyncParsableCommand {
             Examples:
               nettool ip-classify 192.0.0.9 2001:db8::/32 fe80::1%eth0
               nettool port-classify 5353 https domain/udp
-              nettool udp-recv --port 9999 &  nettool udp-send 127.0.0.1 9999 hello
+              nettool udp-recv --port 9999
+              nettool udp-send 127.0.0.1 9999 hello --explain
             """,
         version: versionText,
         groupedSubcommands: [

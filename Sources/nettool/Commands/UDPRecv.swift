@@ -19,7 +19,7 @@ extension Nettool {
 
                 Examples:
                   nettool udp-recv --port 9999
-                  nettool udp-recv --port 0 --echo            # a UDP echo server on a free port
+                  nettool udp-recv --port 0 --echo      # an echo server
                   nettool udp-recv --port 5353 --join 224.0.0.251 --interface eth0
                   nettool udp-recv --port 9999 --count 1 --timeout 5s --json
                 """,
