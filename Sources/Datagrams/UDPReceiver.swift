@@ -79,7 +79,9 @@ public final class UDPReceiver: Sendable {
         let channel: Channel
         do {
             channel = try await DatagramBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-                .channelOption(.socketOption(.so_reuseaddr), value: 1)
+                // Sharing a port is right for multicast listeners (several mDNS receivers on
+                // 5353); for unicast it would silently steal datagrams, so a busy port is an error.
+                .channelOption(.socketOption(.so_reuseaddr), value: options.groups.isEmpty ? 0 : 1)
                 // A large receive buffer absorbs bursts; the kernel caps it at net.core.rmem_max.
                 .channelOption(.socketOption(.so_rcvbuf), value: 8 << 20)
                 .channelOption(.receivePacketInfo, value: true)

@@ -176,6 +176,15 @@ struct UDPPeerTests {
         #expect(datagrams[4...].allSatisfy { $0["text"] as? String == "tick" })
     }
 
+    @Test("a port already in use is one clear sentence, exit 1")
+    func portInUse() throws {
+        let first = try BackgroundProcess.nettool(["udp-recv", "--port", "0", "--timeout", "5s"])
+        let port = try #require(first.listeningPort())
+        let second = try Run.nettool(["udp-recv", "--port", "\(port)", "--timeout", "1s"])
+        #expect(second.status == 1)
+        #expect(second.stderr.contains("cannot bind [::]:\(port): address already in use"))
+    }
+
     @Test("SIGINT ends udp-recv cleanly with a summary")
     func interrupt() throws {
         let recv = try BackgroundProcess.nettool(["udp-recv", "--port", "0"])
