@@ -1,4 +1,5 @@
 import NIOCore
+import Rendering
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -36,7 +37,7 @@ public enum UDPError: Error, Sendable, CustomStringConvertible {
         case .refused(let endpoint):
             return "connection refused: nothing listens on \(endpoint)/udp (the host answered with ICMP port unreachable)"
         case .timedOut(let endpoint, let timeout):
-            return "no reply from \(endpoint) within \(DurationFormat.text(timeout)); the datagram or its reply may be lost, "
+            return "no reply from \(endpoint) within \(DurationText.compact(timeout)); the datagram or its reply may be lost, "
                 + "or nothing answers there (try --timeout, or check the port)"
         case .unreachable(let endpoint, let reason):
             return "\(endpoint) is unreachable: \(reason); check the address and this host's routes (ip route get)"
@@ -73,13 +74,5 @@ public enum UDPError: Error, Sendable, CustomStringConvertible {
         case EMSGSIZE: return .io("\(endpoint): datagram too large for the path (EMSGSIZE)")
         default: return .io("\(endpoint): \(io.description)")
         }
-    }
-}
-
-enum DurationFormat {
-    static func text(_ duration: Duration) -> String {
-        let (seconds, attoseconds) = duration.components
-        let milliseconds = seconds * 1000 + attoseconds / 1_000_000_000_000_000
-        return milliseconds % 1000 == 0 ? "\(milliseconds / 1000)s" : "\(milliseconds)ms"
     }
 }

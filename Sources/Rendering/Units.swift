@@ -15,6 +15,13 @@ public enum DurationText {
         return .nanoseconds(Int64((value * scale).rounded()))
     }
 
+    /// The way a duration is typed: `2s`, `300ms` (whole milliseconds).
+    public static func compact(_ duration: Duration) -> String {
+        let (seconds, attoseconds) = duration.components
+        let milliseconds = seconds * 1000 + attoseconds / 1_000_000_000_000_000
+        return milliseconds % 1000 == 0 ? "\(milliseconds / 1000)s" : "\(milliseconds)ms"
+    }
+
     /// `1.234 s`, `12.5 ms`, `850 µs`
     public static func format(_ duration: Duration) -> String {
         let seconds = Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18

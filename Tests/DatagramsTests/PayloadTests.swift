@@ -42,6 +42,14 @@ struct PayloadTests {
         #expect(DurationText.parse(text) == duration)
     }
 
+    @Test("durations print back the way they are typed")
+    func compactDurations() {
+        #expect(DurationText.compact(.seconds(2)) == "2s")
+        #expect(DurationText.compact(.milliseconds(300)) == "300ms")
+        #expect(DurationText.format(.milliseconds(1500)) == "1.500 s")
+        #expect(DurationText.format(.microseconds(850)) == "850 µs")
+    }
+
     @Test("bad durations are rejected", arguments: ["", "ms", "-1s", "fast", "1e30s"])
     func badDurations(text: String) {
         #expect(DurationText.parse(text) == nil)
