@@ -176,6 +176,16 @@ struct UDPPeerTests {
         #expect(datagrams[4...].allSatisfy { $0["text"] as? String == "tick" })
     }
 
+    @Test("an unknown interface is named in the error, before anything is sent")
+    func unknownInterface() throws {
+        let send = try Run.nettool(["udp-send", "239.255.77.1", "9", "x", "--multicast-interface", "nosuch0"])
+        #expect(send.status == 1)
+        #expect(send.stderr.contains("no such interface: nosuch0"))
+        let recv = try Run.nettool(["udp-recv", "--port", "0", "--join", "239.255.77.1", "--interface", "nosuch0", "--timeout", "1s"])
+        #expect(recv.status == 1)
+        #expect(recv.stderr.contains("no such interface: nosuch0"))
+    }
+
     @Test("a port already in use is one clear sentence, exit 1")
     func portInUse() throws {
         let first = try BackgroundProcess.nettool(["udp-recv", "--port", "0", "--timeout", "5s"])

@@ -69,6 +69,16 @@ struct HostStateTests {
         #expect(root.bind.allSatisfy { !$0.wouldFail })
     }
 
+    @Test("without /proc the Linux defaults are used and named")
+    func missingProc() {
+        let state = HostPortState.read(procRoot: "/nonexistent-proc-\(getpid())")
+        #expect(state.unprivilegedPortStart == 1024)
+        #expect(state.ephemeralRange == 32768...60999)
+        #expect(state.sockets.isEmpty)
+        #expect(state.assumedDefaults.count == 2)
+        #expect(state.assumedDefaults.first?.contains("ip_unprivileged_port_start") == true)
+    }
+
     @Test("the live state reports this very process's listening socket")
     func liveListener() throws {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)

@@ -31,7 +31,7 @@ struct OutputStream {
     mutating func write(_ bytes: UnsafeBufferPointer<UInt8>) {
         if bytes.count >= limit {
             flush()
-            writeAll(UnsafeRawBufferPointer(bytes))
+            Self.writeAll(UnsafeRawBufferPointer(bytes), to: fd)
             return
         }
         buffer.append(contentsOf: bytes)
@@ -49,11 +49,11 @@ struct OutputStream {
     }
 
     mutating func flush() {
-        buffer.withUnsafeBytes { writeAll($0) }
+        buffer.withUnsafeBytes { Self.writeAll($0, to: fd) }
         buffer.removeAll(keepingCapacity: true)
     }
 
-    private func writeAll(_ raw: UnsafeRawBufferPointer) {
+    static func writeAll(_ raw: UnsafeRawBufferPointer, to fd: Int32) {
         var offset = 0
         while offset < raw.count {
             let written = Glibc.write(fd, raw.baseAddress! + offset, raw.count - offset)
@@ -80,9 +80,7 @@ final class SerialOutput: Sendable {
 
     func write(_ bytes: [UInt8]) {
         lock.withLock { _ in
-            var stream = OutputStream(fd: 1, limit: 0)
-            stream.write(bytes)
-            stream.flush()
+            bytes.withUnsafeBytes { OutputStream.writeAll($0, to: 1) }
         }
     }
 }
