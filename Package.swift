@@ -21,11 +21,16 @@ let package = Package(
         .target(name: "Addresses", dependencies: ["Rendering"], swiftSettings: crossModule),
         // Port facts: the IANA table is pure; HostPortState reads /proc.
         .target(name: "Ports", dependencies: ["Addresses", "Rendering"]),
+        // Socket endpoints as people read them, and name resolution.
+        .target(
+            name: "Endpoints",
+            dependencies: ["Addresses", .product(name: "NIOCore", package: "swift-nio")]
+        ),
         // UDP sender and receiver over SwiftNIO, with --explain narration.
         .target(
             name: "Datagrams",
             dependencies: [
-                "Addresses", "Rendering",
+                "Addresses", "Endpoints", "Rendering",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]
@@ -34,14 +39,14 @@ let package = Package(
         .executableTarget(
             name: "nettool",
             dependencies: [
-                "Addresses", "Datagrams", "Ports", "Rendering",
+                "Addresses", "Datagrams", "Endpoints", "Ports", "Rendering",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .testTarget(name: "RenderingTests", dependencies: ["Rendering"]),
         .testTarget(name: "AddressesTests", dependencies: ["Addresses"]),
         .testTarget(name: "PortsTests", dependencies: ["Ports", "Addresses"]),
-        .testTarget(name: "DatagramsTests", dependencies: ["Datagrams", "Rendering"]),
+        .testTarget(name: "DatagramsTests", dependencies: ["Datagrams", "Endpoints", "Rendering"]),
         .testTarget(name: "NettoolCLITests", dependencies: ["nettool"]),
     ]
 )

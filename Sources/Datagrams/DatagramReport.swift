@@ -1,3 +1,4 @@
+import Endpoints
 import Rendering
 
 /// `udp-recv` / `udp-send` output: human lines and JSON Lines.

@@ -1,3 +1,4 @@
+import Endpoints
 import NIOCore
 import Rendering
 #if canImport(Glibc)

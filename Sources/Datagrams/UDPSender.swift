@@ -1,3 +1,4 @@
+import Endpoints
 import Addresses
 import NIOCore
 import NIOPosix
@@ -54,7 +55,12 @@ public struct SendSummary: Sendable {
 public enum UDPSender {
     public static func run(_ options: UDPSendOptions, plan: PayloadPlan, narrator: Narrator,
                            onReply: (ReceivedDatagram) -> Void) async throws(UDPError) -> SendSummary {
-        let remote = try Resolver.resolve(options.host, port: options.port, family: options.family)[0]
+        let remote: SocketAddress
+        do {
+            remote = try Resolver.resolve(options.host, port: options.port, family: options.family, transport: .udp)[0]
+        } catch {
+            throw .resolution(host: error.host, reason: error.reason)
+        }
         guard let destination = Endpoint(remote) else { throw .io("cannot send to \(remote)") }
         let isIPv6 = destination.address.family == .v6
         if options.host != destination.address.description {

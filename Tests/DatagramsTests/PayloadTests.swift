@@ -1,3 +1,4 @@
+import Endpoints
 import Addresses
 import Testing
 import Rendering
