@@ -14,6 +14,8 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        // Latency percentiles for the TCP load generator.
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift.git", from: "0.2.0"),
     ],
     targets: [
         // Pure logic: no I/O, no C. Bytes or strings in, values out.
@@ -35,11 +37,21 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
+        // TCP echo server, client and load generator over SwiftNIO, with --explain narration.
+        .target(
+            name: "TCPEcho",
+            dependencies: [
+                "Addresses", "Endpoints", "Rendering",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
+            ]
+        ),
         // The thin CLI: argument parsing, printing, exit codes.
         .executableTarget(
             name: "nettool",
             dependencies: [
-                "Addresses", "Datagrams", "Endpoints", "Ports", "Rendering",
+                "Addresses", "Datagrams", "Endpoints", "Ports", "Rendering", "TCPEcho",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -47,6 +59,7 @@ let package = Package(
         .testTarget(name: "AddressesTests", dependencies: ["Addresses"]),
         .testTarget(name: "PortsTests", dependencies: ["Ports", "Addresses"]),
         .testTarget(name: "DatagramsTests", dependencies: ["Datagrams", "Endpoints", "Rendering"]),
+        .testTarget(name: "TCPEchoTests", dependencies: ["TCPEcho", "Endpoints"]),
         .testTarget(name: "NettoolCLITests", dependencies: ["nettool"]),
     ]
 )

@@ -9,7 +9,7 @@ public enum DatagramReport {
         if let interface = datagram.interface { head += " on \(interface)" }
         if datagram.truncated { head += " (truncated)" }
         let bytes = datagram.bytes
-        if !forceHex, let text = Payload.printableText(bytes) {
+        if !forceHex, let text = printableText(bytes) {
             return head + "\n" + text + (text.hasSuffix("\n") ? "" : "\n")
         }
         return head + "\n" + Hexdump.render(bytes) + "\n"
@@ -26,7 +26,7 @@ public enum DatagramReport {
         let bytes = datagram.bytes
         json.key("bytes"); json.int(bytes.count)
         json.key("truncated"); json.bool(datagram.truncated)
-        json.key("text"); json.optionalString(Payload.printableText(bytes))
+        json.key("text"); json.optionalString(printableText(bytes))
         json.key("hex"); json.string(Hexdump.hexString(bytes))
         json.endObject()
         json.endLine()

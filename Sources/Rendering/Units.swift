@@ -50,3 +50,14 @@ public func fixed(_ value: Double, _ digits: Int) -> String {
     }
     return text
 }
+
+/// `1,234,567`: digits grouped by thousands, for counts people compare at a glance.
+public func grouped(_ value: Int) -> String {
+    let digits = String(value.magnitude)
+    var text = ""
+    for (index, digit) in digits.enumerated() {
+        if index > 0 && (digits.count - index) % 3 == 0 { text.append(",") }
+        text.append(digit)
+    }
+    return (value < 0 ? "-" : "") + text
+}

@@ -16,10 +16,13 @@ struct Nettool: AsyncParsableCommand {
               nettool port-classify 5353 https domain/udp
               nettool udp-recv --port 9999
               nettool udp-send 127.0.0.1 9999 hello --explain
+              nettool tcp-echo-server --port 7007
+              nettool tcp-echo-client 127.0.0.1 7007 --bench --connections 64
             """,
         version: versionText,
         groupedSubcommands: [
             CommandGroup(name: "Datagrams", subcommands: [UDPSend.self, UDPRecv.self]),
+            CommandGroup(name: "Streams", subcommands: [TCPEchoServer.self, TCPEchoClient.self]),
             CommandGroup(name: "Addresses and ports", subcommands: [IPClassify.self, PortClassify.self]),
         ]
     )

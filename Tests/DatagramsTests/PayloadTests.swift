@@ -21,10 +21,10 @@ struct PayloadTests {
 
     @Test("printable text vs binary")
     func printable() {
-        #expect(Payload.printableText(Array("hello\n".utf8)) == "hello\n")
-        #expect(Payload.printableText(Array("grüße".utf8)) == "grüße")
-        #expect(Payload.printableText([0x00, 0x41]) == nil)
-        #expect(Payload.printableText([0xff, 0xfe]) == nil)
+        #expect(printableText(Array("hello\n".utf8)) == "hello\n")
+        #expect(printableText(Array("grüße".utf8)) == "grüße")
+        #expect(printableText([0x00, 0x41]) == nil)
+        #expect(printableText([0xff, 0xfe]) == nil)
     }
 
     @Test("hex dump like xxd")
@@ -80,7 +80,7 @@ struct PayloadTests {
     func generated() {
         #expect(Payload.generated(size: 0).isEmpty)
         #expect(Payload.generated(size: 1400).count == 1400)
-        #expect(Payload.printableText(Payload.generated(size: 100)) != nil)
+        #expect(printableText(Payload.generated(size: 100)) != nil)
         #expect(Payload.limit(ipv6: false) == 65_507)
         #expect(Payload.limit(ipv6: true) == 65_527)
     }

@@ -59,7 +59,7 @@ final class LoopbackListener {
     let fd: Int32
     let port: UInt16
 
-    init() throws {
+    init(backlog: Int32 = 1) throws {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
@@ -68,13 +68,24 @@ final class LoopbackListener {
         let bound = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, size) }
         }
-        guard fd >= 0, bound == 0, listen(fd, 1) == 0 else { throw POSIXError(.EADDRNOTAVAIL) }
+        guard fd >= 0, bound == 0, listen(fd, backlog) == 0 else { throw POSIXError(.EADDRNOTAVAIL) }
         var length = size
         _ = withUnsafeMutablePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
         }
         self.fd = fd
         port = UInt16(bigEndian: address.sin_port)
+    }
+
+    /// Accepts one connection (waiting up to `seconds`) and aborts it with a reset.
+    func acceptAndReset(within seconds: Int32) -> Bool {
+        var poller = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+        guard poll(&poller, 1, seconds * 1000) > 0 else { return false }
+        let connection = accept(fd, nil, nil)
+        guard connection >= 0 else { return false }
+        var linger = Glibc.linger(l_onoff: 1, l_linger: 0)
+        setsockopt(connection, SOL_SOCKET, SO_LINGER, &linger, socklen_t(MemoryLayout<Glibc.linger>.size))
+        return close(connection) == 0
     }
 
     deinit { close(fd) }
@@ -122,6 +133,7 @@ final class BackgroundProcess: @unchecked Sendable {
     var stderrText: String { String(decoding: errors.data.withLock { $0 }, as: UTF8.self) }
     var stdoutText: String { String(decoding: stdout, as: UTF8.self) }
     var isRunning: Bool { process.isRunning }
+    var pid: Int32 { process.processIdentifier }
     var status: Int32 { process.terminationStatus }
 
     /// Polls until `condition` holds or `seconds` pass; true when it held.

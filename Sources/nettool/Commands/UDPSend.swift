@@ -139,7 +139,7 @@ extension Nettool {
             do {
                 let summary = try await UDPSender.run(options, plan: plan, narrator: explainOption.narrator) { reply in
                     if json { output.write(DatagramReport.json(reply, event: "reply")) } else {
-                        let text = Payload.printableText(reply.bytes)
+                        let text = printableText(reply.bytes)
                         output.write(text.map { $0.hasSuffix("\n") ? $0 : $0 + "\n" } ?? Hexdump.render(reply.bytes) + "\n")
                     }
                     output.flush()
@@ -181,43 +181,4 @@ extension Nettool {
             return PayloadPlan(payloads: payloads, repeats: count)
         }
     }
-}
-
-/// Host arguments are checked for shape before any lookup, so a typo is a usage error (2),
-/// not a failed name resolution (3).
-enum HostArgument {
-    static func validate(_ host: String) throws {
-        if host.contains(":") || host.allSatisfy({ $0.isNumber || $0 == "." }) {
-            do {
-                _ = try AddressInput.parse(host)
-            } catch {
-                throw ValidationError("'\(host)' is not a valid IP address: \(error)")
-            }
-            return
-        }
-        let labels = host.split(separator: ".", omittingEmptySubsequences: false)
-        let valid = !host.isEmpty && host.utf8.count <= 253 && labels.allSatisfy { label in
-            !label.isEmpty && label.count <= 63 && label.first != "-" && label.last != "-"
-                && label.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }
-        }
-        if !valid { throw ValidationError("'\(host)' is neither an IP address nor a valid host name") }
-    }
-}
-
-func readAll(fd: Int32) -> [UInt8] {
-    var data: [UInt8] = []
-    var chunk = [UInt8](repeating: 0, count: 65536)
-    while true {
-        let count = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-        if count < 0 && errno == EINTR { continue }
-        guard count > 0 else { return data }
-        data.append(contentsOf: chunk[..<count])
-    }
-}
-
-func readAll(path: String) -> [UInt8]? {
-    let fd = open(path, O_RDONLY | O_CLOEXEC)
-    guard fd >= 0 else { return nil }
-    defer { close(fd) }
-    return readAll(fd: fd)
 }

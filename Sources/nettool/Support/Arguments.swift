@@ -1,3 +1,4 @@
+import Addresses
 import ArgumentParser
 import Rendering
 
@@ -10,6 +11,12 @@ struct DurationArgument: ExpressibleByArgument, Sendable {
         self.value = value
     }
 
+    init(_ value: Duration) {
+        self.value = value
+    }
+
+    var defaultValueDescription: String { DurationText.compact(value) }
+
     static var defaultCompletionKind: CompletionKind { .default }
 }
 
@@ -20,5 +27,26 @@ struct ExplainOption: ParsableArguments {
 
     var narrator: Narrator {
         Narrator(enabled: explain) { line in printError(line) }
+    }
+}
+
+/// Host arguments are checked for shape before any lookup, so a typo is a usage error (2),
+/// not a failed name resolution (3).
+enum HostArgument {
+    static func validate(_ host: String) throws {
+        if host.contains(":") || host.allSatisfy({ $0.isNumber || $0 == "." }) {
+            do {
+                _ = try AddressInput.parse(host)
+            } catch {
+                throw ValidationError("'\(host)' is not a valid IP address: \(error)")
+            }
+            return
+        }
+        let labels = host.split(separator: ".", omittingEmptySubsequences: false)
+        let valid = !host.isEmpty && host.utf8.count <= 253 && labels.allSatisfy { label in
+            !label.isEmpty && label.count <= 63 && label.first != "-" && label.last != "-"
+                && label.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }
+        }
+        if !valid { throw ValidationError("'\(host)' is neither an IP address nor a valid host name") }
     }
 }

@@ -1,0 +1,55 @@
+import Endpoints
+
+public struct LoadOptions: Sendable {
+    public var host = ""
+    public var port = 0
+    public var family = FamilyPreference.any
+    public var connections = 1
+    /// Bytes per message.
+    public var size = 64
+    /// Run this long (the default: 10 s when `messages` is nil)...
+    public var duration: Duration = .seconds(10)
+    /// ...or until this many messages, spread evenly over the connections, came back.
+    public var messages: Int?
+    /// Messages in flight per connection: 1 is ping-pong.
+    public var pipeline = 1
+    public var connectTimeout: Duration = .seconds(5)
+    /// A connection whose echo stalls this long counts as an error and is closed.
+    public var timeout: Duration = .seconds(5)
+
+    public init() {}
+}
+
+/// Where a run stands, once a second while it runs.
+public struct LoadProgress: Sendable {
+    public let elapsed: Duration
+    public let messages: Int
+    public let messagesPerSecond: Double
+    public let errors: Int
+}
+
+/// The outcome of a load run.
+public struct LoadReport: Sendable {
+    public var connections = 0
+    public var failedConnections = 0
+    public var size = 0
+    public var pipeline = 0
+    public var messages = 0
+    /// Echoed bytes, every one checked against what was sent.
+    public var bytes = 0
+    public var errors = 0
+    /// The first few distinct error sentences.
+    public var errorSamples: [String] = []
+    /// From the moment every connection was set up to the last echo.
+    public var elapsed: Duration = .zero
+    public var latency = LatencySummary()
+
+    public var messagesPerSecond: Double { elapsed.seconds > 0 ? Double(messages) / elapsed.seconds : 0 }
+    /// Echoed megabytes (10^6 bytes) per second.
+    public var megabytesPerSecond: Double { elapsed.seconds > 0 ? Double(bytes) / elapsed.seconds / 1e6 : 0 }
+}
+
+/// Round-trip latency percentiles in microseconds.
+public struct LatencySummary: Sendable {
+    public var p50 = 0.0, p90 = 0.0, p99 = 0.0, p999 = 0.0, max = 0.0, mean = 0.0
+}

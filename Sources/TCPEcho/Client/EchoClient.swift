@@ -1,0 +1,145 @@
+import Addresses
+import Endpoints
+import NIOCore
+import NIOPosix
+import Rendering
+import Synchronization
+
+/// `tcp-echo-client`: one message and its echo, or an interactive session.
+public enum EchoClient {
+    typealias Connection = NIOAsyncChannel<ByteBuffer, ByteBuffer>
+
+    /// Sends `message`, half-closes, reads until as many bytes came back (TCP may deliver them
+    /// in any number of pieces), and returns the echo with the timings.
+    public static func roundTrip(_ options: EchoClientOptions, message: [UInt8], narrator: Narrator) async throws(TCPError) -> RoundTrip {
+        let (connection, server, local, connectTime) = try await connect(options, narrator: narrator)
+        do {
+            return try await connection.executeThenClose { inbound, outbound in
+                let start = ContinuousClock.now
+                try await outbound.write(ByteBuffer(bytes: message))
+                narrator.step("send(\(message.count) bytes)", "the bytes go into the socket's send buffer; TCP delivers them in order, resending any lost segment")
+                // Nothing more to send: say so at once, so servers that answer at end of input
+                // (a line server's last partial line, a filter like `tr`) answer too.
+                outbound.finish()
+                narrator.step("shutdown(SHUT_WR) → FIN", "a half-close: the client sends nothing more but still reads the echo")
+                var echo: [UInt8] = []
+                echo.reserveCapacity(message.count)
+                for try await chunk in inbound {
+                    echo.append(contentsOf: chunk.readableBytesView)
+                    narrator.step("recv() → \(chunk.readableBytes) bytes (\(echo.count) of \(message.count))",
+                                  "a stream has no message boundaries: the client reads until all \(message.count) bytes are back")
+                    if echo.count >= message.count { break }
+                }
+                let roundTripTime = ContinuousClock.now - start
+                guard echo.count >= message.count else {
+                    throw TCPError.closedEarly(server, received: echo.count, expected: message.count)
+                }
+                narrator.step("close()", "the whole echo is back; the connection is closed")
+                return RoundTrip(server: server, local: local, sent: message.count, echo: echo,
+                                 connectTime: connectTime, roundTripTime: roundTripTime)
+            }
+        } catch {
+            throw map(error, server: server, timeout: options.timeout)
+        }
+    }
+
+    /// Sends each chunk `input` returns as it comes (nil: end of input) and hands every echoed
+    /// piece to `onEcho`. At the end of input it half-closes (FIN) and returns once the whole
+    /// echo is back, or as soon as the server closes.
+    public static func session(_ options: EchoClientOptions, narrator: Narrator,
+                               input: @escaping @Sendable () async -> [UInt8]?,
+                               onConnected: (Endpoint) -> Void,
+                               onEcho: (ByteBuffer) -> Void) async throws(TCPError) -> SessionSummary {
+        let (connection, server, _, _) = try await connect(options, narrator: narrator)
+        onConnected(server)
+        let start = ContinuousClock.now
+        let sent = ByteCounter()
+        do {
+            return try await connection.executeThenClose { inbound, outbound in
+                // Unstructured: a read from a terminal cannot be interrupted, and the session must
+                // not wait for one once the server has gone.
+                let writer = Task {
+                    while let chunk = await input() {
+                        try await outbound.write(ByteBuffer(bytes: chunk))
+                        sent.add(chunk.count)
+                        narrator.step("send(\(chunk.count) bytes)", "one read from stdin, sent as it came")
+                    }
+                    outbound.finish()
+                    narrator.step("shutdown(SHUT_WR) → FIN", "end of input: the client half-closes; it sends nothing more but still reads the rest of the echo")
+                }
+                defer { writer.cancel() }
+                var received = 0
+                for try await chunk in inbound {
+                    received += chunk.readableBytes
+                    narrator.step("recv() → \(chunk.readableBytes) bytes", "echo arriving; TCP may split or merge what was sent")
+                    onEcho(chunk)
+                }
+                let total = sent.value
+                guard received >= total else { throw TCPError.closedEarly(server, received: received, expected: total) }
+                narrator.step("close()", "every byte sent came back; the connection is closed")
+                return SessionSummary(server: server, sent: total, received: received, elapsed: .now - start)
+            }
+        } catch {
+            throw map(error, server: server, timeout: options.timeout)
+        }
+    }
+
+    private static func map(_ error: any Error, server: Endpoint, timeout: Duration) -> TCPError {
+        if let stalled = error as? EchoTimeout {
+            return .replyTimedOut(server, timeout, received: stalled.received, expected: stalled.expected)
+        }
+        return TCPError.from(error, endpoint: server)
+    }
+
+    /// Resolves the host and connects to its addresses in turn, as netcat does.
+    static func connect(_ options: EchoClientOptions, narrator: Narrator) async throws(TCPError)
+        -> (Connection, server: Endpoint, local: Endpoint, connectTime: Duration) {
+        let addresses: [SocketAddress]
+        do {
+            addresses = try Resolver.resolve(options.host, port: options.port, family: options.family, transport: .tcp)
+        } catch {
+            throw .resolution(host: error.host, reason: error.reason)
+        }
+        var lastError = TCPError.io("no address to connect to")
+        for address in addresses {
+            guard let server = Endpoint(address) else { continue }
+            if options.host != server.address.description {
+                narrator.step("getaddrinfo(\"\(options.host)\") → \(server.address)", "the name was resolved to an address first; sockets only ever see addresses")
+            }
+            narrator.step("socket(\(server.address.family == .v6 ? "AF_INET6" : "AF_INET"), SOCK_STREAM)", "a TCP socket; unconnected, it cannot send anything yet")
+            let start = ContinuousClock.now
+            do {
+                let timeout = options.timeout
+                let connection = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+                    .connectTimeout(.nanoseconds(Int64(options.connectTimeout.seconds * 1e9)))
+                    .channelOption(.socketOption(.tcp_nodelay), value: 1)
+                    .channelOption(.allowRemoteHalfClosure, value: true)
+                    .connect(to: address) { channel in
+                        channel.eventLoop.makeCompletedFuture {
+                            try channel.pipeline.syncOperations.addHandler(EchoWatchdog(timeout: timeout))
+                            return try Connection(wrappingChannelSynchronously: channel,
+                                                  configuration: .init(isOutboundHalfClosureEnabled: true))
+                        }
+                    }
+                let connectTime = ContinuousClock.now - start
+                let local = connection.channel.localAddress.flatMap(Endpoint.init) ?? Endpoint(address: .v4(0), port: 0)
+                narrator.step("connect(\(server)) → from \(local), \(DurationText.format(connectTime))",
+                              "the three-way handshake happens here: SYN out, SYN-ACK back, ACK out; the kernel picked local port \(local.port)")
+                return (connection, server, local, connectTime)
+            } catch {
+                lastError = TCPError.from(error, endpoint: server)
+                if case .connectTimedOut = lastError { lastError = .connectTimedOut(server, options.connectTimeout) }
+                narrator.step("connect(\(server)) failed", lastError.description)
+            }
+        }
+        throw lastError
+    }
+}
+
+/// Bytes sent by the input task, read by the echo reader when the session ends.
+private final class ByteCounter: Sendable {
+    private let count = Atomic<Int>(0)
+
+    func add(_ bytes: Int) { count.add(bytes, ordering: .relaxed) }
+    var value: Int { count.load(ordering: .relaxed) }
+}

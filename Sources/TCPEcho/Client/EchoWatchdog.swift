@@ -1,0 +1,68 @@
+import NIOCore
+
+/// Nothing came back for `--timeout` while part of the echo was still missing.
+struct EchoTimeout: Error {
+    let received: Int
+    let expected: Int
+}
+
+/// Sits in the client's pipeline and counts bytes both ways. While part of the echo is
+/// missing it runs a timer that fails the connection with `EchoTimeout` when nothing arrives
+/// for `timeout`; once the client has half-closed and every byte came back, it closes the
+/// connection, so a session ends even with a server that keeps its side open.
+final class EchoWatchdog: ChannelDuplexHandler {
+    typealias InboundIn = ByteBuffer
+    typealias InboundOut = ByteBuffer
+    typealias OutboundIn = ByteBuffer
+    typealias OutboundOut = ByteBuffer
+
+    private let timeout: TimeAmount
+    private var sent = 0
+    private var received = 0
+    private var outputClosed = false
+    private var timer: Scheduled<Void>?
+
+    init(timeout: Duration) {
+        self.timeout = .nanoseconds(Int64(timeout.seconds * 1e9))
+    }
+
+    func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
+        sent += unwrapOutboundIn(data).readableBytes
+        armTimer(context: context)
+        context.write(data, promise: promise)
+    }
+
+    func close(context: ChannelHandlerContext, mode: CloseMode, promise: EventLoopPromise<Void>?) {
+        if mode == .output { outputClosed = true }
+        context.close(mode: mode, promise: promise)
+        closeIfComplete(context: context)
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        received += unwrapInboundIn(data).readableBytes
+        timer?.cancel()
+        timer = nil
+        context.fireChannelRead(data)
+        armTimer(context: context)
+        closeIfComplete(context: context)
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        timer?.cancel()
+        context.fireChannelInactive()
+    }
+
+    private func armTimer(context: ChannelHandlerContext) {
+        guard timer == nil, received < sent else { return }
+        let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+        timer = context.eventLoop.scheduleTask(in: timeout) {
+            let (handler, context) = bound.value
+            context.fireErrorCaught(EchoTimeout(received: handler.received, expected: handler.sent))
+            context.close(promise: nil)
+        }
+    }
+
+    private func closeIfComplete(context: ChannelHandlerContext) {
+        if outputClosed && received >= sent { context.close(promise: nil) }
+    }
+}

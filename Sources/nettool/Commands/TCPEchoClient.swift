@@ -1,0 +1,204 @@
+import ArgumentParser
+import Rendering
+import TCPEcho
+#if canImport(Glibc)
+import Glibc
+#endif
+
+extension Nettool {
+    struct TCPEchoClient: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "tcp-echo-client",
+            abstract: "Talk to a TCP echo server: one message, an interactive session, or a load test.",
+            discussion: """
+                With MESSAGE: sends it, reads until the whole echo is back (TCP may deliver it in \
+                pieces), prints it and checks it matches; the round-trip time goes to stderr. \
+                Without MESSAGE: stdin goes to the server as it comes and the echo to stdout; at \
+                the end of input the client half-closes and exits once every byte came back. \
+                --bench: a load generator (like tcpkali) that verifies every echoed byte and reports \
+                messages/s, MB/s and latency percentiles.
+
+                Exit status: 0 success; 1 the echo differs from what was sent, a load test saw \
+                errors, or another failure; 2 usage error; 3 name resolution failed; 4 connection \
+                refused; 5 timed out (handshake or echo); 6 network or host unreachable; 7 the \
+                server reset or closed the connection before the whole echo came back.
+
+                Examples:
+                  nettool tcp-echo-client 127.0.0.1 7007 hello
+                  printf 'one\\ntwo\\n' | nettool tcp-echo-client ::1 7007
+                  nettool tcp-echo-client 127.0.0.1 7007 --bench --connections 64 --size 64 --duration 5s
+                  nettool tcp-echo-client 127.0.0.1 7007 --bench --pipeline 16 --messages 100000 --json
+                """,
+            version: Nettool.versionText
+        )
+
+        @Argument(help: "Server: an IPv4/IPv6 address or a host name.")
+        var host: String
+
+        @Argument(help: "Server port (1-65535).")
+        var port: Int
+
+        @Argument(help: "Send this, expect it back (default: interactive, from stdin).")
+        var message: String?
+
+        @Flag(name: .customShort("4"), help: "Use IPv4 only.")
+        var ipv4 = false
+
+        @Flag(name: .customShort("6"), help: "Use IPv6 only.")
+        var ipv6 = false
+
+        @Flag(help: "Append a newline to MESSAGE (for line-based servers such as tcp-echo-server --line).")
+        var newline = false
+
+        @Option(help: "How long the TCP handshake may take.")
+        var connectTimeout = DurationArgument(.seconds(5))
+
+        @Option(help: "How long to wait for the rest of an echo with nothing arriving.")
+        var timeout = DurationArgument(.seconds(5))
+
+        @Flag(help: "Load test: many connections, verified echoes, throughput and latency percentiles.")
+        var bench = false
+
+        @Option(help: "--bench: connections to open (1-10000).")
+        var connections = 1
+
+        @Option(help: "--bench: bytes per message.")
+        var size = 64
+
+        @Option(help: "--bench: run this long (default 10s)...")
+        var duration: DurationArgument?
+
+        @Option(help: "--bench: ...or until this many messages (in total) came back.")
+        var messages: Int?
+
+        @Option(help: "--bench: messages in flight per connection (1 = ping-pong).")
+        var pipeline = 1
+
+        @Flag(help: "Do not print the summary (interactive) or progress (--bench).")
+        var quiet = false
+
+        @Flag(help: "JSON: the round trip, the session summary or the load report as one object.")
+        var json = false
+
+        @OptionGroup var explainOption: ExplainOption
+
+        func validate() throws {
+            guard (1...65535).contains(port) else { throw ValidationError("port \(port) is out of range: a server port is 1-65535") }
+            try HostArgument.validate(host)
+            if ipv4 && ipv6 { throw ValidationError("-4 and -6 exclude each other") }
+            if connectTimeout.value <= .zero || timeout.value <= .zero { throw ValidationError("timeouts must be longer than 0") }
+            if message == "" && !newline { throw ValidationError("MESSAGE is empty: there is nothing to echo") }
+            guard bench else {
+                if connections != 1 || size != 64 || duration != nil || messages != nil || pipeline != 1 {
+                    throw ValidationError("--connections, --size, --duration, --messages and --pipeline go with --bench")
+                }
+                return
+            }
+            if message != nil { throw ValidationError("--bench generates its own messages; leave out MESSAGE") }
+            guard (1...10_000).contains(connections) else { throw ValidationError("--connections must be 1-10000") }
+            guard (1...(64 << 20)).contains(size) else { throw ValidationError("--size must be 1 byte to 64 MiB") }
+            guard (1...1024).contains(pipeline) else { throw ValidationError("--pipeline must be 1-1024") }
+            if let messages, messages < 1 { throw ValidationError("--messages must be at least 1") }
+            if duration != nil && messages != nil { throw ValidationError("--duration and --messages exclude each other") }
+            if let duration, duration.value <= .zero { throw ValidationError("--duration must be longer than 0") }
+        }
+
+        func run() async throws {
+            var options = EchoClientOptions()
+            options.host = host
+            options.port = port
+            options.family = ipv4 ? .v4 : ipv6 ? .v6 : .any
+            options.connectTimeout = connectTimeout.value
+            options.timeout = timeout.value
+            if bench {
+                try await runBench(options)
+            } else if let message {
+                try await runRoundTrip(options, message: Array(message.utf8) + (newline ? [UInt8(ascii: "\n")] : []))
+            } else {
+                try await runSession(options)
+            }
+        }
+
+        private func runRoundTrip(_ options: EchoClientOptions, message: [UInt8]) async throws {
+            let trip: RoundTrip
+            do {
+                trip = try await EchoClient.roundTrip(options, message: message, narrator: explainOption.narrator)
+            } catch {
+                throw fail(error)
+            }
+            let mismatch = EchoMismatch.describe(sent: message, echo: trip.echo)
+            var output = OutputStream.standardOutput()
+            if json {
+                output.write(EchoReport.json(trip, matches: mismatch == nil))
+            } else {
+                output.write(trip.echo)
+                if trip.echo.last != UInt8(ascii: "\n") { output.write("\n") }
+            }
+            output.flush()
+            if let mismatch {
+                printError("nettool: \(mismatch)")
+                throw ExitCode(ExitStatus.failure)
+            }
+            if !json { printError(EchoReport.text(trip)) }
+        }
+
+        private func runSession(_ options: EchoClientOptions) async throws {
+            let summary: SessionSummary
+            do {
+                summary = try await EchoClient.session(
+                    options, narrator: explainOption.narrator, input: { await readChunk(fd: 0) },
+                    onConnected: { server in
+                        if !quiet && !json && isatty(0) == 1 { printError("connected to \(server); type lines, Ctrl-D ends") }
+                    },
+                    onEcho: { chunk in
+                        chunk.withUnsafeReadableBytes { OutputStream.writeAll($0, to: 1) }
+                    })
+            } catch {
+                throw fail(error)
+            }
+            if json {
+                var output = OutputStream.standardOutput()
+                output.write(EchoReport.json(summary))
+                output.flush()
+            } else if !quiet {
+                printError(EchoReport.text(summary))
+            }
+        }
+
+        private func runBench(_ client: EchoClientOptions) async throws {
+            var options = LoadOptions()
+            options.host = client.host
+            options.port = client.port
+            options.family = client.family
+            options.connectTimeout = client.connectTimeout
+            options.timeout = client.timeout
+            options.connections = connections
+            options.size = size
+            options.pipeline = pipeline
+            options.messages = messages
+            if let duration { options.duration = duration.value }
+
+            // A progress line once a second, only for a person watching a terminal.
+            let showProgress = !quiet && isatty(2) == 1
+            let report: LoadReport
+            do {
+                report = try await LoadGenerator.run(options, narrator: explainOption.narrator,
+                                                     progress: showProgress ? Self.printProgress : nil)
+            } catch {
+                throw fail(error)
+            }
+            if showProgress { printError("") }
+            var output = OutputStream.standardOutput()
+            output.write(json ? EchoReport.json(report) : Array((EchoReport.text(report, server: "\(host):\(port)") + "\n").utf8))
+            output.flush()
+            if report.errors > 0 { throw ExitCode(ExitStatus.failure) }
+        }
+
+        /// Rewrites one stderr line in place: elapsed time, messages, rate, errors.
+        @Sendable private static func printProgress(_ progress: LoadProgress) {
+            let line = Array(("\r  \(fixed(progress.elapsed.seconds, 0)) s  \(grouped(progress.messages)) messages  "
+                + "\(grouped(Int(progress.messagesPerSecond))) msg/s  errors \(progress.errors)   ").utf8)
+            line.withUnsafeBytes { OutputStream.writeAll($0, to: 2) }
+        }
+    }
+}

@@ -1,0 +1,95 @@
+import Foundation
+
+/// A plain blocking TCP client socket for tests that need to misbehave on purpose (never read,
+/// reset, hold a connection open) in ways no peer tool does on demand.
+final class RawTCPClient {
+    let fd: Int32
+
+    init(port: Int, host: UInt32 = 0x7F00_0001) throws {
+        fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = UInt16(port).bigEndian
+        address.sin_addr.s_addr = host.bigEndian
+        let status = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard status == 0 else {
+            close(fd)
+            throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .ECONNREFUSED)
+        }
+    }
+
+    func send(_ text: String) { send(Array(text.utf8)) }
+
+    func send(_ bytes: [UInt8]) {
+        _ = bytes.withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+    }
+
+    /// Sends without blocking for up to `seconds`, as fast as the socket takes it, never
+    /// reading; returns the bytes the kernel accepted.
+    func flood(for seconds: Double) -> Int {
+        let chunk = [UInt8](repeating: 0x61, count: 65536)
+        var total = 0
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline {
+            let sent = chunk.withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_DONTWAIT | MSG_NOSIGNAL)) }
+            if sent > 0 { total += sent } else { usleep(10_000) }
+        }
+        return total
+    }
+
+    /// What arrives within `seconds` (until end of stream, or the time is up); nil when the
+    /// connection was reset.
+    func receive(for seconds: Double, until expected: Int = .max) -> [UInt8]? {
+        var received: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 65536)
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline && received.count < expected {
+            var poller = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+            guard poll(&poller, 1, 20) > 0 else { continue }
+            let count = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+            if count < 0 { return errno == ECONNRESET ? nil : received }
+            if count == 0 { break }
+            received += chunk[..<count]
+        }
+        return received
+    }
+
+    /// True when the peer closed the connection within `seconds`.
+    func peerClosed(within seconds: Double) -> Bool {
+        let deadline = Date().addingTimeInterval(seconds)
+        var chunk = [UInt8](repeating: 0, count: 4096)
+        while Date() < deadline {
+            var poller = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+            guard poll(&poller, 1, 20) > 0 else { continue }
+            let count = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+            if count <= 0 { return true }
+        }
+        return false
+    }
+
+    /// Closes with SO_LINGER 0: the kernel sends a reset (RST) instead of a FIN.
+    func reset() {
+        var linger = Glibc.linger(l_onoff: 1, l_linger: 0)
+        setsockopt(fd, SOL_SOCKET, SO_LINGER, &linger, socklen_t(MemoryLayout<Glibc.linger>.size))
+        close(fd)
+    }
+
+    func shutdownWrite() { shutdown(fd, Int32(SHUT_WR)) }
+
+    deinit { close(fd) }
+}
+
+/// A resident set size in KiB, from /proc/PID/status.
+func residentKiB(pid: Int32) -> Int? {
+    guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
+          let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }) else { return nil }
+    return line.split(separator: " ").compactMap { Int($0) }.first
+}
+
+/// A TCP port that is free right now on 127.0.0.1.
+func freeTCPPort() throws -> Int {
+    let listener = try LoopbackListener()
+    return Int(listener.port)
+}
