@@ -23,6 +23,9 @@ final class BenchConnection: ChannelInboundHandler {
     private var position = 0
     private var context: ChannelHandlerContext?
     private var watchdog: Scheduled<Void>?
+    /// When the last echo bytes arrived. The watchdog checks it when it fires instead of being
+    /// rescheduled on every read, which would cost a timer-heap update per message.
+    private var lastProgress: UInt64 = 0
     private var finished = false
 
     init(shard: LoadShard, stop: StopFlag, pipeline: Int, budget: Int?, timeout: Duration) {
@@ -45,7 +48,8 @@ final class BenchConnection: ChannelInboundHandler {
     /// Sends the first `pipeline` messages. Called on the loop once every connection is up.
     func start() {
         guard let context else { return }
-        while sent < pipeline && mayStartAnother() { send(context: context) }
+        let now = monotonicNanoseconds()
+        while sent < pipeline && mayStartAnother() { send(context: context, at: now) }
         context.flush()
         armWatchdog(context: context)
         finishIfDone(context: context)
@@ -56,8 +60,8 @@ final class BenchConnection: ChannelInboundHandler {
         return !stop.isSet
     }
 
-    private func send(context: ChannelHandlerContext) {
-        sendTimes[sent % pipeline] = monotonicNanoseconds()
+    private func send(context: ChannelHandlerContext, at now: UInt64) {
+        sendTimes[sent % pipeline] = now
         context.write(wrapOutboundOut(shard.message(number: sent)), promise: nil)
         sent += 1
     }
@@ -76,15 +80,13 @@ final class BenchConnection: ChannelInboundHandler {
         position += count
         shard.bytes += count
         let size = shard.size
-        var now: UInt64 = 0
+        let now = monotonicNanoseconds()
         while position >= (completed + 1) * size {
-            if now == 0 { now = monotonicNanoseconds() }
             shard.record(latencyNanoseconds: now &- sendTimes[completed % pipeline])
             completed += 1
-            if mayStartAnother() { send(context: context) }
+            if mayStartAnother() { send(context: context, at: now) }
         }
-        watchdog?.cancel()
-        watchdog = nil
+        lastProgress = now
         armWatchdog(context: context)
     }
 
@@ -100,12 +102,20 @@ final class BenchConnection: ChannelInboundHandler {
         context.close(promise: nil)
     }
 
-    private func armWatchdog(context: ChannelHandlerContext) {
-        guard watchdog == nil, completed < sent else { return }
+    private func armWatchdog(context: ChannelHandlerContext, in delay: TimeAmount? = nil) {
+        guard watchdog == nil, completed < sent, !finished else { return }
+        if lastProgress == 0 { lastProgress = monotonicNanoseconds() }
         let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
-        watchdog = context.eventLoop.scheduleTask(in: timeout) {
+        watchdog = context.eventLoop.scheduleTask(in: delay ?? timeout) {
             let (handler, context) = bound.value
-            handler.fail("no echo for \(handler.timeout.nanoseconds / 1_000_000) ms with \(handler.sent - handler.completed) messages in flight", context: context)
+            handler.watchdog = nil
+            guard handler.completed < handler.sent else { return }
+            let quiet = Int64(monotonicNanoseconds() &- handler.lastProgress)
+            if quiet >= handler.timeout.nanoseconds {
+                handler.fail("no echo for \(handler.timeout.nanoseconds / 1_000_000) ms with \(handler.sent - handler.completed) messages in flight", context: context)
+            } else {
+                handler.armWatchdog(context: context, in: .nanoseconds(handler.timeout.nanoseconds - quiet))
+            }
         }
     }
 
