@@ -20,6 +20,7 @@ build: deps
 bench: deps
 	bash Benchmarks/ip-classify.sh
 	bash Benchmarks/udp.sh
+	bash Benchmarks/tcp-echo.sh
 
 # Regenerate the Swift registry tables after updating Data/ (or: make registries FROM=../shared/data).
 registries:

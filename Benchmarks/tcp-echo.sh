@@ -35,6 +35,8 @@ tree_rss() {
     echo "${total:-0}"
 }
 div() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.6f", (b > 0 ? a / b : 0) }'; }
+# nettool's rate over a peer's as text; "n/a" when the peer managed nothing at all.
+ratio() { awk -v a="$1" -v b="${2:-0}" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }'; }
 median() { sort -g | awk '{v[NR]=$1} END {print v[int((NR+1)/2)]}'; }
 
 start_server() {  # name port → sets SERVER_PID
@@ -67,7 +69,7 @@ for size in 64 16384; do
                 rss=$(tree_rss "$SERVER_PID")
                 wait "$load"
                 read -r _ _ rate p99 errors < "$OUT/load.txt"
-                [ "$errors" = 0 ] || echo "   ($server: $errors errors)"
+                [ "$errors" = 0 ] || echo "   ($server: $errors connections failed or stalled)"
                 rates+=("$rate"); p99s+=("$p99")
                 pkill -P "$SERVER_PID" 2>/dev/null || true; kill "$SERVER_PID"; wait "$SERVER_PID" 2>/dev/null || true
             done
@@ -83,9 +85,8 @@ printf '%6s %6s %10s %14s %14s\n' conns size nettool/C nettool/socat nettool/nca
 for size in 64 16384; do
     for conns in 1 64 1000; do
         n=${RATE[nettool,$conns,$size]}
-        printf '%6s %6s %10.2f %14.2f %14s\n' "$conns" "$size" "$(div "$n" "${RATE[c,$conns,$size]}")" \
-            "$(div "$n" "${RATE[socat,$conns,$size]}")" \
-            "$( [ -n "${RATE[ncat,$conns,$size]:-}" ] && printf '%.2f' "$(div "$n" "${RATE[ncat,$conns,$size]}")" || echo -)"
+        printf '%6s %6s %10s %14s %14s\n' "$conns" "$size" "$(ratio "$n" "${RATE[c,$conns,$size]}")" \
+            "$(ratio "$n" "${RATE[socat,$conns,$size]}")" "$(ratio "$n" "${RATE[ncat,$conns,$size]:-}")"
     done
 done
 
@@ -111,11 +112,16 @@ echo
 echo "== 10,000 idle connections (target: nettool server RSS < 200 MB) =="
 for server in nettool c; do
     p=$(port); start_server "$server" "$p"
-    "$OUT/echo_load" idle "$p" 10000 6 > /dev/null &
+    "$OUT/echo_load" idle "$p" 10000 20 > /dev/null &
     idle=$!
-    sleep 4
+    # Measure once all 10,000 are established (or after 15 s), then let the loader go.
+    for _ in $(seq 150); do
+        [ "$(ss -Htn state established "( sport = :$p )" | wc -l)" -ge 10000 ] && break
+        sleep 0.1
+    done
+    sleep 1
     printf '%-8s %8.1f MB with %s connections established\n' "$server" "$(div "$(tree_rss "$SERVER_PID")" 1024)" \
         "$(ss -Htn state established "( sport = :$p )" | wc -l)"
-    wait "$idle"
+    kill "$idle"; wait "$idle" 2>/dev/null || true
     kill "$SERVER_PID"; wait "$SERVER_PID" 2>/dev/null || true
 done

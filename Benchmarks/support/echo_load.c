@@ -27,6 +27,7 @@ struct worker { int conns; long messages, errors; uint32_t *hist; pthread_t thre
 static int port, size, pipeline_depth;
 static double seconds;
 static volatile int stopping;
+static volatile uint64_t give_up_ns;            /* set with stopping: echoes still missing then are lost */
 static unsigned char *pattern;                 /* size + 251 bytes of i % 251 */
 static unsigned char reference[65536 + 251];
 
@@ -35,10 +36,13 @@ static uint64_t now_ns(void) {
     return (uint64_t)t.tv_sec * 1000000000u + t.tv_nsec;
 }
 
+/* A connected socket, or -1 when the handshake fails or takes over 3 s (a full accept queue). */
 static int dial(void) {
     int fd = socket(AF_INET, SOCK_STREAM, 0), one = 1;
+    struct timeval limit = { .tv_sec = 3 };
+    setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &limit, sizeof limit);
     struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(port), .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
-    if (connect(fd, (struct sockaddr *)&a, sizeof a)) { perror("connect"); exit(1); }
+    if (connect(fd, (struct sockaddr *)&a, sizeof a)) { close(fd); return -1; }
     setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
     return fd;
 }
@@ -59,17 +63,21 @@ static void *run(void *arg) {
     int ep = epoll_create1(0);
     struct conn *conns = calloc(w->conns, sizeof *conns);
     unsigned char *buf = malloc(65536);
+    int open = 0;
     for (int i = 0; i < w->conns; i++) {
         conns[i].fd = dial();
+        if (conns[i].fd < 0) { w->errors++; continue; }
         conns[i].times = calloc(pipeline_depth, sizeof(uint64_t));
         struct epoll_event ev = { .events = EPOLLIN, .data.ptr = &conns[i] };
         epoll_ctl(ep, EPOLL_CTL_ADD, conns[i].fd, &ev);
+        open++;
     }
     for (int i = 0; i < w->conns; i++)
-        for (int d = 0; d < pipeline_depth; d++) send_message(&conns[i]);
+        for (int d = 0; d < pipeline_depth && conns[i].fd >= 0; d++) send_message(&conns[i]);
     struct epoll_event events[256];
-    int active = w->conns;
+    int active = open;
     while (active > 0) {
+        if (stopping && now_ns() > give_up_ns) { w->errors += active; break; }
         int n = epoll_wait(ep, events, 256, 1000);
         for (int i = 0; i < n; i++) {
             struct conn *c = events[i].data.ptr;
@@ -98,7 +106,7 @@ int main(int argc, char **argv) {
     if (argc == 5 && !strcmp(argv[1], "idle")) {
         port = atoi(argv[2]);
         int n = atoi(argv[3]);
-        for (int i = 0; i < n; i++) dial();
+        for (int i = 0; i < n; i++) if (dial() < 0) { fprintf(stderr, "connection %d failed\n", i); return 1; }
         printf("%d idle connections open\n", n); fflush(stdout);
         sleep(atoi(argv[4]));
         return 0;
@@ -123,6 +131,7 @@ int main(int argc, char **argv) {
         pthread_create(&ws[i].thread, NULL, run, &ws[i]);
     }
     usleep((useconds_t)(seconds * 1e6));
+    give_up_ns = now_ns() + 2000000000u;
     stopping = 1;
     long messages = 0, errors = 0;
     for (int i = 0; i < threads; i++) { pthread_join(ws[i].thread, NULL); messages += ws[i].messages; errors += ws[i].errors; }

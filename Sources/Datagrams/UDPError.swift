@@ -34,14 +34,14 @@ public enum UDPError: Error, Sendable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .resolution(let host, let reason):
-            return "cannot resolve '\(host)': \(reason); check the name, or give an IP address"
+            return ResolutionError(host: host, reason: reason).description
         case .refused(let endpoint):
             return "connection refused: nothing listens on \(endpoint)/udp (the host answered with ICMP port unreachable)"
         case .timedOut(let endpoint, let timeout):
             return "no reply from \(endpoint) within \(DurationText.compact(timeout)); the datagram or its reply may be lost, "
                 + "or nothing answers there (try --timeout, or check the port)"
         case .unreachable(let endpoint, let reason):
-            return "\(endpoint) is unreachable: \(reason); check the address and this host's routes (ip route get)"
+            return unreachableSentence(endpoint, reason: reason)
         case .payloadTooLarge(let bytes, let limit, let family):
             return "\(bytes) bytes do not fit in one UDP datagram over \(family): the limit is \(limit) "
                 + "(65,535 minus the \(family == "IPv4" ? "20-byte IPv4 and " : "")8-byte UDP header)"

@@ -43,7 +43,19 @@ public enum Resolver {
 }
 
 /// getaddrinfo(3) found nothing for a name: `reason` is its gai_strerror text.
-public struct ResolutionError: Error, Sendable {
+public struct ResolutionError: Error, Sendable, CustomStringConvertible {
     public let host: String
     public let reason: String
+
+    public init(host: String, reason: String) {
+        self.host = host
+        self.reason = reason
+    }
+
+    public var description: String { "cannot resolve '\(host)': \(reason); check the name, or give an IP address" }
+}
+
+/// The sentence for ENETUNREACH / EHOSTUNREACH, the same for every transport.
+public func unreachableSentence(_ endpoint: Endpoint, reason: String) -> String {
+    "\(endpoint) is unreachable: \(reason); check the address and this host's routes (ip route get)"
 }

@@ -37,7 +37,7 @@ public enum TCPError: Error, Sendable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .resolution(let host, let reason):
-            return "cannot resolve '\(host)': \(reason); check the name, or give an IP address"
+            return ResolutionError(host: host, reason: reason).description
         case .refused(let endpoint):
             return "connection refused: nothing listens on \(endpoint)/tcp (the host answered the SYN with a reset)"
         case .connectTimedOut(let endpoint, let timeout):
@@ -47,7 +47,7 @@ public enum TCPError: Error, Sendable, CustomStringConvertible {
             return "\(endpoint) echoed \(received) of \(expected) bytes, then nothing for \(DurationText.compact(timeout)); "
                 + "is it an echo server? (try --timeout)"
         case .unreachable(let endpoint, let reason):
-            return "\(endpoint) is unreachable: \(reason); check the address and this host's routes (ip route get)"
+            return unreachableSentence(endpoint, reason: reason)
         case .reset(let endpoint):
             return "connection reset by \(endpoint): the server aborted the connection (RST) instead of closing it"
         case .closedEarly(let endpoint, let received, let expected):

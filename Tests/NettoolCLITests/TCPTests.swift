@@ -309,7 +309,7 @@ struct TCPErrorTests {
             #expect(client.stderr.contains(call), "client narration lacks \(call)")
         }
         #expect(server.waitForExit(upTo: 5))
-        for call in ["socket(AF_INET6, SOCK_STREAM)", "bind([::]:\(port))", "listen(backlog: 1024)", "accept() → new socket for 127.0.0.1:",
+        for call in ["socket(AF_INET6, SOCK_STREAM)", "bind([::]:\(port))", "listen(backlog: 4096)", "accept() → new socket for 127.0.0.1:",
                      "recv() → 2 bytes", "send(2 bytes)", "recv() → 0 (FIN from 127.0.0.1:", "close() → FIN"] {
             #expect(server.stderrText.contains(call), "server narration lacks \(call)")
         }

@@ -50,6 +50,9 @@ public final class EchoServer: Sendable {
             channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
                 .serverChannelOption(.backlog, value: Int32(clamping: options.backlog))
                 .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+                // Accept up to 64 queued connections per wake-up (NIO's default is 4), so a burst
+                // of thousands of clients does not overflow the accept queue.
+                .serverChannelOption(.maxMessagesPerRead, value: 64)
                 .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
                 .childChannelOption(.allowRemoteHalfClosure, value: true)
                 .childChannelOption(.maxMessagesPerRead, value: 16)

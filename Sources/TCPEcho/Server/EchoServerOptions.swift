@@ -3,8 +3,9 @@ import Endpoints
 public struct EchoServerOptions: Sendable {
     public var bindHost = "::"
     public var port = 0
-    /// listen(2)'s backlog: handshakes the kernel completes and queues before accept().
-    public var backlog = 1024
+    /// listen(2)'s backlog: handshakes the kernel completes and queues before accept()
+    /// (capped by net.core.somaxconn).
+    public var backlog = 4096
     /// Connections beyond this many are accepted and closed at once.
     public var maxConnections: Int?
     /// Close a connection after this long with nothing read or written.

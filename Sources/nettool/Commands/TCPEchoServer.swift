@@ -47,8 +47,8 @@ extension Nettool {
         @Option(help: "On Ctrl-C/SIGTERM, let open connections go on this long before closing them.")
         var grace = DurationArgument(.seconds(2))
 
-        @Option(help: "listen() backlog: handshakes queued for accept().")
-        var backlog = 1024
+        @Option(help: "listen() backlog: handshakes queued for accept() (capped by net.core.somaxconn).")
+        var backlog = 4096
 
         @Flag(help: "Do not log connections; print only the summary.")
         var quiet = false
