@@ -1,5 +1,5 @@
-import Endpoints
 import Addresses
+import Endpoints
 import NIOCore
 import NIOPosix
 import Rendering

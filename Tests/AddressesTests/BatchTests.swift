@@ -1,5 +1,5 @@
-import Testing
 import Rendering
+import Testing
 @testable import Addresses
 
 @Suite("Batch blocks")

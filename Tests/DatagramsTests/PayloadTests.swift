@@ -1,7 +1,7 @@
-import Endpoints
 import Addresses
-import Testing
+import Endpoints
 import Rendering
+import Testing
 @testable import Datagrams
 
 @Suite("Payloads, units and endpoints")

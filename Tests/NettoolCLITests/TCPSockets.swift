@@ -3,7 +3,9 @@ import Foundation
 /// A plain blocking TCP client socket for tests that need to misbehave on purpose (never read,
 /// reset, hold a connection open) in ways no peer tool does on demand.
 final class RawTCPClient {
-    let fd: Int32
+    /// -1 once closed: closing a descriptor twice could close one another thread has since
+    /// been given, such as a socket of the NIO tests running in this same process.
+    private(set) var fd: Int32
 
     init(port: Int, host: UInt32 = 0x7F00_0001) throws {
         fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
@@ -16,6 +18,7 @@ final class RawTCPClient {
         }
         guard status == 0 else {
             close(fd)
+            fd = -1
             throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .ECONNREFUSED)
         }
     }
@@ -74,11 +77,12 @@ final class RawTCPClient {
         var linger = Glibc.linger(l_onoff: 1, l_linger: 0)
         setsockopt(fd, SOL_SOCKET, SO_LINGER, &linger, socklen_t(MemoryLayout<Glibc.linger>.size))
         close(fd)
+        fd = -1
     }
 
     func shutdownWrite() { shutdown(fd, Int32(SHUT_WR)) }
 
-    deinit { close(fd) }
+    deinit { if fd >= 0 { close(fd) } }
 }
 
 /// A resident set size in KiB, from /proc/PID/status.

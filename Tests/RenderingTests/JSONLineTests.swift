@@ -1,5 +1,5 @@
-import Testing
 import Rendering
+import Testing
 
 @Suite("JSON Lines writer")
 struct JSONLineTests {

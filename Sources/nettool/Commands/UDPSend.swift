@@ -1,7 +1,7 @@
-import Endpoints
 import Addresses
 import ArgumentParser
 import Datagrams
+import Endpoints
 import Rendering
 #if canImport(Glibc)
 import Glibc

@@ -1,0 +1,29 @@
+import Endpoints
+
+/// Why a connection ended, as the server logs it.
+public enum CloseReason: String, Sendable {
+    case peerClosed = "closed by peer"
+    case reset = "reset by peer"
+    case idleTimeout = "idle timeout"
+    case shutdown = "server shutdown"
+    case lineTooLong = "line too long"
+    case failed = "error"
+}
+
+/// What the server reports as it runs: one event per connection opening and closing.
+public enum ServerEvent: Sendable {
+    case opened(id: Int, peer: Endpoint, open: Int)
+    case closed(id: Int, peer: Endpoint, bytes: Int, duration: Duration, reason: CloseReason)
+    /// Over --max-connections: accepted and closed at once.
+    case rejected(peer: Endpoint, limit: Int)
+}
+
+public struct ServerSummary: Sendable {
+    public var connections = 0
+    public var rejected = 0
+    public var peakConcurrent = 0
+    public var bytes = 0
+    /// Connections still open when the grace period ended, closed by the server.
+    public var closedAtShutdown = 0
+    public var elapsed: Duration = .zero
+}
