@@ -316,13 +316,25 @@ struct TCPErrorTests {
     }
 }
 
-@Suite("tcp-echo-server on a privileged port, in a test-owned network namespace", .serialized,
+@Suite("tcp-echo in a test-owned network namespace", .serialized,
        .enabled(if: getuid() == 0, "needs root (ip netns, setpriv); run the suite as root to exercise it"))
-struct TCPPrivilegeTests {
+struct TCPNamespaceTests {
+    private let ip = "/usr/sbin/ip"
+
+    @Test("no route to the server: exit 6 with what to check")
+    func unreachable() throws {
+        let namespace = "nettool-test-tcpu\(getpid() % 100_000)"
+        #expect(try Run.program(ip, ["netns", "add", namespace]).status == 0)
+        defer { _ = try? Run.program(ip, ["netns", "del", namespace]) }
+        // A fresh namespace has no routes at all, so the connect fails at once (ENETUNREACH).
+        let run = try Run.program(ip, ["netns", "exec", namespace, Run.binary, "tcp-echo-client", "198.18.0.1", "7", "x"])
+        #expect(run.status == 6, "\(run.stderr)")
+        #expect(run.stderr.contains("198.18.0.1:7 is unreachable: no route to that network"))
+    }
+
     @Test("port 80 as an unprivileged user: exit 1 with what to do")
     func privilegedPort() throws {
         let namespace = "nettool-test-tcp\(getpid() % 100_000)"
-        let ip = "/usr/sbin/ip"
         #expect(try Run.program(ip, ["netns", "add", namespace]).status == 0)
         defer { _ = try? Run.program(ip, ["netns", "del", namespace]) }
         // A fresh namespace has the default ip_unprivileged_port_start (1024), whatever the host's is.
