@@ -3,7 +3,8 @@
 #  1. servers: nettool tcp-echo-server, a minimal C epoll server (support/echo_server.c),
 #     `socat TCP-LISTEN,fork PIPE` and `ncat --exec cat` (when installed), each driven by the
 #     same C load generator (support/echo_load.c) at 1, 64 and 1,000 connections with 64-byte
-#     and 16 KiB ping-pong messages: msgs/s, p99 latency, server RSS (process tree) mid-run;
+#     and 16 KiB ping-pong messages: msgs/s, p99 latency, server RSS (process tree) mid-run,
+#     and the server's CPU time per echoed message (user + system, live processes only);
 #  2. clients: nettool tcp-echo-client --bench and the C load generator against the C server;
 #  3. resident memory of nettool's server (and the C server) holding 10,000 idle connections.
 # Every run is bounded by DURATION; every server started here is killed at the end.
@@ -37,6 +38,14 @@ tree_rss() {
 div() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.6f", (b > 0 ? a / b : 0) }'; }
 # nettool's rate over a peer's as text; "n/a" when the peer managed nothing at all.
 ratio() { awk -v a="$1" -v b="${2:-0}" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }'; }
+# CPU ticks (user + system) used so far by a process and its live descendants.
+tree_cpu() {
+    local total child
+    total=$(awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null || echo 0)
+    for child in $(pgrep -P "$1" 2>/dev/null || true); do total=$((total + $(tree_cpu "$child"))); done
+    echo "${total:-0}"
+}
+TICK=$(getconf CLK_TCK)
 median() { sort -g | awk '{v[NR]=$1} END {print v[int((NR+1)/2)]}'; }
 
 start_server() {  # name port → sets SERVER_PID
@@ -55,27 +64,32 @@ SERVERS="nettool c socat"
 command -v ncat >/dev/null && SERVERS="$SERVERS ncat" || echo "(ncat not installed: its column is left out; apt-get install ncat)"
 
 echo "== servers, driven by the C load generator: ${DURATION}s per run, median of $ROUNDS =="
-printf '%-8s %6s %6s %12s %10s %10s\n' server conns size msgs/s p99_us rss_MB
+printf '%-8s %6s %6s %12s %10s %10s %12s\n' server conns size msgs/s p99_us rss_MB cpu_us/msg
 declare -A RATE
 for size in 64 16384; do
     for conns in 1 64 1000; do
         for server in $SERVERS; do
-            rates=(); p99s=(); rss=0
+            rates=(); p99s=(); cpus=(); rss=0
             for _ in $(seq "$ROUNDS"); do
                 p=$(port); start_server "$server" "$p"
+                cpu0=$(tree_cpu "$SERVER_PID")
                 "$OUT/echo_load" bench "$p" "$conns" "$size" 1 "$DURATION" > "$OUT/load.txt" &
                 load=$!
                 sleep "$(div "$DURATION" 2)"
                 rss=$(tree_rss "$SERVER_PID")
                 wait "$load"
-                read -r _ _ rate p99 errors < "$OUT/load.txt"
+                cpu1=$(tree_cpu "$SERVER_PID")
+                read -r messages _ rate p99 errors < "$OUT/load.txt"
+                cpus+=("$(awk -v t=$((cpu1 - cpu0)) -v k="$TICK" -v m="$messages" 'BEGIN { if (m > 0 && t > 0) printf "%.2f", t / k * 1e6 / m; else print "n/a" }')")
                 [ "$errors" = 0 ] || echo "   ($server: $errors connections failed or stalled)"
                 rates+=("$rate"); p99s+=("$p99")
                 pkill -P "$SERVER_PID" 2>/dev/null || true; kill "$SERVER_PID"; wait "$SERVER_PID" 2>/dev/null || true
             done
             rate=$(printf '%s\n' "${rates[@]}" | median); p99=$(printf '%s\n' "${p99s[@]}" | median)
+            cpu=$(printf '%s\n' "${cpus[@]}" | median)
+            [ "$server" = socat ] || [ "$server" = ncat ] && cpu="n/a"  # their per-connection children are gone by then
             RATE[$server,$conns,$size]=$rate
-            printf '%-8s %6s %6s %12.0f %10s %10.1f\n' "$server" "$conns" "$size" "$rate" "$p99" "$(div "$rss" 1024)"
+            printf '%-8s %6s %6s %12.0f %10s %10.1f %12s\n' "$server" "$conns" "$size" "$rate" "$p99" "$(div "$rss" 1024)" "$cpu"
         done
     done
 done

@@ -27,7 +27,7 @@ struct worker { int conns; long messages, errors; uint32_t *hist; pthread_t thre
 static int port, size, pipeline_depth;
 static double seconds;
 static volatile int stopping;
-static volatile uint64_t give_up_ns;            /* set with stopping: echoes still missing then are lost */
+static volatile uint64_t give_up_ns;            /* echoes still missing then are lost; nothing starts after it */
 static unsigned char *pattern;                 /* size + 251 bytes of i % 251 */
 static unsigned char reference[65536 + 251];
 
@@ -48,6 +48,7 @@ static int dial(void) {
 }
 
 static void send_message(struct conn *c) {
+    if (now_ns() > give_up_ns) return;          /* a stalled server must not hold the run past its end */
     c->times[c->sent % pipeline_depth] = now_ns();
     const unsigned char *m = pattern + (c->sent * (long)size) % 251;
     for (long off = 0; off < size;) {             /* blocking socket: writes all of it */
@@ -63,10 +64,10 @@ static void *run(void *arg) {
     int ep = epoll_create1(0);
     struct conn *conns = calloc(w->conns, sizeof *conns);
     unsigned char *buf = malloc(65536);
-    int open = 0;
+    int open = 0, refused = 0;
     for (int i = 0; i < w->conns; i++) {
-        conns[i].fd = dial();
-        if (conns[i].fd < 0) { w->errors++; continue; }
+        conns[i].fd = refused || now_ns() > give_up_ns ? -1 : dial();  /* after one failure the server is saturated */
+        if (conns[i].fd < 0) { w->errors++; refused = 1; continue; }
         conns[i].times = calloc(pipeline_depth, sizeof(uint64_t));
         struct epoll_event ev = { .events = EPOLLIN, .data.ptr = &conns[i] };
         epoll_ctl(ep, EPOLL_CTL_ADD, conns[i].fd, &ev);
@@ -125,13 +126,13 @@ int main(int argc, char **argv) {
     if (threads > connections) threads = connections;
     struct worker *ws = calloc(threads, sizeof *ws);
     uint64_t start = now_ns();
+    give_up_ns = start + (uint64_t)((seconds + 2) * 1e9);
     for (int i = 0; i < threads; i++) {
         ws[i].conns = connections / threads + (i < connections % threads);
         ws[i].hist = calloc(MAXUS, sizeof(uint32_t));
         pthread_create(&ws[i].thread, NULL, run, &ws[i]);
     }
     usleep((useconds_t)(seconds * 1e6));
-    give_up_ns = now_ns() + 2000000000u;
     stopping = 1;
     long messages = 0, errors = 0;
     for (int i = 0; i < threads; i++) { pthread_join(ws[i].thread, NULL); messages += ws[i].messages; errors += ws[i].errors; }
