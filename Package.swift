@@ -37,11 +37,20 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
+        // The listening side every nettool server shares: bind, connection registry, graceful stop.
+        .target(
+            name: "Serving",
+            dependencies: [
+                "Addresses", "Endpoints", "Rendering",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
         // TCP echo server, client and load generator over SwiftNIO, with --explain narration.
         .target(
             name: "TCPEcho",
             dependencies: [
-                "Addresses", "Endpoints", "Rendering",
+                "Addresses", "Endpoints", "Rendering", "Serving",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),

@@ -1,5 +1,6 @@
 import Endpoints
 import Rendering
+import Serving
 
 /// Text and JSON Lines for everything the TCP echo commands print.
 public enum EchoReport {

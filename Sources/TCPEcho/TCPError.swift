@@ -1,6 +1,7 @@
 import Endpoints
 import NIOCore
 import Rendering
+import Serving
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -16,8 +17,7 @@ public enum TCPError: Error, Sendable, CustomStringConvertible {
     case reset(Endpoint)
     case closedEarly(Endpoint, received: Int, expected: Int)
     case mismatch(String)
-    case badAddress(String)
-    case addressInUse(Endpoint)
+    case bind(ServerBindError)
     case permissionDenied(Endpoint, reason: String)
     case io(String)
 
@@ -54,10 +54,8 @@ public enum TCPError: Error, Sendable, CustomStringConvertible {
             return "\(endpoint) closed the connection after echoing \(received) of \(expected) bytes"
         case .mismatch(let diff):
             return diff
-        case .badAddress(let text):
-            return "'\(text)' is not an IP address of this host; give one such as 127.0.0.1, ::1, 0.0.0.0 or ::"
-        case .addressInUse(let endpoint):
-            return "cannot listen on \(endpoint): address already in use (see: nettool port-classify \(endpoint.port)/tcp)"
+        case .bind(let error):
+            return error.description
         case .permissionDenied(let endpoint, let reason):
             return "cannot use \(endpoint): \(reason)"
         case .io(let reason):
@@ -66,7 +64,7 @@ public enum TCPError: Error, Sendable, CustomStringConvertible {
     }
 
     /// Maps an error from NIO or the kernel to a sentence about `endpoint`.
-    static func from(_ error: any Error, endpoint: Endpoint, binding: Bool = false) -> TCPError {
+    static func from(_ error: any Error, endpoint: Endpoint) -> TCPError {
         if let error = error as? TCPError { return error }
         if let error = error as? ResolutionError { return .resolution(host: error.host, reason: error.reason) }
         if case .connectTimeout(let timeout)? = error as? ChannelError {
@@ -79,10 +77,6 @@ public enum TCPError: Error, Sendable, CustomStringConvertible {
         case ENETUNREACH: return .unreachable(endpoint, reason: "no route to that network")
         case EHOSTUNREACH: return .unreachable(endpoint, reason: "no route to that host")
         case ETIMEDOUT: return .unreachable(endpoint, reason: "the kernel gave up waiting for an answer (ETIMEDOUT)")
-        case EADDRINUSE: return .addressInUse(endpoint)
-        case EACCES where binding && endpoint.port < 1024:
-            return .permissionDenied(endpoint, reason: "port \(endpoint.port) needs root or CAP_NET_BIND_SERVICE "
-                                     + "(ports below net.ipv4.ip_unprivileged_port_start, usually 1024, are privileged)")
         case EACCES: return .permissionDenied(endpoint, reason: "permission denied")
         case EADDRNOTAVAIL: return .permissionDenied(endpoint, reason: "that address is not on any interface of this host")
         default: return .io("\(endpoint): \(String(cString: strerror(io.errnoCode)))")

@@ -1,6 +1,7 @@
 import Endpoints
 import NIOCore
 import Rendering
+import Serving
 #if canImport(Glibc)
 import Glibc
 #endif

@@ -1,3 +1,5 @@
+import Serving
+
 public struct EchoServerOptions: Sendable {
     public var bindHost = "::"
     public var port = 0
@@ -16,4 +18,14 @@ public struct EchoServerOptions: Sendable {
     public var grace: Duration = .seconds(2)
 
     public init() {}
+
+    var listen: ListenOptions {
+        var listen = ListenOptions()
+        listen.bindHost = bindHost
+        listen.port = port
+        listen.backlog = backlog
+        listen.maxConnections = maxConnections
+        listen.grace = grace
+        return listen
+    }
 }

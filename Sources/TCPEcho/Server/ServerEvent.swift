@@ -17,13 +17,3 @@ public enum ServerEvent: Sendable {
     /// Over --max-connections: accepted and closed at once.
     case rejected(peer: Endpoint, limit: Int)
 }
-
-public struct ServerSummary: Sendable {
-    public var connections = 0
-    public var rejected = 0
-    public var peakConcurrent = 0
-    public var bytes = 0
-    /// Connections still open when the grace period ended, closed by the server.
-    public var closedAtShutdown = 0
-    public var elapsed: Duration = .zero
-}

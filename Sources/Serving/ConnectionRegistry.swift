@@ -1,10 +1,9 @@
-import Endpoints
 import NIOCore
 import Synchronization
 
 /// The server's open connections and running totals, shared by all event loops. Touched once
 /// when a connection opens and once when it closes, never per read, so a lock is cheap here.
-final class ConnectionRegistry: Sendable {
+public final class ConnectionRegistry: Sendable {
     private struct State {
         var open: [Int: Channel] = [:]
         var nextID = 1
@@ -16,13 +15,13 @@ final class ConnectionRegistry: Sendable {
     private let state = Mutex(State())
     private let maxConnections: Int?
 
-    init(maxConnections: Int?) {
+    public init(maxConnections: Int?) {
         self.maxConnections = maxConnections
     }
 
     /// Registers a new connection: its id and the number now open, or nil when it is over the
     /// limit (or the server is shutting down) and must be closed.
-    func admit(_ channel: Channel) -> (id: Int, open: Int)? {
+    public func admit(_ channel: Channel) -> (id: Int, open: Int)? {
         state.withLock { state in
             guard state.accepting, state.open.count < (maxConnections ?? .max) else {
                 state.summary.rejected += 1
@@ -37,7 +36,7 @@ final class ConnectionRegistry: Sendable {
         }
     }
 
-    func release(id: Int, bytes: Int, closedByServer: Bool) {
+    public func release(id: Int, bytes: Int, closedByServer: Bool) {
         let waiters: [CheckedContinuation<Void, Never>] = state.withLock { state in
             guard state.open.removeValue(forKey: id) != nil else { return [] }
             state.summary.bytes += bytes
@@ -49,12 +48,12 @@ final class ConnectionRegistry: Sendable {
         waiters.forEach { $0.resume() }
     }
 
-    func stopAccepting() {
+    public func stopAccepting() {
         state.withLock { $0.accepting = false }
     }
 
     /// Asks every open connection to close (the end of the grace period).
-    func closeAll() {
+    public func closeAll() {
         let channels = state.withLock { Array($0.open.values) }
         for channel in channels {
             channel.pipeline.fireUserInboundEventTriggered(ShutdownRequest())
@@ -62,7 +61,7 @@ final class ConnectionRegistry: Sendable {
     }
 
     /// Returns once no connection is open.
-    func drained() async {
+    public func drained() async {
         await withCheckedContinuation { continuation in
             let ready = state.withLock { state in
                 if state.open.isEmpty { return true }
@@ -73,8 +72,22 @@ final class ConnectionRegistry: Sendable {
         }
     }
 
-    var summary: ServerSummary { state.withLock { $0.summary } }
+    public var summary: ServerSummary { state.withLock { $0.summary } }
 }
 
 /// Sent down a connection's pipeline to close it at the end of the grace period.
-struct ShutdownRequest: Sendable {}
+public struct ShutdownRequest: Sendable {
+    public init() {}
+}
+
+/// What a server did, from start to stop.
+public struct ServerSummary: Sendable {
+    public var connections = 0
+    public var rejected = 0
+    public var peakConcurrent = 0
+    /// Bytes the server sent (echoed, or served).
+    public var bytes = 0
+    /// Connections still open when the grace period ended, closed by the server.
+    public var closedAtShutdown = 0
+    public var elapsed: Duration = .zero
+}

@@ -1,0 +1,151 @@
+import Addresses
+import Endpoints
+import NIOCore
+import NIOPosix
+import Rendering
+import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
+
+public struct ListenOptions: Sendable {
+    public var bindHost = "::"
+    public var port = 0
+    /// listen(2)'s backlog: handshakes the kernel completes and queues before accept()
+    /// (capped by net.core.somaxconn).
+    public var backlog = 4096
+    /// Connections beyond this many are accepted and closed at once.
+    public var maxConnections: Int?
+    /// On shutdown, how long open connections may go on before they are closed.
+    public var grace: Duration = .seconds(2)
+
+    public init() {}
+}
+
+/// Why a server could not start listening, as one sentence.
+public enum ServerBindError: Error, Sendable, CustomStringConvertible {
+    case badAddress(String)
+    case addressInUse(Endpoint)
+    case permissionDenied(Endpoint, reason: String)
+    case io(String)
+
+    public var description: String {
+        switch self {
+        case .badAddress(let text):
+            return "'\(text)' is not an IP address of this host; give one such as 127.0.0.1, ::1, 0.0.0.0 or ::"
+        case .addressInUse(let endpoint):
+            return "cannot listen on \(endpoint): address already in use (see: nettool port-classify \(endpoint.port)/tcp)"
+        case .permissionDenied(let endpoint, let reason):
+            return "cannot listen on \(endpoint): \(reason)"
+        case .io(let reason):
+            return reason
+        }
+    }
+
+    static func from(_ error: any Error, endpoint: Endpoint) -> ServerBindError {
+        guard let io = error as? IOError else { return .io("cannot listen on \(endpoint): \(error)") }
+        switch io.errnoCode {
+        case EADDRINUSE: return .addressInUse(endpoint)
+        case EACCES where endpoint.port < 1024:
+            return .permissionDenied(endpoint, reason: "port \(endpoint.port) needs root or CAP_NET_BIND_SERVICE "
+                                     + "(ports below net.ipv4.ip_unprivileged_port_start, usually 1024, are privileged)")
+        case EACCES: return .permissionDenied(endpoint, reason: "permission denied")
+        case EADDRNOTAVAIL: return .permissionDenied(endpoint, reason: "that address is not on any interface of this host")
+        default: return .io("cannot listen on \(endpoint): \(String(cString: strerror(io.errnoCode)))")
+        }
+    }
+}
+
+/// A TCP server's listening side, shared by every nettool server: one event loop per core, a
+/// registry of open connections (limit, peak, totals), and a graceful stop. `bind` returns once
+/// it listens; `run` returns after it stopped accepting (`stop`, or `stopAccepting`) and every
+/// connection has ended. Each accepted connection's pipeline comes from `initializer`.
+public final class ListeningServer: Sendable {
+    private let channel: Channel
+    public let registry: ConnectionRegistry
+    private let options: ListenOptions
+    private let narrator: Narrator
+    private let started = ContinuousClock.now
+    private let stopRequests = Atomic<Int>(0)
+    public let localEndpoint: Endpoint
+
+    private init(channel: Channel, registry: ConnectionRegistry, options: ListenOptions, narrator: Narrator, local: Endpoint) {
+        self.channel = channel
+        self.registry = registry
+        self.options = options
+        self.narrator = narrator
+        self.localEndpoint = local
+    }
+
+    public static func bind(_ options: ListenOptions, narrator: Narrator,
+                            initializer: @escaping @Sendable (Channel, ConnectionRegistry) throws -> Void) async throws(ServerBindError) -> ListeningServer {
+        guard let bindAddress = IPAddress(options.bindHost), !options.bindHost.contains("/") else {
+            throw .badAddress(options.bindHost)
+        }
+        ResourceLimits.raiseOpenFiles()
+        let wanted = Endpoint(address: bindAddress, port: options.port)
+        narrator.step("socket(\(bindAddress.family == .v6 ? "AF_INET6" : "AF_INET"), SOCK_STREAM)",
+                      "a TCP socket: a reliable, ordered byte stream between two endpoints, once connected")
+        narrator.step("setsockopt(SO_REUSEADDR, 1)",
+                      "lets the server restart at once while old connections linger in TIME_WAIT; it does not let two servers share the port")
+        let registry = ConnectionRegistry(maxConnections: options.maxConnections)
+        let channel: Channel
+        do {
+            channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+                .serverChannelOption(.backlog, value: Int32(clamping: options.backlog))
+                .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+                // Accept up to 64 queued connections per wake-up (NIO's default is 4), so a burst
+                // of thousands of clients does not overflow the accept queue.
+                .serverChannelOption(.maxMessagesPerRead, value: 64)
+                .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+                .childChannelOption(.allowRemoteHalfClosure, value: true)
+                .childChannelOption(.maxMessagesPerRead, value: 16)
+                .childChannelInitializer { child in
+                    child.eventLoop.makeCompletedFuture { try initializer(child, registry) }
+                }
+                .bind(host: options.bindHost, port: options.port).get()
+        } catch {
+            throw ServerBindError.from(error, endpoint: wanted)
+        }
+        let local = channel.localAddress.flatMap(Endpoint.init) ?? wanted
+        narrator.step("bind(\(local))",
+                      options.port == 0 ? "port 0 asked the kernel for a free port; it gave \(local.port)"
+                          : "connections to port \(local.port) now reach this socket"
+                          + (bindAddress == .v6(0) ? "; [::] also takes IPv4 clients (dual-stack)" : ""))
+        narrator.step("listen(backlog: \(options.backlog))",
+                      "the socket now waits for clients: the kernel completes handshakes by itself and queues up to \(options.backlog) of them for accept()")
+        return ListeningServer(channel: channel, registry: registry, options: options, narrator: narrator, local: local)
+    }
+
+    /// Waits until the server stopped accepting and every connection ended; the summary.
+    public func run() async -> ServerSummary {
+        try? await channel.closeFuture.get()
+        await registry.drained()
+        var summary = registry.summary
+        summary.elapsed = .now - started
+        return summary
+    }
+
+    /// Closes the listening socket; connections already accepted go on (for --once).
+    public func stopAccepting() {
+        registry.stopAccepting()
+        channel.close(promise: nil)
+    }
+
+    /// Stops accepting and gives open connections `grace` to finish before closing them;
+    /// a second call closes them at once.
+    public func stop() {
+        let requests = stopRequests.wrappingAdd(1, ordering: .relaxed).newValue
+        guard requests == 1 else {
+            registry.closeAll()
+            return
+        }
+        stopAccepting()
+        narrator.step("close(listening socket)",
+                      "new clients are now refused; connections already accepted go on for up to \(DurationText.compact(options.grace))")
+        let registry = self.registry
+        channel.eventLoop.scheduleTask(in: .nanoseconds(Int64(options.grace.seconds * 1e9))) {
+            registry.closeAll()
+        }
+    }
+}
