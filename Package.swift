@@ -14,6 +14,8 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        // SHA-256 for Repr-Digest and verified downloads (BoringSSL's assembly keeps up with loopback).
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
         // Latency percentiles for the TCP load generator.
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift.git", from: "0.2.0"),
     ],
@@ -56,11 +58,22 @@ let package = Package(
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
             ]
         ),
+        // file-server (HTTP/1.1 and the raw lesson protocol) and download.
+        .target(
+            name: "FileTransfer",
+            dependencies: [
+                "Endpoints", "Rendering", "Serving",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
         // The thin CLI: argument parsing, printing, exit codes.
         .executableTarget(
             name: "nettool",
             dependencies: [
-                "Addresses", "Datagrams", "Endpoints", "Ports", "Rendering", "TCPEcho",
+                "Addresses", "Datagrams", "Endpoints", "FileTransfer", "Ports", "Rendering", "Serving", "TCPEcho",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -69,6 +82,7 @@ let package = Package(
         .testTarget(name: "PortsTests", dependencies: ["Ports", "Addresses"]),
         .testTarget(name: "DatagramsTests", dependencies: ["Datagrams", "Endpoints", "Rendering"]),
         .testTarget(name: "TCPEchoTests", dependencies: ["TCPEcho", "Endpoints"]),
+        .testTarget(name: "FileTransferTests", dependencies: ["FileTransfer"]),
         .testTarget(name: "NettoolCLITests", dependencies: ["nettool"]),
     ]
 )

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what building and testing nettool needs and a fresh Debian machine may lack:
 # libpcap-dev (for the capture module), and the real peers the tests talk to: netcat-openbsd,
-# socat, iproute2 (ip netns), util-linux (setpriv, to test as an unprivileged user) and
+# socat, curl, iproute2 (ip netns), util-linux (setpriv, to test as an unprivileged user) and
 # coreutils (stdbuf). Uses sudo when not root. Safe to run repeatedly.
 set -euo pipefail
 
@@ -11,6 +11,7 @@ command -v pkg-config >/dev/null 2>&1 || need+=(pkg-config)
 [ -x /usr/bin/nc ] && /usr/bin/nc -h 2>&1 | grep -q OpenBSD || need+=(netcat-openbsd)
 command -v socat >/dev/null 2>&1 || need+=(socat)
 command -v ip >/dev/null 2>&1 || need+=(iproute2)
+command -v curl >/dev/null 2>&1 || need+=(curl)
 command -v setpriv >/dev/null 2>&1 || need+=(util-linux)
 command -v stdbuf >/dev/null 2>&1 || need+=(coreutils)
 

@@ -94,7 +94,8 @@ struct LoopbackTests {
         options.bindHost = "127.0.0.1"
         options.echo = true
         options.count = 3
-        options.idleTimeout = .seconds(5)
+        // Only a safety net: other suites running in parallel can delay the sender for seconds.
+        options.idleTimeout = .seconds(30)
         let receiver = try await UDPReceiver.bind(options, narrator: .silent) { _ in }
         let port = receiver.localEndpoint.port
         #expect(port > 0)

@@ -167,11 +167,12 @@ final class EchoHandler: ChannelDuplexHandler {
 
     func channelInactive(context: ChannelHandlerContext) {
         if let id {
-            // Reported before release: once the last connection is released the summary may print.
+            // Reported before release: once the last connection is released the summary may
+            // print and the process exit.
             onEvent(.closed(id: id, peer: peer, bytes: bytes, duration: .now - start, reason: reason))
-            registry.release(id: id, bytes: bytes, closedByServer: reason == .shutdown)
             narrator.step(reason == .reset ? "close() after reset" : "close() → FIN to \(peer)",
                           "the connection is over after \(bytes) bytes echoed; the side that closed first keeps it in TIME_WAIT for a while, so late packets cannot confuse a new connection")
+            registry.release(id: id, bytes: bytes, closedByServer: reason == .shutdown)
         }
         context.fireChannelInactive()
     }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Rendering
+import Serving
 import TCPEcho
 
 extension Nettool {
@@ -97,7 +98,7 @@ extension Nettool {
             let signals = onTerminationSignals { server.stop() }
             defer { signals.forEach { $0.cancel() } }
             let summary = await server.run()
-            if json { output.write(EchoReport.json(summary)) } else { printError(EchoReport.text(summary)) }
+            if json { output.write(ServerSummaryReport.json(summary)) } else { printError(ServerSummaryReport.text(summary, bytesWere: "echoed")) }
         }
     }
 }

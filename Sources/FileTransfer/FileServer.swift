@@ -1,0 +1,66 @@
+import Endpoints
+import NIOCore
+import NIOHTTP1
+import Rendering
+import Serving
+
+/// `file-server`: serves one folder over HTTP/1.1 or the raw lesson protocol.
+public final class FileServer: Sendable {
+    private let listener: ListeningServer
+
+    public var localEndpoint: Endpoint { listener.localEndpoint }
+
+    private init(listener: ListeningServer) {
+        self.listener = listener
+    }
+
+    public enum StartError: Error, Sendable, CustomStringConvertible {
+        case notAFolder(String)
+        case bind(ServerBindError)
+
+        public var description: String {
+            switch self {
+            case .notAFolder(let path): return "--root \(path) is not a folder this user can read"
+            case .bind(let error): return error.description
+            }
+        }
+    }
+
+    public static func bind(_ options: FileServerOptions, narrator: Narrator,
+                            onRequest: @escaping @Sendable (ServedRequest) -> Void) async throws(StartError) -> FileServer {
+        guard let root = ServedRoot(options.root, showHidden: options.showHidden) else { throw .notAFolder(options.root) }
+        let digests = DigestCache()
+        let idle = TimeAmount.nanoseconds(Int64(options.idleTimeout.seconds * 1e9))
+        let listener: ListeningServer
+        do {
+            listener = try await ListeningServer.bind(options.listen, narrator: narrator) { child, registry in
+                let pipeline = child.pipeline.syncOperations
+                try pipeline.addHandler(IdleStateHandler(readTimeout: idle))
+                switch options.wireProtocol {
+                case .raw:
+                    try pipeline.addHandler(RawFileHandler(root: root, registry: registry, pauseAfterName: options.rawNamePause,
+                                                           narrator: narrator, onRequest: onRequest))
+                case .http:
+                    let headGuard = RequestHeadGuard(limit: FileServerOptions.maxHeadBytes, timeout: options.idleTimeout)
+                    try pipeline.addHandler(headGuard)
+                    try pipeline.configureHTTPServerPipeline(withErrorHandling: true)
+                    let handler = HTTPFileHandler(root: root, digests: digests, registry: registry, headGuard: headGuard,
+                                                  narrator: narrator, onRequest: onRequest)
+                    headGuard.onRefusal = { status, note in handler.headRefused(status: status, note: note) }
+                    try pipeline.addHandler(handler)
+                }
+            }
+        } catch {
+            throw .bind(error)
+        }
+        return FileServer(listener: listener)
+    }
+
+    public func run() async -> ServerSummary {
+        await listener.run()
+    }
+
+    public func stop() {
+        listener.stop()
+    }
+}

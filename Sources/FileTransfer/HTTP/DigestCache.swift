@@ -1,0 +1,50 @@
+import Crypto
+import NIOCore
+import NIOPosix
+import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// SHA-256 of each served file version, for the `Repr-Digest` header (RFC 9530). A version is
+/// its entity tag, so a changed file is hashed anew; each version is read once, on NIO's thread
+/// pool, and concurrent requests for it wait for the same computation.
+final class DigestCache: Sendable {
+    private let digests = Mutex<[String: EventLoopFuture<[UInt8]>]>([:])
+
+    func digest(of info: FileInfo, version: String, on eventLoop: any EventLoop) -> EventLoopFuture<[UInt8]> {
+        let (future, start) = digests.withLock { digests -> (EventLoopFuture<[UInt8]>, Bool) in
+            if let known = digests[version] { return (known, false) }
+            let promise = eventLoop.makePromise(of: [UInt8].self)
+            digests[version] = promise.futureResult
+            NIOThreadPool.singleton.runIfActive(eventLoop: eventLoop) { try Self.hash(path: info.path) }.cascade(to: promise)
+            return (promise.futureResult, true)
+        }
+        if start {
+            // A failed read is not cached: the next request tries again.
+            future.whenFailure { [self] _ in _ = digests.withLock { $0.removeValue(forKey: version) } }
+        }
+        return future.hop(to: eventLoop)
+    }
+
+    struct ReadFailure: Error {
+        let path: String
+        let code: Int32
+    }
+
+    static func hash(path: String) throws -> [UInt8] {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw ReadFailure(path: path, code: errno) }
+        defer { close(fd) }
+        var hasher = SHA256()
+        var buffer = [UInt8](repeating: 0, count: 1 << 20)
+        while true {
+            let count = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            if count < 0 && errno == EINTR { continue }
+            guard count >= 0 else { throw ReadFailure(path: path, code: errno) }
+            if count == 0 { break }
+            buffer.withUnsafeBytes { hasher.update(bufferPointer: UnsafeRawBufferPointer(rebasing: $0[..<count])) }
+        }
+        return Array(hasher.finalize())
+    }
+}

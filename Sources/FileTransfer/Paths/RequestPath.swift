@@ -1,0 +1,83 @@
+/// Turns what a client asked for (an HTTP request target, or a raw-protocol file name) into
+/// path components under the served root, or the reason it is refused. Pure: the symlink check
+/// against the real file system is `ServedRoot`'s job.
+public struct RequestPath: Equatable, Sendable {
+    /// Components below the root, none of them empty, `.` or `..`.
+    public let components: [String]
+
+    public var relative: String { components.joined(separator: "/") }
+
+    public enum Refusal: Error, Equatable, Sendable, CustomStringConvertible {
+        case malformed(String)
+        case traversal
+        case hidden(String)
+        case forbiddenCharacter(String)
+
+        public var description: String {
+            switch self {
+            case .malformed(let why): return "malformed path: \(why)"
+            case .traversal: return "'..' would leave the served folder"
+            case .hidden(let name): return "'\(name)' is hidden (served only with --show-hidden)"
+            case .forbiddenCharacter(let what): return "the path contains \(what)"
+            }
+        }
+    }
+
+    /// An HTTP request target: `/dir/file%20name.txt?query`. Percent-escapes are decoded first,
+    /// so `%2e%2e%2f` is judged as the `../` it stands for.
+    public static func fromTarget(_ target: String, showHidden: Bool) throws(Refusal) -> RequestPath {
+        let path = target.prefix { $0 != "?" && $0 != "#" }
+        guard path.hasPrefix("/") else { throw .malformed("a request target starts with /") }
+        let decoded = try percentDecoded(Array(path.utf8))
+        return try fromDecoded(decoded, showHidden: showHidden)
+    }
+
+    /// A raw-protocol file name, taken as sent (no percent-decoding); a leading `/` is not an
+    /// absolute path but the root itself.
+    public static func fromName(_ name: [UInt8], showHidden: Bool) throws(Refusal) -> RequestPath {
+        try fromDecoded(name, showHidden: showHidden)
+    }
+
+    private static func fromDecoded(_ bytes: [UInt8], showHidden: Bool) throws(Refusal) -> RequestPath {
+        if bytes.contains(0) { throw .forbiddenCharacter("a NUL byte") }
+        if bytes.contains(UInt8(ascii: "\\")) { throw .forbiddenCharacter("a backslash") }
+        guard let text = String(validating: bytes, as: UTF8.self) else { throw .malformed("not valid UTF-8") }
+        var components: [String] = []
+        for segment in text.split(separator: "/", omittingEmptySubsequences: true) {
+            if segment == "." { continue }
+            if segment == ".." { throw .traversal }
+            if segment.hasPrefix(".") && !showHidden { throw .hidden(String(segment)) }
+            components.append(String(segment))
+        }
+        return RequestPath(components: components)
+    }
+
+    static func percentDecoded(_ bytes: [UInt8]) throws(Refusal) -> [UInt8] {
+        var result: [UInt8] = []
+        result.reserveCapacity(bytes.count)
+        var index = 0
+        while index < bytes.count {
+            let byte = bytes[index]
+            guard byte == UInt8(ascii: "%") else {
+                result.append(byte)
+                index += 1
+                continue
+            }
+            guard index + 2 < bytes.count, let high = hexValue(bytes[index + 1]), let low = hexValue(bytes[index + 2]) else {
+                throw .malformed("'%' must be followed by two hex digits")
+            }
+            result.append(high << 4 | low)
+            index += 3
+        }
+        return result
+    }
+
+    private static func hexValue(_ byte: UInt8) -> UInt8? {
+        switch byte {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): return byte - UInt8(ascii: "0")
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): return byte - UInt8(ascii: "a") + 10
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): return byte - UInt8(ascii: "A") + 10
+        default: return nil
+        }
+    }
+}

@@ -1,0 +1,154 @@
+import Endpoints
+import NIOCore
+import Rendering
+import Serving
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// One connection of the lesson protocol: read a file name, send the file's bytes, close. A
+/// missing or refused file is answered by closing without a byte, as the classic protocol
+/// does; the log says why.
+final class RawFileHandler: ChannelInboundHandler {
+    typealias InboundIn = ByteBuffer
+    typealias OutboundOut = IOData
+
+    private let root: ServedRoot
+    private let registry: ConnectionRegistry
+    private let pauseAfterName: TimeAmount
+    private let narrator: Narrator
+    private let onRequest: @Sendable (ServedRequest) -> Void
+
+    private var id: Int?
+    private var peer = Endpoint(address: .v4(0), port: 0)
+    private var request = RawRequest()
+    private var pause: Scheduled<Void>?
+    private var answered = false
+    private var sent = 0
+    private var shutDown = false
+    private var started = ContinuousClock.now
+
+    init(root: ServedRoot, registry: ConnectionRegistry, pauseAfterName: Duration, narrator: Narrator,
+         onRequest: @escaping @Sendable (ServedRequest) -> Void) {
+        self.root = root
+        self.registry = registry
+        self.pauseAfterName = .nanoseconds(Int64(pauseAfterName.seconds * 1e9))
+        self.narrator = narrator
+        self.onRequest = onRequest
+    }
+
+    func channelActive(context: ChannelHandlerContext) {
+        peer = context.remoteAddress.flatMap(Endpoint.init) ?? peer
+        started = .now
+        guard let (id, _) = registry.admit(context.channel) else {
+            log(name: "-", status: 503, note: "over --max-connections; closed")
+            context.close(promise: nil)
+            return
+        }
+        self.id = id
+        narrator.step("accept() → new socket for \(peer)", "the client will send a file name; the server answers with the file's bytes and closes")
+        context.fireChannelActive()
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        guard !answered else { return }
+        let buffer = unwrapInboundIn(data)
+        narrator.step("recv() → \(buffer.readableBytes) bytes", "part or all of the file name; TCP does not say where a name ends, so the protocol must")
+        do {
+            if let name = try request.append(buffer.readableBytesView) {
+                serve(name, how: "newline", context: context)
+            } else if pause == nil && request.hasStarted {
+                let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+                pause = context.eventLoop.scheduleTask(in: pauseAfterName) {
+                    let (handler, context) = bound.value
+                    handler.finishName(how: "pause", context: context)
+                }
+            }
+        } catch {
+            refuse(name: "-", status: 400, note: "file name over \(RawRequest.maxNameLength) bytes", context: context)
+        }
+    }
+
+    private func finishName(how: String, context: ChannelHandlerContext) {
+        guard !answered else { return }
+        do {
+            serve(try request.finish(), how: how, context: context)
+        } catch {
+            refuse(name: "-", status: 400, note: error == .empty ? "no file name before \(how)" : "file name too long", context: context)
+        }
+    }
+
+    private func serve(_ name: [UInt8], how: String, context: ChannelHandlerContext) {
+        answered = true
+        pause?.cancel()
+        let shown = String(decoding: name, as: UTF8.self)
+        narrator.step("(file name complete at \(how == "pause" ? "a pause" : how == "newline" ? "its newline" : "the half-close"): \"\(shown)\")",
+                      "the request is just the name; there are no headers, no status and no length in this protocol")
+        let path: RequestPath
+        do {
+            path = try RequestPath.fromName(name, showHidden: root.showHidden)
+        } catch {
+            return refuse(name: shown, status: error == .traversal || { if case .hidden = error { true } else { false } }() ? 403 : 400,
+                          note: error.description, context: context)
+        }
+        guard case .file(let info) = root.resolve(path) else {
+            let resolution = root.resolve(path)
+            let (status, note) = resolution == .outside ? (403, "a symbolic link leads outside the served folder")
+                : resolution == .notRegular ? (403, "not a regular file")
+                : { if case .directory = resolution { return (404, "a folder, not a file") } else { return (404, "no such file") } }()
+            return refuse(name: shown, status: status, note: note, context: context)
+        }
+        let fd = open(info.path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return refuse(name: shown, status: 404, note: String(cString: strerror(errno)), context: context) }
+        let handle = NIOFileHandle(_deprecatedTakingOwnershipOfDescriptor: fd)
+        narrator.step("sendfile(\(info.size) bytes)", "the file's bytes, nothing else; the end of the file is the server closing the connection")
+        let region = FileRegion(fileHandle: handle, readerIndex: 0, endIndex: info.size)
+        let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+        context.writeAndFlush(wrapOutboundOut(.fileRegion(region))).whenComplete { result in
+            let (handler, context) = bound.value
+            try? handle.close()
+            let delivered = (try? result.get()) != nil
+            if delivered { handler.sent = info.size }
+            handler.log(name: shown, status: 200, bytes: delivered ? info.size : 0, note: delivered ? nil : "the client went away mid-transfer")
+            handler.narrator.step("close() → FIN", "end of file: closing the connection is how this protocol says 'that was all'")
+            context.close(promise: nil)
+        }
+    }
+
+    private func refuse(name: String, status: Int, note: String, context: ChannelHandlerContext) {
+        answered = true
+        pause?.cancel()
+        log(name: name, status: status, note: note)
+        narrator.step("close() without sending", "the classic protocol has no error message: an empty answer means 'no such file'")
+        context.close(promise: nil)
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        switch event {
+        case ChannelEvent.inputClosed:
+            finishName(how: "half-close", context: context)
+        case is IdleStateHandler.IdleStateEvent where !answered:
+            refuse(name: "-", status: 408, note: "no file name within --idle-timeout", context: context)
+        case is ShutdownRequest:
+            shutDown = true
+            context.close(promise: nil)
+        default:
+            context.fireUserInboundEventTriggered(event)
+        }
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: Error) {
+        context.close(promise: nil)
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        pause?.cancel()
+        if let id { registry.release(id: id, bytes: sent, closedByServer: shutDown) }
+        context.fireChannelInactive()
+    }
+
+    private func log(name: String, status: Int, bytes: Int = 0, note: String?) {
+        onRequest(ServedRequest(peer: peer, method: "RAW", path: name, status: status, bytes: bytes,
+                                duration: .now - started, note: note))
+    }
+}

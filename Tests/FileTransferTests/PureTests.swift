@@ -1,0 +1,135 @@
+import FileTransfer
+import Testing
+
+@Suite("Range requests and Content-Range (RFC 9110)")
+struct ByteRangeTests {
+    @Test("single ranges: first-last, open-ended, suffix; the end is clamped to the size", arguments: [
+        ("bytes=0-99", RangeRequest.partial(0...99)),
+        ("bytes=100-", .partial(100...999)),
+        ("bytes=-100", .partial(900...999)),
+        ("bytes=-5000", .partial(0...999)),
+        ("bytes=990-5000", .partial(990...999)),
+        ("bytes = 5-5", .whole),
+        ("BYTES=5-5", .partial(5...5)),
+    ])
+    func satisfiable(header: String, expected: RangeRequest) {
+        #expect(RangeRequest.parse(header, size: 1000) == expected)
+    }
+
+    @Test("ranges past the end are unsatisfiable (416)", arguments: ["bytes=1000-", "bytes=5000-6000", "bytes=-0"])
+    func unsatisfiable(header: String) {
+        #expect(RangeRequest.parse(header, size: 1000) == .unsatisfiable)
+        #expect(RangeRequest.parse("bytes=0-", size: 0) == .unsatisfiable)
+    }
+
+    @Test("malformed headers and multiple ranges are ignored: the whole file, 200", arguments: [
+        "bytes=", "bytes=-", "bytes=a-b", "bytes=5-1", "items=0-1", "bytes=0-1,5-6", "bytes=99999999999999999999-",
+    ])
+    func ignored(header: String) {
+        #expect(RangeRequest.parse(header, size: 1000) == .whole)
+        #expect(RangeRequest.parse(nil, size: 1000) == .whole)
+    }
+
+    @Test("Content-Range made and read back")
+    func contentRange() throws {
+        #expect(ContentRange.header(100...199, size: 1000) == "bytes 100-199/1000")
+        #expect(ContentRange.unsatisfiedHeader(size: 1000) == "bytes */1000")
+        let parsed = try #require(ContentRange.parse("bytes 100-199/1000"))
+        #expect(parsed.range == 100...199 && parsed.size == 1000)
+        #expect(ContentRange.parse("bytes 0-9/*")?.size == nil)
+        #expect(ContentRange.parse("bytes 0-1000/1000") == nil)
+        #expect(ContentRange.parse("bytes 9-0/1000") == nil)
+        #expect(ContentRange.parse("items 0-1/2") == nil)
+    }
+}
+
+@Suite("Request paths: nothing outside the served folder")
+struct RequestPathTests {
+    @Test("ordinary targets, with percent-escapes decoded and the query dropped")
+    func ordinary() throws {
+        #expect(try RequestPath.fromTarget("/", showHidden: false).components == [])
+        #expect(try RequestPath.fromTarget("/docs/read%20me.txt?x=1", showHidden: false).components == ["docs", "read me.txt"])
+        #expect(try RequestPath.fromTarget("/a//b/./c", showHidden: false).components == ["a", "b", "c"])
+        #expect(try RequestPath.fromTarget("/....//x", showHidden: true).components == ["....", "x"])
+    }
+
+    @Test("traversal in every spelling is refused", arguments: [
+        "/../etc/passwd", "/a/../../etc/passwd", "/..%2fetc/passwd", "/%2e%2e/etc/passwd", "/%2E%2E%2Fetc",
+        "/a/%2e%2e/%2e%2e/b",
+    ])
+    func traversal(target: String) {
+        #expect(throws: RequestPath.Refusal.traversal) { try RequestPath.fromTarget(target, showHidden: true) }
+    }
+
+    @Test("NUL, backslashes, bad escapes and relative targets are refused")
+    func forbidden() {
+        #expect(throws: RequestPath.Refusal.forbiddenCharacter("a NUL byte")) { try RequestPath.fromTarget("/a%00.txt", showHidden: false) }
+        #expect(throws: RequestPath.Refusal.forbiddenCharacter("a backslash")) { try RequestPath.fromTarget("/..%5c..%5cwindows", showHidden: false) }
+        #expect(throws: RequestPath.Refusal.self) { try RequestPath.fromTarget("/bad%zz", showHidden: false) }
+        #expect(throws: RequestPath.Refusal.self) { try RequestPath.fromTarget("/trailing%2", showHidden: false) }
+        #expect(throws: RequestPath.Refusal.self) { try RequestPath.fromTarget("etc/passwd", showHidden: false) }
+        #expect(throws: RequestPath.Refusal.self) { try RequestPath.fromTarget("/%ff%fe", showHidden: false) }
+    }
+
+    @Test("hidden files only with --show-hidden")
+    func hidden() throws {
+        #expect(throws: RequestPath.Refusal.hidden(".git")) { try RequestPath.fromTarget("/.git/config", showHidden: false) }
+        #expect(throws: RequestPath.Refusal.hidden(".env")) { try RequestPath.fromTarget("/app/%2eenv", showHidden: false) }
+        #expect(try RequestPath.fromTarget("/.env", showHidden: true).components == [".env"])
+    }
+
+    @Test("raw-protocol names are taken as sent, an absolute name stays inside the root")
+    func rawNames() throws {
+        #expect(try RequestPath.fromName(Array("/etc/passwd".utf8), showHidden: false).components == ["etc", "passwd"])
+        #expect(try RequestPath.fromName(Array("a%2e%2e".utf8), showHidden: false).components == ["a%2e%2e"])
+        #expect(throws: RequestPath.Refusal.traversal) { try RequestPath.fromName(Array("../x".utf8), showHidden: false) }
+    }
+}
+
+@Suite("The raw protocol's file-name framing")
+struct RawRequestTests {
+    @Test("a name ends at its newline, even split over reads; CR before it is dropped")
+    func newline() throws {
+        var request = RawRequest()
+        #expect(try request.append(Array("hel".utf8)) == nil)
+        #expect(request.hasStarted)
+        #expect(try request.append(Array("lo.txt\r\nignored".utf8)) == Array("hello.txt".utf8))
+    }
+
+    @Test("without a newline the name is what came before the half-close or pause")
+    func finish() throws {
+        var request = RawRequest()
+        _ = try request.append(Array("notes.txt".utf8))
+        #expect(try request.finish() == Array("notes.txt".utf8))
+        #expect(throws: RawRequest.Failure.empty) { try RawRequest().finish() }
+    }
+
+    @Test("an endless name is refused")
+    func tooLong() {
+        var request = RawRequest()
+        #expect(throws: RawRequest.Failure.tooLong) {
+            try request.append([UInt8](repeating: 0x61, count: RawRequest.maxNameLength + 1))
+        }
+    }
+}
+
+@Suite("Validators and dates")
+struct ValidatorTests {
+    @Test("HTTP dates in IMF-fixdate form")
+    func dates() {
+        #expect(HTTPDate.format(secondsSinceEpoch: 0) == "Thu, 01 Jan 1970 00:00:00 GMT")
+        #expect(HTTPDate.format(secondsSinceEpoch: 784_111_777) == "Sun, 06 Nov 1994 08:49:37 GMT")
+        #expect(HTTPDate.format(secondsSinceEpoch: 1_709_210_096) == "Thu, 29 Feb 2024 12:34:56 GMT")
+    }
+
+    @Test("If-Range lets a range through only for the current version")
+    func ifRange() {
+        let tag = "\"1-2-3\"", date = "Sun, 06 Nov 1994 08:49:37 GMT"
+        #expect(Validators.ifRangeMatches(nil, entityTag: tag, lastModified: date))
+        #expect(Validators.ifRangeMatches(tag, entityTag: tag, lastModified: date))
+        #expect(Validators.ifRangeMatches(date, entityTag: tag, lastModified: date))
+        #expect(!Validators.ifRangeMatches("\"1-2-4\"", entityTag: tag, lastModified: date))
+        #expect(!Validators.ifRangeMatches("W/\(tag)", entityTag: tag, lastModified: date))
+        #expect(!Validators.ifRangeMatches("Mon, 07 Nov 1994 08:49:37 GMT", entityTag: tag, lastModified: date))
+    }
+}
