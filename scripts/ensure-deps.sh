@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what building and testing nettool needs and a fresh Debian machine may lack:
 # libpcap-dev (for the capture module), and the real peers the tests talk to: netcat-openbsd,
-# socat, curl, iproute2 (ip netns), util-linux (setpriv, to test as an unprivileged user) and
+# socat, curl, python3 (http.server), iproute2 (ip netns), util-linux (setpriv, to test as an unprivileged user) and
 # coreutils (stdbuf). Uses sudo when not root. Safe to run repeatedly.
 set -euo pipefail
 
@@ -12,6 +12,7 @@ command -v pkg-config >/dev/null 2>&1 || need+=(pkg-config)
 command -v socat >/dev/null 2>&1 || need+=(socat)
 command -v ip >/dev/null 2>&1 || need+=(iproute2)
 command -v curl >/dev/null 2>&1 || need+=(curl)
+[ -x /usr/bin/python3 ] || need+=(python3)
 command -v setpriv >/dev/null 2>&1 || need+=(util-linux)
 command -v stdbuf >/dev/null 2>&1 || need+=(coreutils)
 

@@ -23,7 +23,7 @@ struct Nettool: AsyncParsableCommand {
         groupedSubcommands: [
             CommandGroup(name: "Datagrams", subcommands: [UDPSend.self, UDPRecv.self]),
             CommandGroup(name: "Streams", subcommands: [TCPEchoServer.self, TCPEchoClient.self]),
-            CommandGroup(name: "Files", subcommands: [FileServer.self]),
+            CommandGroup(name: "Files", subcommands: [FileServer.self, Download.self]),
             CommandGroup(name: "Addresses and ports", subcommands: [IPClassify.self, PortClassify.self]),
         ]
     )

@@ -1,0 +1,42 @@
+import Rendering
+
+/// What `download` prints. Pure.
+public enum DownloadReport {
+    public static func progressLine(_ progress: DownloadProgress) -> String {
+        let seconds = progress.elapsed.seconds
+        let rate = seconds > 0 ? Double(progress.bytes) / seconds : 0
+        var line = "  " + megabytes(progress.bytes)
+        if let total = progress.total, total > 0 {
+            line += " / " + megabytes(total) + "  " + fixed(Double(progress.bytes) * 100 / Double(total), 0) + "%"
+            if rate > 0 { line += "  ETA " + DurationText.format(.seconds(Double(total - progress.bytes) / rate)) }
+        }
+        return line + "  " + megabytes(Int(rate)) + "/s"
+    }
+
+    public static func text(_ result: DownloadResult) -> String {
+        let rate = result.elapsed.seconds > 0 ? Double(result.transferred) / result.elapsed.seconds : 0
+        return "saved \(result.path): \(grouped(result.bytes)) bytes"
+            + (result.resumedFrom > 0 ? " (\(grouped(result.transferred)) fetched, resumed at \(grouped(result.resumedFrom)))" : "")
+            + " in \(DurationText.format(result.elapsed)), \(megabytes(Int(rate)))/s\n"
+            + "sha256 \(Hexdump.hexString(result.sha256))" + (result.serverDigestChecked ? " (matches the server's Repr-Digest)" : "")
+    }
+
+    public static func json(_ result: DownloadResult) -> [UInt8] {
+        var json = JSONLine()
+        json.beginObject()
+        json.key("path"); json.string(result.path)
+        json.key("bytes"); json.int(result.bytes)
+        json.key("transferred"); json.int(result.transferred)
+        json.key("resumed_from"); json.int(result.resumedFrom)
+        json.key("seconds"); json.unescapedNumber(fixed(result.elapsed.seconds, 6))
+        json.key("sha256"); json.string(Hexdump.hexString(result.sha256))
+        json.key("server_digest_checked"); json.bool(result.serverDigestChecked)
+        json.endObject()
+        json.endLine()
+        return json.bytes
+    }
+
+    static func megabytes(_ bytes: Int) -> String {
+        fixed(Double(bytes) / 1e6, bytes < 10_000_000 ? 2 : 1) + " MB"
+    }
+}

@@ -1,0 +1,107 @@
+/// What `download` fetches: `http://host[:port]/path` or `raw://host:port/name`. Pure.
+public struct DownloadSource: Sendable, Equatable, CustomStringConvertible {
+    public enum Scheme: String, Sendable { case http, raw }
+
+    public let scheme: Scheme
+    public let host: String
+    public let port: Int
+    /// For HTTP the request target (`/path?query`, percent-escapes kept); for raw the file name.
+    public let target: String
+
+    public enum ParseError: Error, Equatable, Sendable, CustomStringConvertible {
+        case unsupportedScheme(String)
+        case malformed(String)
+
+        public var description: String {
+            switch self {
+            case .unsupportedScheme("https"):
+                return "https:// is not supported yet (TLS is not built in); use http:// or a tool such as curl"
+            case .unsupportedScheme(let scheme):
+                return "\(scheme):// is not a source download knows; give http://HOST[:PORT]/PATH or raw://HOST:PORT/NAME"
+            case .malformed(let why):
+                return why
+            }
+        }
+    }
+
+    public init(scheme: Scheme, host: String, port: Int, target: String) {
+        self.scheme = scheme
+        self.host = host
+        self.port = port
+        self.target = target
+    }
+
+    public static func parse(_ text: String) throws(ParseError) -> DownloadSource {
+        guard let separator = text.range(of: "://") else {
+            throw .malformed("'\(text)' is not a URL; give http://HOST[:PORT]/PATH or raw://HOST:PORT/NAME")
+        }
+        let schemeText = text[..<separator.lowerBound].lowercased()
+        guard let scheme = Scheme(rawValue: schemeText) else { throw .unsupportedScheme(schemeText) }
+        let rest = text[separator.upperBound...]
+        let authority = rest.prefix { $0 != "/" && $0 != "?" && $0 != "#" }
+        var target = String(rest[authority.endIndex...].prefix { $0 != "#" })
+        guard !authority.isEmpty, !authority.contains("@") else { throw .malformed("'\(text)' names no host (user:password@ is not supported)") }
+        let host: Substring, portText: Substring?
+        if authority.hasPrefix("[") {
+            guard let close = authority.firstIndex(of: "]") else { throw .malformed("'\(authority)': an IPv6 address needs its closing ]") }
+            host = authority[authority.index(after: authority.startIndex)..<close]
+            let after = authority[authority.index(after: close)...]
+            guard after.isEmpty || after.hasPrefix(":") else { throw .malformed("'\(authority)': unexpected text after the address") }
+            portText = after.isEmpty ? nil : after.dropFirst()
+        } else if let colon = authority.lastIndex(of: ":") {
+            host = authority[..<colon]
+            portText = authority[authority.index(after: colon)...]
+        } else {
+            host = authority
+            portText = nil
+        }
+        let port: Int
+        if let portText {
+            guard let value = Int(portText), (1...65535).contains(value) else { throw .malformed("'\(portText)' is not a port (1-65535)") }
+            port = value
+        } else {
+            guard scheme == .http else { throw .malformed("raw:// needs a port: raw://HOST:PORT/NAME") }
+            port = 80
+        }
+        if scheme == .raw {
+            target = String(target.drop { $0 == "/" })
+            guard !target.isEmpty else { throw .malformed("raw:// needs a file name: raw://HOST:PORT/NAME") }
+        } else if target.isEmpty || target.hasPrefix("?") {
+            target = "/" + target
+        }
+        return DownloadSource(scheme: scheme, host: String(host), port: port, target: target)
+    }
+
+    /// The file name to save under when no -o is given: the last path segment, decoded, or
+    /// index.html for a folder.
+    public var suggestedFileName: String {
+        let path = target.prefix { $0 != "?" }
+        let last = path.split(separator: "/").last.map(String.init) ?? ""
+        let decoded = (try? RequestPath.percentDecoded(Array(last.utf8))).flatMap { String(validating: $0, as: UTF8.self) } ?? last
+        guard !decoded.isEmpty, decoded != ".", decoded != "..", !decoded.contains("/"), !decoded.contains("\0") else {
+            return "index.html"
+        }
+        return decoded
+    }
+
+    /// `host:port` as the Host header wants it.
+    public var hostHeader: String {
+        let shownHost = host.contains(":") ? "[\(host)]" : host
+        return port == 80 && scheme == .http ? shownHost : "\(shownHost):\(port)"
+    }
+
+    /// A Location header's value resolved against this source (absolute URL or absolute path).
+    public func resolving(location: String) throws(ParseError) -> DownloadSource {
+        if location.contains("://") { return try Self.parse(location) }
+        guard location.hasPrefix("/") else {
+            let base = target.prefix { $0 != "?" }
+            let folder = base[...(base.lastIndex(of: "/") ?? base.startIndex)]
+            return DownloadSource(scheme: scheme, host: host, port: port, target: folder + location)
+        }
+        return DownloadSource(scheme: scheme, host: host, port: port, target: location)
+    }
+
+    public var description: String {
+        "\(scheme.rawValue)://\(host.contains(":") ? "[\(host)]" : host):\(port)" + (scheme == .raw ? "/" : "") + target
+    }
+}

@@ -1,0 +1,133 @@
+import NIOCore
+import NIOHTTP1
+import Rendering
+
+/// One HTTP request of a download, and what came of it.
+enum HTTPDownload {
+    enum Outcome {
+        case done(DownloadResult)
+        case redirect(String)
+    }
+
+    typealias Connection = NIOAsyncChannel<HTTPClientResponsePart, HTTPClientRequestPart>
+
+    static func run(_ options: DownloadOptions, source: DownloadSource, part: inout PartialFile, resume: Bool, narrator: Narrator,
+                    started: ContinuousClock.Instant,
+                    progress: @escaping @Sendable (DownloadProgress) -> Void) async throws(DownloadError) -> Outcome {
+        let leftover = part.leftover()
+        // Resume only with a validator: without one a changed file would be spliced onto the old bytes.
+        let resumeFrom = resume && leftover.bytes > 0 && leftover.meta?.validator != nil && leftover.meta?.source == source.description
+            ? leftover.bytes : 0
+        var headers = HTTPHeaders()
+        headers.add(name: "host", value: source.hostHeader)
+        headers.add(name: "user-agent", value: "nettool/0.1")
+        headers.add(name: "accept", value: "*/*")
+        headers.add(name: "connection", value: "close")
+        if resumeFrom > 0, let validator = leftover.meta?.validator {
+            headers.add(name: "range", value: "bytes=\(resumeFrom)-")
+            headers.add(name: "if-range", value: validator)
+        }
+        let (connection, server): (Connection, String) = try await Downloader.connect(source, options: options, narrator: narrator) { channel in
+            try channel.pipeline.syncOperations.addHTTPClientHandlers()
+        }
+        let request = HTTPRequestHead(version: .http1_1, method: .GET, uri: source.target, headers: headers)
+        narrator.step("send() → request head", "GET \(source.target) HTTP/1.1 — " + headers.map { "\($0.name): \($0.value)" }.joined(separator: ", "))
+        do {
+            return try await connection.executeThenClose { inbound, outbound in
+                try await outbound.write(.head(request))
+                try await outbound.write(.end(nil))
+                var iterator = inbound.makeAsyncIterator()
+                guard case .head(let response)? = try await iterator.next() else {
+                    throw DownloadError.badResponse("\(server) closed without an HTTP response")
+                }
+                narrator.step("recv() → response head", "HTTP/\(response.version.major).\(response.version.minor) \(response.status.code) \(response.status.reasonPhrase) — "
+                              + response.headers.map { "\($0.name): \($0.value)" }.joined(separator: ", "))
+                let code = Int(response.status.code)
+                if (300..<400).contains(code), code != 304, let location = response.headers["location"].first {
+                    return .redirect(location)
+                }
+                let validator = response.headers["etag"].first.flatMap { $0.hasPrefix("W/") ? nil : $0 }
+                    ?? response.headers["last-modified"].first
+                let length = response.headers["content-length"].first.flatMap { Int($0) }
+                var expectedTotal: Int?
+                switch code {
+                case 206 where resumeFrom > 0:
+                    // Append only when the server sends exactly the rest of the same version.
+                    guard let range = response.headers["content-range"].first.flatMap(ContentRange.parse),
+                          range.range.lowerBound == resumeFrom, range.size == leftover.meta?.length ?? range.size,
+                          validator == nil || validator == leftover.meta?.validator else {
+                        try part.open(keeping: false)
+                        throw DownloadError.closedEarly(received: 0, expected: nil, from: "\(server) (its range did not fit what is saved; starting over)")
+                    }
+                    try part.open(keeping: true)
+                    expectedTotal = range.size
+                    narrator.step("(206: resuming at byte \(resumeFrom))", "the validator still matches: the saved bytes are the start of this very version")
+                case 200:
+                    if resumeFrom > 0 {
+                        narrator.step("(200: starting over)", "the file changed since the saved part (or the server ignores ranges): the old bytes are dropped, never spliced")
+                    }
+                    try part.open(keeping: false)
+                    expectedTotal = length
+                    try part.saveMeta(PartialFile.Meta(source: source.description, validator: validator, length: length))
+                case 416 where resumeFrom > 0 && resumeFrom == leftover.meta?.length:
+                    try part.open(keeping: true)
+                    expectedTotal = resumeFrom
+                default:
+                    throw DownloadError.httpStatus(code: code, reason: response.status.reasonPhrase, path: source.target, server: server)
+                }
+                let before = part.size
+                var lastReport = ContinuousClock.now
+                while let partResponse = try await iterator.next() {
+                    switch partResponse {
+                    case .body(let buffer):
+                        try buffer.withUnsafeReadableBytes { bytes throws(DownloadError) in try part.append(bytes) }
+                        let now = ContinuousClock.now
+                        if now - lastReport >= .milliseconds(100) {
+                            lastReport = now
+                            progress(DownloadProgress(bytes: part.size, total: expectedTotal, elapsed: now - started))
+                        }
+                    case .end:
+                        break
+                    case .head:
+                        throw DownloadError.badResponse("\(server) sent a second response head")
+                    }
+                }
+                if let expectedTotal, part.size != expectedTotal {
+                    throw DownloadError.closedEarly(received: part.size, expected: expectedTotal, from: server)
+                }
+                progress(DownloadProgress(bytes: part.size, total: expectedTotal, elapsed: .now - started))
+                let sha256 = part.digest
+                let serverDigest = response.headers["repr-digest"].first.flatMap(ReprDigest.sha256)
+                if let serverDigest, serverDigest != sha256 {
+                    throw DownloadError.digestMismatch(expected: Hexdump.hexString(serverDigest), actual: Hexdump.hexString(sha256),
+                                                       against: "the server's Repr-Digest", kept: part.partPath)
+                }
+                if let wanted = options.expectedSHA256, wanted != sha256 {
+                    throw DownloadError.digestMismatch(expected: Hexdump.hexString(wanted), actual: Hexdump.hexString(sha256),
+                                                       against: "--sha256", kept: part.partPath)
+                }
+                try part.complete()
+                narrator.step("fsync() + rename(\(part.partPath) → \(part.finalPath))",
+                              "the file gets its final name only when every byte is on disk and checked")
+                return .done(DownloadResult(path: part.finalPath, bytes: part.size, transferred: part.size - before,
+                                            resumedFrom: before, elapsed: .now - started, sha256: sha256,
+                                            serverDigestChecked: serverDigest != nil))
+            }
+        } catch {
+            part.closeFile()
+            throw DownloadError.from(error, server: server, timeout: options.timeout)
+        }
+    }
+}
+
+/// `Repr-Digest: sha-256=:BASE64:` (RFC 9530), the SHA-256 entry only. Pure.
+enum ReprDigest {
+    static func sha256(_ header: String) -> [UInt8]? {
+        for member in header.split(separator: ",") {
+            let text = member.trimmingSpaces
+            guard text.lowercased().hasPrefix("sha-256=:"), text.hasSuffix(":"), text.count > 10 else { continue }
+            return Base64.decode(String(text.dropFirst(9).dropLast()))
+        }
+        return nil
+    }
+}

@@ -1,0 +1,136 @@
+import Crypto
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The download in progress: `PATH.part` holds the bytes so far and `PATH.part.meta` the
+/// validator they belong to (ETag or Last-Modified), the full length and the source. The final
+/// name only ever appears by rename(2) after fsync, so it is never half-written.
+struct PartialFile {
+    struct Meta: Equatable {
+        var source: String
+        var validator: String?
+        var length: Int?
+
+        var text: String {
+            "source=\(source)\nvalidator=\(validator ?? "")\nlength=\(length.map(String.init) ?? "")\n"
+        }
+
+        init(source: String, validator: String?, length: Int?) {
+            self.source = source
+            self.validator = validator
+            self.length = length
+        }
+
+        init?(text: String) {
+            var fields: [String: String] = [:]
+            for line in text.split(separator: "\n") {
+                guard let equals = line.firstIndex(of: "=") else { continue }
+                fields[String(line[..<equals])] = String(line[line.index(after: equals)...])
+            }
+            guard let source = fields["source"] else { return nil }
+            self.source = source
+            validator = fields["validator"].flatMap { $0.isEmpty ? nil : $0 }
+            length = fields["length"].flatMap { Int($0) }
+        }
+    }
+
+    let finalPath: String
+    var partPath: String { finalPath + ".part" }
+    var metaPath: String { finalPath + ".part.meta" }
+    private(set) var fd: Int32 = -1
+    private(set) var size = 0
+    private(set) var hasher = SHA256()
+
+    init(finalPath: String) {
+        self.finalPath = finalPath
+    }
+
+    /// What a previous attempt left: its bytes and what they belong to.
+    func leftover() -> (bytes: Int, meta: Meta?) {
+        var status = Glibc.stat()
+        guard fstatat(AT_FDCWD, partPath, &status, 0) == 0 else { return (0, nil) }
+        return (Int(status.st_size), readFile(metaPath).flatMap { Meta(text: String(decoding: $0, as: UTF8.self)) })
+    }
+
+    /// Opens the part file: keeping its bytes (hashing them, to carry on) or emptied.
+    mutating func open(keeping: Bool) throws(DownloadError) {
+        closeFile()
+        hasher = SHA256()
+        size = 0
+        fd = Glibc.open(partPath, O_WRONLY | O_CREAT | O_CLOEXEC | (keeping ? O_APPEND : O_TRUNC), 0o644)
+        guard fd >= 0 else { throw .io("cannot write \(partPath): \(String(cString: strerror(errno)))") }
+        guard keeping else { return }
+        let reader = Glibc.open(partPath, O_RDONLY | O_CLOEXEC)
+        guard reader >= 0 else { throw .io("cannot read \(partPath): \(String(cString: strerror(errno)))") }
+        defer { close(reader) }
+        var buffer = [UInt8](repeating: 0, count: 1 << 20)
+        while true {
+            let count = buffer.withUnsafeMutableBytes { read(reader, $0.baseAddress, $0.count) }
+            if count < 0 && errno == EINTR { continue }
+            guard count > 0 else { break }
+            buffer.withUnsafeBytes { hasher.update(bufferPointer: UnsafeRawBufferPointer(rebasing: $0[..<count])) }
+            size += count
+        }
+    }
+
+    func saveMeta(_ meta: Meta) throws(DownloadError) {
+        let bytes = Array(meta.text.utf8)
+        let out = Glibc.open(metaPath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard out >= 0 else { throw .io("cannot write \(metaPath): \(String(cString: strerror(errno)))") }
+        defer { close(out) }
+        _ = bytes.withUnsafeBytes { write(out, $0.baseAddress, $0.count) }
+    }
+
+    mutating func append(_ bytes: UnsafeRawBufferPointer) throws(DownloadError) {
+        hasher.update(bufferPointer: bytes)
+        var offset = 0
+        while offset < bytes.count {
+            let written = write(fd, bytes.baseAddress! + offset, bytes.count - offset)
+            if written < 0 {
+                if errno == EINTR { continue }
+                throw .io("cannot write \(partPath): \(String(cString: strerror(errno)))")
+            }
+            offset += written
+        }
+        size += bytes.count
+    }
+
+    var digest: [UInt8] { Array(hasher.finalize()) }
+
+    /// fsync, rename to the final name, drop the sidecar.
+    mutating func complete() throws(DownloadError) {
+        guard fsync(fd) == 0 else { throw .io("cannot sync \(partPath): \(String(cString: strerror(errno)))") }
+        closeFile()
+        guard rename(partPath, finalPath) == 0 else {
+            throw .io("cannot rename \(partPath) to \(finalPath): \(String(cString: strerror(errno)))")
+        }
+        unlink(metaPath)
+    }
+
+    /// Removes the part and its sidecar: nothing worth keeping arrived.
+    mutating func discard() {
+        closeFile()
+        unlink(partPath)
+        unlink(metaPath)
+    }
+
+    mutating func closeFile() {
+        if fd >= 0 { close(fd) }
+        fd = -1
+    }
+}
+
+func readFile(_ path: String) -> [UInt8]? {
+    let fd = open(path, O_RDONLY | O_CLOEXEC)
+    guard fd >= 0 else { return nil }
+    defer { close(fd) }
+    var data: [UInt8] = []
+    var chunk = [UInt8](repeating: 0, count: 4096)
+    while true {
+        let count = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+        if count < 0 && errno == EINTR { continue }
+        guard count > 0 else { return data }
+        data += chunk[..<count]
+    }
+}

@@ -1,0 +1,50 @@
+import NIOCore
+import Rendering
+
+/// A download over the lesson protocol: send the name, half-close, read until the server
+/// closes. There is no length and no status, so nothing can be resumed or checked against the
+/// server; an empty answer means the file was missing or refused.
+enum RawDownload {
+    typealias Connection = NIOAsyncChannel<ByteBuffer, ByteBuffer>
+
+    static func run(_ options: DownloadOptions, part: inout PartialFile, narrator: Narrator, started: ContinuousClock.Instant,
+                    progress: @escaping @Sendable (DownloadProgress) -> Void) async throws(DownloadError) -> DownloadResult {
+        let source = options.source
+        let (connection, server): (Connection, String) = try await Downloader.connect(source, options: options, narrator: narrator) { _ in }
+        try part.open(keeping: false)
+        do {
+            return try await connection.executeThenClose { inbound, outbound in
+                try await outbound.write(ByteBuffer(string: source.target))
+                outbound.finish()
+                narrator.step("send(\"\(source.target)\") + shutdown(SHUT_WR)",
+                              "the request is the bare file name; the half-close tells the server the name is complete")
+                var lastReport = ContinuousClock.now
+                for try await buffer in inbound {
+                    try buffer.withUnsafeReadableBytes { bytes throws(DownloadError) in try part.append(bytes) }
+                    let now = ContinuousClock.now
+                    if now - lastReport >= .milliseconds(100) {
+                        lastReport = now
+                        progress(DownloadProgress(bytes: part.size, total: nil, elapsed: now - started))
+                    }
+                }
+                narrator.step("recv() → 0 (FIN)", "the server closed: in this protocol that is the only sign the file is complete")
+                guard part.size > 0 else {
+                    part.discard()
+                    throw DownloadError.emptyRaw(name: source.target, server: server)
+                }
+                progress(DownloadProgress(bytes: part.size, total: part.size, elapsed: .now - started))
+                let sha256 = part.digest
+                if let wanted = options.expectedSHA256, wanted != sha256 {
+                    throw DownloadError.digestMismatch(expected: Hexdump.hexString(wanted), actual: Hexdump.hexString(sha256),
+                                                       against: "--sha256", kept: part.partPath)
+                }
+                try part.complete()
+                return DownloadResult(path: part.finalPath, bytes: part.size, transferred: part.size, resumedFrom: 0,
+                                      elapsed: .now - started, sha256: sha256, serverDigestChecked: false)
+            }
+        } catch {
+            part.closeFile()
+            throw DownloadError.from(error, server: server, timeout: options.timeout)
+        }
+    }
+}

@@ -1,0 +1,118 @@
+import ArgumentParser
+import FileTransfer
+import Rendering
+#if canImport(Glibc)
+import Glibc
+#endif
+
+extension Nettool {
+    struct Download: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "download",
+            abstract: "Download a file over HTTP/1.1 (resumable, verified) or the raw lesson protocol.",
+            discussion: """
+                SOURCE is http://HOST[:PORT]/PATH (any HTTP/1.1 server) or raw://HOST:PORT/NAME (the \
+                file-server --protocol raw lesson). The file is written to PATH.part, synced, and renamed \
+                only when complete and checked, so a half-written file never carries the final name. \
+                -c resumes a .part with Range and If-Range: a file changed on the server since is \
+                fetched anew, never spliced onto the old bytes. Failed transfers are retried, resuming \
+                where they stopped. The SHA-256 is computed while downloading and checked against \
+                --sha256 and the server's Repr-Digest; on a mismatch the .part is kept and the exit \
+                status is 1.
+
+                Exit status: 0 saved; 1 HTTP error, digest mismatch or other failure; 2 usage error.
+
+                Examples:
+                  nettool download http://127.0.0.1:8080/big.iso
+                  nettool download -c http://127.0.0.1:8080/big.iso -o /tmp/big.iso
+                  nettool download raw://127.0.0.1:9000/notes.txt --explain
+                """,
+            version: Nettool.versionText
+        )
+
+        @Argument(help: "http://HOST[:PORT]/PATH or raw://HOST:PORT/NAME")
+        var source: String
+
+        @Option(name: .shortAndLong, help: "Save as this path (default: the source's file name, in this folder).")
+        var output: String?
+
+        @Flag(name: [.customShort("c"), .customLong("continue")], help: "Resume PATH.part when the server still has the same version.")
+        var resume = false
+
+        @Option(help: "Retry a failed transfer this many times, resuming each time.")
+        var retries = 3
+
+        @Option(help: "Follow at most this many redirects.")
+        var maxRedirects = 5
+
+        @Option(help: "Expected SHA-256 of the file (64 hex digits); a mismatch keeps the .part and exits 1.")
+        var sha256: String?
+
+        @Option(help: "How long the TCP handshake may take.")
+        var connectTimeout = DurationArgument(.seconds(5))
+
+        @Option(help: "Give up on (and retry) a transfer that receives nothing for this long.")
+        var timeout = DurationArgument(.seconds(30))
+
+        @Flag(help: "Show the progress bar even when stderr is not a terminal.")
+        var progress = false
+
+        @Flag(help: "No progress bar and no final line.")
+        var quiet = false
+
+        @Flag(help: "Print the result as one JSON object.")
+        var json = false
+
+        @OptionGroup var explainOption: ExplainOption
+
+        func validate() throws {
+            do {
+                _ = try DownloadSource.parse(source)
+            } catch {
+                throw ValidationError(error.description)
+            }
+            if let sha256, sha256.count != 64 || !sha256.allSatisfy(\.isHexDigit) {
+                throw ValidationError("--sha256 takes 64 hex digits")
+            }
+            if retries < 0 || maxRedirects < 0 { throw ValidationError("--retries and --max-redirects must be 0 or more") }
+        }
+
+        func run() async throws {
+            let parsed = try DownloadSource.parse(source)
+            var options = DownloadOptions(source: parsed, output: output ?? parsed.suggestedFileName)
+            options.resume = resume
+            options.retries = retries
+            options.maxRedirects = maxRedirects
+            options.connectTimeout = connectTimeout.value
+            options.timeout = timeout.value
+            options.expectedSHA256 = sha256.map { hex in
+                stride(from: 0, to: 64, by: 2).map { UInt8(hex.dropFirst($0).prefix(2), radix: 16)! }
+            }
+            let showBar = !quiet && (progress || isatty(2) == 1)
+            let draw: @Sendable (DownloadProgress) -> Void
+            if showBar { draw = Self.drawProgress } else { draw = { _ in } }
+            let result: DownloadResult
+            do {
+                result = try await Downloader.run(options, narrator: explainOption.narrator, progress: draw)
+            } catch {
+                if showBar { printError("") }
+                printError("nettool: \(error)")
+                throw ExitCode(ExitStatus.failure)
+            }
+            if showBar { printError("") }
+            if json {
+                var output = OutputStream.standardOutput()
+                output.write(DownloadReport.json(result))
+                output.flush()
+            } else if !quiet {
+                printError(DownloadReport.text(result))
+            }
+        }
+
+        /// Redraws one stderr line: bytes, percent when the size is known, rate, time left.
+        @Sendable private static func drawProgress(_ progress: DownloadProgress) {
+            let line = Array(("\r" + DownloadReport.progressLine(progress) + "   ").utf8)
+            line.withUnsafeBytes { OutputStream.writeAll($0, to: 2) }
+        }
+    }
+}
