@@ -21,6 +21,7 @@ bench: deps
 	bash Benchmarks/ip-classify.sh
 	bash Benchmarks/udp.sh
 	bash Benchmarks/tcp-echo.sh
+	bash Benchmarks/file-transfer.sh
 
 # Regenerate the Swift registry tables after updating Data/ (or: make registries FROM=../shared/data).
 registries:

@@ -1,3 +1,5 @@
+import Rendering
+
 /// Payload helpers: hex input, size limits, generated payloads, and "is this text?".
 public enum Payload {
     /// Accepts `deadbeef`, `de ad be ef`, `DE:AD:BE:EF`, `0xde 0xad`: hex digits in pairs,
@@ -14,7 +16,7 @@ public enum Payload {
                 index = utf8.index(after: next)
                 continue
             }
-            if let value = hexValue(byte) {
+            if let value = Hexdump.digitValue(byte) {
                 if let high = pending { bytes.append(high << 4 | value); pending = nil } else { pending = value }
             } else if byte == UInt8(ascii: " ") || byte == UInt8(ascii: ":") || byte == UInt8(ascii: "-")
                         || byte == UInt8(ascii: "\n") || byte == UInt8(ascii: "\t") || byte == UInt8(ascii: "\r") {
@@ -27,15 +29,6 @@ public enum Payload {
         }
         if pending != nil { throw .invalidHex("odd number of hex digits; every byte takes two") }
         return bytes
-    }
-
-    private static func hexValue(_ byte: UInt8) -> UInt8? {
-        switch byte {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): return byte - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): return byte - UInt8(ascii: "a") + 10
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): return byte - UInt8(ascii: "A") + 10
-        default: return nil
-        }
     }
 
     /// The largest UDP payload: 65,535 minus the UDP header, and minus the IPv4 header on IPv4.

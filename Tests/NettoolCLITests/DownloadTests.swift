@@ -32,8 +32,12 @@ struct DownloadTests {
         let root = try served(), out = try Scratch()
         let server = try BackgroundProcess.nettool(["file-server", "--root", root.path, "--port", "0", "--quiet"])
         let port = try #require(server.listeningPort())
-        let run = try Run.nettool(["download", "http://127.0.0.1:\(port)/file.bin", "-o", out.path + "/got.bin", "--json"])
+        let run = try Run.nettool(["download", "http://127.0.0.1:\(port)/file.bin", "-o", out.path + "/got.bin", "--json", "--explain"])
         #expect(run.status == 0, "\(run.stderr)")
+        for step in ["connect(127.0.0.1:\(port))", "GET /file.bin HTTP/1.1", "HTTP/1.1 200 OK", "repr-digest: sha-256=:",
+                     "fsync() + rename(\(out.path)/got.bin.part → \(out.path)/got.bin)"] {
+            #expect(run.stderr.contains(step), "--explain lacks \(step)")
+        }
         #expect(out.data("got.bin") == payload)
         #expect(!out.exists("got.bin.part") && !out.exists("got.bin.part.meta"))
         let result = try #require(run.jsonLines.first)

@@ -80,7 +80,7 @@ enum HTTPDownload {
                 while let partResponse = try await iterator.next() {
                     switch partResponse {
                     case .body(let buffer):
-                        try buffer.withUnsafeReadableBytes { bytes throws(DownloadError) in try part.append(bytes) }
+                        try await part.append(buffer)
                         let now = ContinuousClock.now
                         if now - lastReport >= .milliseconds(100) {
                             lastReport = now
@@ -96,7 +96,7 @@ enum HTTPDownload {
                     throw DownloadError.closedEarly(received: part.size, expected: expectedTotal, from: server)
                 }
                 progress(DownloadProgress(bytes: part.size, total: expectedTotal, elapsed: .now - started))
-                let sha256 = part.digest
+                let sha256 = await part.digest()
                 let serverDigest = response.headers["repr-digest"].first.flatMap(ReprDigest.sha256)
                 if let serverDigest, serverDigest != sha256 {
                     throw DownloadError.digestMismatch(expected: Hexdump.hexString(serverDigest), actual: Hexdump.hexString(sha256),

@@ -1,4 +1,4 @@
-import Crypto
+import NIOCore
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -40,7 +40,7 @@ struct PartialFile {
     var metaPath: String { finalPath + ".part.meta" }
     private(set) var fd: Int32 = -1
     private(set) var size = 0
-    private(set) var hasher = SHA256()
+    private(set) var hasher = StreamHasher()
 
     init(finalPath: String) {
         self.finalPath = finalPath
@@ -56,7 +56,7 @@ struct PartialFile {
     /// Opens the part file: keeping its bytes (hashing them, to carry on) or emptied.
     mutating func open(keeping: Bool) throws(DownloadError) {
         closeFile()
-        hasher = SHA256()
+        hasher = StreamHasher()
         size = 0
         fd = Glibc.open(partPath, O_WRONLY | O_CREAT | O_CLOEXEC | (keeping ? O_APPEND : O_TRUNC), 0o644)
         guard fd >= 0 else { throw .io("cannot write \(partPath): \(String(cString: strerror(errno)))") }
@@ -69,7 +69,7 @@ struct PartialFile {
             let count = buffer.withUnsafeMutableBytes { read(reader, $0.baseAddress, $0.count) }
             if count < 0 && errno == EINTR { continue }
             guard count > 0 else { break }
-            buffer.withUnsafeBytes { hasher.update(bufferPointer: UnsafeRawBufferPointer(rebasing: $0[..<count])) }
+            buffer.withUnsafeBytes { hasher.updateNow(UnsafeRawBufferPointer(rebasing: $0[..<count])) }
             size += count
         }
     }
@@ -82,21 +82,24 @@ struct PartialFile {
         _ = bytes.withUnsafeBytes { write(out, $0.baseAddress, $0.count) }
     }
 
-    mutating func append(_ bytes: UnsafeRawBufferPointer) throws(DownloadError) {
-        hasher.update(bufferPointer: bytes)
-        var offset = 0
-        while offset < bytes.count {
-            let written = write(fd, bytes.baseAddress! + offset, bytes.count - offset)
-            if written < 0 {
-                if errno == EINTR { continue }
-                throw .io("cannot write \(partPath): \(String(cString: strerror(errno)))")
+    /// Writes a received chunk and hands it to the hasher.
+    mutating func append(_ buffer: ByteBuffer) async throws(DownloadError) {
+        try buffer.withUnsafeReadableBytes { bytes throws(DownloadError) in
+            var offset = 0
+            while offset < bytes.count {
+                let written = write(fd, bytes.baseAddress! + offset, bytes.count - offset)
+                if written < 0 {
+                    if errno == EINTR { continue }
+                    throw .io("cannot write \(partPath): \(String(cString: strerror(errno)))")
+                }
+                offset += written
             }
-            offset += written
         }
-        size += bytes.count
+        size += buffer.readableBytes
+        await hasher.update(buffer)
     }
 
-    var digest: [UInt8] { Array(hasher.finalize()) }
+    func digest() async -> [UInt8] { await hasher.finalize() }
 
     /// fsync, rename to the final name, drop the sidecar.
     mutating func complete() throws(DownloadError) {

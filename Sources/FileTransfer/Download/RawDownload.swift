@@ -20,7 +20,7 @@ enum RawDownload {
                               "the request is the bare file name; the half-close tells the server the name is complete")
                 var lastReport = ContinuousClock.now
                 for try await buffer in inbound {
-                    try buffer.withUnsafeReadableBytes { bytes throws(DownloadError) in try part.append(bytes) }
+                    try await part.append(buffer)
                     let now = ContinuousClock.now
                     if now - lastReport >= .milliseconds(100) {
                         lastReport = now
@@ -33,7 +33,7 @@ enum RawDownload {
                     throw DownloadError.emptyRaw(name: source.target, server: server)
                 }
                 progress(DownloadProgress(bytes: part.size, total: part.size, elapsed: .now - started))
-                let sha256 = part.digest
+                let sha256 = await part.digest()
                 if let wanted = options.expectedSHA256, wanted != sha256 {
                     throw DownloadError.digestMismatch(expected: Hexdump.hexString(wanted), actual: Hexdump.hexString(sha256),
                                                        against: "--sha256", kept: part.partPath)

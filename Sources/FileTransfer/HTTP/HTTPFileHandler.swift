@@ -229,6 +229,8 @@ final class HTTPFileHandler: ChannelInboundHandler {
     }
 
     func errorCaught(context: ChannelHandlerContext, error: Error) {
+        // NIOHTTP1's error handler has already answered a malformed request with 400.
+        if error is HTTPParserError { log(method: "-", path: "-", status: 400, bytes: 0, note: "malformed HTTP request (\(error))") }
         context.close(promise: nil)
     }
 

@@ -1,3 +1,5 @@
+import Rendering
+
 /// Turns what a client asked for (an HTTP request target, or a raw-protocol file name) into
 /// path components under the served root, or the reason it is refused. Pure: the symlink check
 /// against the real file system is `ServedRoot`'s job.
@@ -63,21 +65,12 @@ public struct RequestPath: Equatable, Sendable {
                 index += 1
                 continue
             }
-            guard index + 2 < bytes.count, let high = hexValue(bytes[index + 1]), let low = hexValue(bytes[index + 2]) else {
+            guard index + 2 < bytes.count, let high = Hexdump.digitValue(bytes[index + 1]), let low = Hexdump.digitValue(bytes[index + 2]) else {
                 throw .malformed("'%' must be followed by two hex digits")
             }
             result.append(high << 4 | low)
             index += 3
         }
         return result
-    }
-
-    private static func hexValue(_ byte: UInt8) -> UInt8? {
-        switch byte {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): return byte - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): return byte - UInt8(ascii: "a") + 10
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): return byte - UInt8(ascii: "A") + 10
-        default: return nil
-        }
     }
 }

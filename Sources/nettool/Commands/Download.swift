@@ -54,7 +54,7 @@ extension Nettool {
         @Option(help: "Give up on (and retry) a transfer that receives nothing for this long.")
         var timeout = DurationArgument(.seconds(30))
 
-        @Flag(help: "Show the progress bar even when stderr is not a terminal.")
+        @Flag(help: "Show the progress bar even when stdout is not a terminal.")
         var progress = false
 
         @Flag(help: "No progress bar and no final line.")
@@ -88,7 +88,8 @@ extension Nettool {
             options.expectedSHA256 = sha256.map { hex in
                 stride(from: 0, to: 64, by: 2).map { UInt8(hex.dropFirst($0).prefix(2), radix: 16)! }
             }
-            let showBar = !quiet && (progress || isatty(2) == 1)
+            // The bar goes to stderr, for a person watching: not when stdout is piped or redirected.
+            let showBar = !quiet && (progress || (isatty(1) == 1 && isatty(2) == 1))
             let draw: @Sendable (DownloadProgress) -> Void
             if showBar { draw = Self.drawProgress } else { draw = { _ in } }
             let result: DownloadResult
