@@ -15,6 +15,8 @@ final class DigestCache: Sendable {
     func digest(of info: FileInfo, version: String, on eventLoop: any EventLoop) -> EventLoopFuture<[UInt8]> {
         let (future, start) = digests.withLock { digests -> (EventLoopFuture<[UInt8]>, Bool) in
             if let known = digests[version] { return (known, false) }
+            // Old versions accumulate as files change; past this many, start the cache afresh.
+            if digests.count >= 4096 { digests.removeAll() }
             let promise = eventLoop.makePromise(of: [UInt8].self)
             digests[version] = promise.futureResult
             NIOThreadPool.singleton.runIfActive(eventLoop: eventLoop) { try Self.hash(path: info.path) }.cascade(to: promise)

@@ -83,16 +83,10 @@ final class HTTPFileHandler: ChannelInboundHandler {
         do {
             path = try RequestPath.fromTarget(head.uri, showHidden: root.showHidden)
         } catch {
-            let forbidden = error == .traversal || { if case .hidden = error { return true } else { return false } }()
-            return simple(forbidden ? 403 : 400, forbidden ? "Forbidden" : "Bad Request", head: head, note: error.description, context: context)
+            return simple(error.status, error.status == 403 ? "Forbidden" : "Bad Request", head: head, note: error.description, context: context)
         }
-        switch root.resolve(path) {
-        case .notFound:
-            simple(404, "Not Found", head: head, context: context)
-        case .outside:
-            simple(403, "Forbidden", head: head, note: "a symbolic link leads outside the served folder", context: context)
-        case .notRegular:
-            simple(403, "Forbidden", head: head, note: "not a regular file", context: context)
+        let resolution = root.resolve(path)
+        switch resolution {
         case .directory(let info):
             let uriPath = String(head.uri.prefix { $0 != "?" && $0 != "#" })
             guard uriPath.hasSuffix("/") else {
@@ -104,6 +98,10 @@ final class HTTPFileHandler: ChannelInboundHandler {
             let body = wantsHTML ? DirectoryListing.html(entries, path: displayPath) : DirectoryListing.text(entries, path: displayPath)
             send(status: .ok, head: head, contentType: wantsHTML ? "text/html; charset=utf-8" : "text/plain; charset=utf-8",
                  body: body, extra: [], note: nil, context: context)
+        case .notFound:
+            simple(404, "Not Found", head: head, context: context)
+        case .outside, .notRegular:
+            simple(403, "Forbidden", head: head, note: resolution.refusal?.note, context: context)
         case .file(let info):
             serveFile(info, head: head, context: context)
         }

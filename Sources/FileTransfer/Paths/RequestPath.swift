@@ -15,6 +15,14 @@ public struct RequestPath: Equatable, Sendable {
         case hidden(String)
         case forbiddenCharacter(String)
 
+        /// 403 for what is there but not served, 400 for what is not a usable path.
+        public var status: Int {
+            switch self {
+            case .traversal, .hidden: return 403
+            case .malformed, .forbiddenCharacter: return 400
+            }
+        }
+
         public var description: String {
             switch self {
             case .malformed(let why): return "malformed path: \(why)"

@@ -28,6 +28,17 @@ public struct ServedRoot: Sendable {
         case outside
         /// Not a regular file or folder (a device, a socket, a FIFO).
         case notRegular
+
+        /// Status and reason when this is not a file to send.
+        public var refusal: (status: Int, note: String)? {
+            switch self {
+            case .file: return nil
+            case .directory: return (404, "a folder, not a file")
+            case .notFound: return (404, "no such file")
+            case .outside: return (403, "a symbolic link leads outside the served folder")
+            case .notRegular: return (403, "not a regular file")
+            }
+        }
     }
 
     public struct Entry: Sendable, Equatable {

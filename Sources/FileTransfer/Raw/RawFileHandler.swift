@@ -88,15 +88,12 @@ final class RawFileHandler: ChannelInboundHandler {
         do {
             path = try RequestPath.fromName(name, showHidden: root.showHidden)
         } catch {
-            return refuse(name: shown, status: error == .traversal || { if case .hidden = error { true } else { false } }() ? 403 : 400,
-                          note: error.description, context: context)
+            return refuse(name: shown, status: error.status, note: error.description, context: context)
         }
-        guard case .file(let info) = root.resolve(path) else {
-            let resolution = root.resolve(path)
-            let (status, note) = resolution == .outside ? (403, "a symbolic link leads outside the served folder")
-                : resolution == .notRegular ? (403, "not a regular file")
-                : { if case .directory = resolution { return (404, "a folder, not a file") } else { return (404, "no such file") } }()
-            return refuse(name: shown, status: status, note: note, context: context)
+        let resolution = root.resolve(path)
+        guard case .file(let info) = resolution else {
+            let refusal = resolution.refusal ?? (404, "no such file")
+            return refuse(name: shown, status: refusal.status, note: refusal.note, context: context)
         }
         let fd = open(info.path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { return refuse(name: shown, status: 404, note: String(cString: strerror(errno)), context: context) }
