@@ -133,3 +133,46 @@ struct ValidatorTests {
         #expect(!Validators.ifRangeMatches("Mon, 07 Nov 1994 08:49:37 GMT", entityTag: tag, lastModified: date))
     }
 }
+
+@Suite("Download sources")
+struct DownloadSourceTests {
+    @Test("http and raw URLs: hosts, IPv6 literals, ports, targets")
+    func parse() throws {
+        let plain = try DownloadSource.parse("http://example.test/dir/file%20one.txt?x=1#frag")
+        #expect(plain == DownloadSource(scheme: .http, host: "example.test", port: 80, target: "/dir/file%20one.txt?x=1"))
+        #expect(plain.suggestedFileName == "file one.txt")
+        #expect(plain.hostHeader == "example.test")
+        let v6 = try DownloadSource.parse("http://[::1]:8080")
+        #expect(v6.host == "::1" && v6.port == 8080 && v6.target == "/")
+        #expect(v6.hostHeader == "[::1]:8080")
+        #expect(v6.suggestedFileName == "index.html")
+        let raw = try DownloadSource.parse("raw://127.0.0.1:9000/notes.txt")
+        #expect(raw.scheme == .raw && raw.target == "notes.txt")
+    }
+
+    @Test("what is refused, with a sentence each")
+    func refused() {
+        #expect(throws: DownloadSource.ParseError.unsupportedScheme("https")) { try DownloadSource.parse("https://x/y") }
+        #expect(throws: DownloadSource.ParseError.unsupportedScheme("ftp")) { try DownloadSource.parse("ftp://x/y") }
+        #expect(throws: DownloadSource.ParseError.self) { try DownloadSource.parse("raw://127.0.0.1/name") }
+        #expect(throws: DownloadSource.ParseError.self) { try DownloadSource.parse("raw://127.0.0.1:9000/") }
+        #expect(throws: DownloadSource.ParseError.self) { try DownloadSource.parse("http://host:99999/") }
+        #expect(throws: DownloadSource.ParseError.self) { try DownloadSource.parse("http://user:pw@host/") }
+        #expect(throws: DownloadSource.ParseError.self) { try DownloadSource.parse("example.test/file") }
+        #expect(DownloadSource.ParseError.unsupportedScheme("https").description.contains("not supported yet"))
+    }
+
+    @Test("redirect targets: absolute URL, absolute path, relative path")
+    func redirects() throws {
+        let base = try DownloadSource.parse("http://h:8080/a/b/c.txt")
+        #expect(try base.resolving(location: "/x").target == "/x")
+        #expect(try base.resolving(location: "d.txt").target == "/a/b/d.txt")
+        #expect(try base.resolving(location: "http://other:81/y") == DownloadSource(scheme: .http, host: "other", port: 81, target: "/y"))
+    }
+
+    @Test("a saved name never climbs out of the folder", arguments: ["/..", "/%2e%2e", "/a/..%2f..%2fetc", "/"])
+    func suggestedName(target: String) {
+        let name = DownloadSource(scheme: .http, host: "h", port: 80, target: target).suggestedFileName
+        #expect(!name.contains("/") && name != ".." && !name.isEmpty)
+    }
+}

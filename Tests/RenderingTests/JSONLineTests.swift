@@ -55,3 +55,21 @@ struct JSONLineTests {
         #expect(String(decoding: line.bytes, as: UTF8.self) == "[2]")
     }
 }
+
+@Suite("Base64")
+struct Base64Tests {
+    @Test("RFC 4648 test vectors, both ways", arguments: [
+        ("", ""), ("f", "Zg=="), ("fo", "Zm8="), ("foo", "Zm9v"), ("foob", "Zm9vYg=="), ("fooba", "Zm9vYmE="), ("foobar", "Zm9vYmFy"),
+    ])
+    func vectors(plain: String, encoded: String) {
+        #expect(Base64.encode(Array(plain.utf8)) == encoded)
+        #expect(Base64.decode(encoded) == Array(plain.utf8))
+    }
+
+    @Test("malformed base64 is refused")
+    func malformed() {
+        #expect(Base64.decode("Zm9") == nil)
+        #expect(Base64.decode("Zm9v!A==") == nil)
+        #expect(Base64.decode("Zg==Zg==") == nil)
+    }
+}
