@@ -122,6 +122,21 @@ struct DownloadTests {
         #expect(https.status == 2 && https.stderr.contains("https:// is not supported yet"))
     }
 
+    @Test("a server that accepts but never answers: the transfer times out, is retried, then fails with a sentence")
+    func stalledServer() throws {
+        let out = try Scratch()
+        // The kernel completes the handshake; nobody ever reads the request.
+        let listener = try LoopbackListener(backlog: 8)
+        let started = Date()
+        let run = try Run.nettool(["download", "http://127.0.0.1:\(listener.port)/x", "-o", out.path + "/x",
+                                   "--timeout", "300ms", "--retries", "1"])
+        #expect(run.status == 1)
+        #expect(run.stderr.contains("127.0.0.1:\(listener.port) sent nothing for 300ms"), "\(run.stderr)")
+        // Two attempts of 300 ms and one back-off before the second.
+        #expect(Date().timeIntervalSince(started) >= 0.6)
+        #expect(!out.exists("x"))
+    }
+
     @Test("from python3 -m http.server", .enabled(if: python3() != nil, "needs python3 (apt-get install python3)"))
     func fromPythonServer() throws {
         let root = try served(), out = try Scratch()

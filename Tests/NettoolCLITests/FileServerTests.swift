@@ -189,6 +189,20 @@ struct FileServerHTTPTests {
         #expect(requests(server).contains { $0["note"] as? String == "the client went away mid-transfer" })
     }
 
+    @Test("--max-connections: a connection over the cap is closed at once and logged; the others are served")
+    func maxConnections() throws {
+        let folder = try ServedFolder()
+        let (server, port) = try startFileServer(folder, ["--max-connections", "1"])
+        let holder = try RawTCPClient(port: port)
+        usleep(200_000)  // let the server admit the first connection
+        let refused = try Run.program("/usr/bin/curl", ["-s", "--max-time", "5", "http://127.0.0.1:\(port)/a.txt"])
+        // 52: closed without a reply; 56: reset, when the close catches curl's unread request.
+        #expect([52, 56].contains(refused.status), "curl exited \(refused.status)")
+        #expect(server.wait(upTo: 3) { requests($0).contains { $0["status"] as? Int == 503 } })
+        holder.send("GET /a.txt HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        #expect(String(decoding: holder.receive(for: 3) ?? [], as: UTF8.self).hasSuffix("hello file\n"))
+    }
+
     @Test("SIGTERM: summary and exit 0; errors: a missing root, a busy port")
     func lifecycle() throws {
         let folder = try ServedFolder()
