@@ -9,7 +9,7 @@ import Glibc
 struct Nettool: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "nettool",
-        abstract: "A network-programming toolkit: classify addresses and ports, and see how sockets work.",
+        abstract: "A network-programming toolkit: classify addresses and ports, move bytes, and see how sockets work.",
         discussion: """
             Examples:
               nettool ip-classify 192.0.0.9 2001:db8::/32 fe80::1%eth0
@@ -18,6 +18,8 @@ struct Nettool: AsyncParsableCommand {
               nettool udp-send 127.0.0.1 9999 hello --explain
               nettool tcp-echo-server --port 7007
               nettool tcp-echo-client 127.0.0.1 7007 --bench --connections 64
+              nettool file-server --root . --port 8080
+              nettool download -c http://127.0.0.1:8080/big.iso
             """,
         version: versionText,
         groupedSubcommands: [
