@@ -61,16 +61,13 @@ struct PartialFile {
         fd = Glibc.open(partPath, O_WRONLY | O_CREAT | O_CLOEXEC | (keeping ? O_APPEND : O_TRUNC), 0o644)
         guard fd >= 0 else { throw .io("cannot write \(partPath): \(String(cString: strerror(errno)))") }
         guard keeping else { return }
-        let reader = Glibc.open(partPath, O_RDONLY | O_CLOEXEC)
-        guard reader >= 0 else { throw .io("cannot read \(partPath): \(String(cString: strerror(errno)))") }
-        defer { close(reader) }
-        var buffer = [UInt8](repeating: 0, count: 1 << 20)
-        while true {
-            let count = buffer.withUnsafeMutableBytes { read(reader, $0.baseAddress, $0.count) }
-            if count < 0 && errno == EINTR { continue }
-            guard count > 0 else { break }
-            buffer.withUnsafeBytes { hasher.updateNow(UnsafeRawBufferPointer(rebasing: $0[..<count])) }
-            size += count
+        do {
+            try forEachChunk(ofFile: partPath) { bytes in
+                hasher.updateNow(bytes)
+                size += bytes.count
+            }
+        } catch {
+            throw .io(error.description)
         }
     }
 
@@ -125,15 +122,11 @@ struct PartialFile {
 }
 
 func readFile(_ path: String) -> [UInt8]? {
-    let fd = open(path, O_RDONLY | O_CLOEXEC)
-    guard fd >= 0 else { return nil }
-    defer { close(fd) }
     var data: [UInt8] = []
-    var chunk = [UInt8](repeating: 0, count: 4096)
-    while true {
-        let count = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-        if count < 0 && errno == EINTR { continue }
-        guard count > 0 else { return data }
-        data += chunk[..<count]
+    do {
+        try forEachChunk(ofFile: path) { data += $0 }
+    } catch {
+        return nil
     }
+    return data
 }

@@ -2,9 +2,6 @@ import Crypto
 import NIOCore
 import NIOPosix
 import Synchronization
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// SHA-256 of each served file version, for the `Repr-Digest` header (RFC 9530). A version is
 /// its entity tag, so a changed file is hashed anew; each version is read once, on NIO's thread
@@ -29,24 +26,9 @@ final class DigestCache: Sendable {
         return future.hop(to: eventLoop)
     }
 
-    struct ReadFailure: Error {
-        let path: String
-        let code: Int32
-    }
-
     static func hash(path: String) throws -> [UInt8] {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw ReadFailure(path: path, code: errno) }
-        defer { close(fd) }
         var hasher = SHA256()
-        var buffer = [UInt8](repeating: 0, count: 1 << 20)
-        while true {
-            let count = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-            if count < 0 && errno == EINTR { continue }
-            guard count >= 0 else { throw ReadFailure(path: path, code: errno) }
-            if count == 0 { break }
-            buffer.withUnsafeBytes { hasher.update(bufferPointer: UnsafeRawBufferPointer(rebasing: $0[..<count])) }
-        }
+        try forEachChunk(ofFile: path) { hasher.update(bufferPointer: $0) }
         return Array(hasher.finalize())
     }
 }

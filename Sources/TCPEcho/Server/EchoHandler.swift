@@ -37,7 +37,7 @@ final class EchoHandler: ChannelDuplexHandler {
         self.narrator = narrator
         self.onEvent = onEvent
         self.onAdmitted = onAdmitted
-        self.maxConnections = options.maxConnections
+        self.maxConnections = options.listen.maxConnections
         self.framer = options.lineMode ? LineFramer() : nil
     }
 

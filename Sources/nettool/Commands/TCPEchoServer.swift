@@ -68,14 +68,14 @@ extension Nettool {
 
         func run() async throws {
             var options = EchoServerOptions()
-            options.bindHost = bind
-            options.port = port
-            options.backlog = backlog
-            options.maxConnections = maxConnections
+            options.listen.bindHost = bind
+            options.listen.port = port
+            options.listen.backlog = backlog
+            options.listen.maxConnections = maxConnections
             options.idleTimeout = idleTimeout?.value
             options.once = once
             options.lineMode = line
-            options.grace = grace.value
+            options.listen.grace = grace.value
 
             // Events are written from the event loops, each line whole.
             let output = SerialOutput()
