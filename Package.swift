@@ -69,11 +69,19 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
+        // ARP and NDP decoders and their text/JSON forms: pure Swift over bytes, no libpcap types.
+        .target(name: "Packets", dependencies: ["Addresses", "Rendering"], swiftSettings: crossModule),
+        // The neighbour table, arpwatch/ndpmon-style alerts and OUI vendors, learnt from decoded packets.
+        .target(name: "Neighbors", dependencies: ["Addresses", "Packets", "Rendering"]),
+        // libpcap, through the one module that imports it.
+        .systemLibrary(name: "CPcap", pkgConfig: "libpcap", providers: [.apt(["libpcap-dev"])]),
+        .target(name: "Capture", dependencies: ["CPcap", "Addresses", "Packets"]),
         // The thin CLI: argument parsing, printing, exit codes.
         .executableTarget(
             name: "nettool",
             dependencies: [
-                "Addresses", "Datagrams", "Endpoints", "FileTransfer", "Ports", "Rendering", "Serving", "TCPEcho",
+                "Addresses", "Capture", "Datagrams", "Endpoints", "FileTransfer", "Neighbors", "Packets", "Ports",
+                "Rendering", "Serving", "TCPEcho",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -83,6 +91,9 @@ let package = Package(
         .testTarget(name: "DatagramsTests", dependencies: ["Datagrams", "Endpoints", "Rendering"]),
         .testTarget(name: "TCPEchoTests", dependencies: ["TCPEcho", "Endpoints"]),
         .testTarget(name: "FileTransferTests", dependencies: ["FileTransfer"]),
+        .testTarget(name: "PacketsTests", dependencies: ["Packets", "Addresses"]),
+        .testTarget(name: "NeighborsTests", dependencies: ["Neighbors", "Packets", "Addresses"]),
+        .testTarget(name: "CaptureTests", dependencies: ["Capture", "Packets"]),
         .testTarget(name: "NettoolCLITests", dependencies: ["nettool"]),
     ]
 )

@@ -45,6 +45,28 @@ public struct JSONLine: ~Copyable {
         value.withUTF8 { append($0) }
     }
 
+    public mutating func text(_ value: StaticString) {
+        appendStatic(value)
+    }
+
+    public mutating func text(bytes: UnsafeBufferPointer<UInt8>) {
+        append(bytes)
+    }
+
+    public mutating func textByte(_ byte: UInt8) {
+        put(byte)
+    }
+
+    /// A decimal integer as plain text.
+    public mutating func textInt<I: BinaryInteger>(_ value: I) {
+        if value < 0 {
+            put(UInt8(ascii: "-"))
+            appendDecimal(UInt64(truncatingIfNeeded: value.magnitude))
+        } else {
+            appendDecimal(UInt64(truncatingIfNeeded: value))
+        }
+    }
+
     public mutating func beginObject() { separator(); put(UInt8(ascii: "{")); needsComma = false }
     public mutating func endObject() { put(UInt8(ascii: "}")); needsComma = true }
     public mutating func beginArray() { separator(); put(UInt8(ascii: "[")); needsComma = false }
@@ -116,12 +138,7 @@ public struct JSONLine: ~Copyable {
 
     public mutating func int<I: BinaryInteger>(_ value: I) {
         separator()
-        if value >= 0 && value < 10 {
-            put(UInt8(ascii: "0") + UInt8(value))
-        } else {
-            var text = String(value)
-            text.withUTF8 { append($0) }
-        }
+        textInt(value)
         needsComma = true
     }
 
@@ -175,6 +192,20 @@ public struct JSONLine: ~Copyable {
         reserve(buffer.count)
         (base + count).update(from: source, count: buffer.count)
         count += buffer.count
+    }
+
+    private mutating func appendDecimal(_ value: UInt64) {
+        guard value >= 10 else { return put(UInt8(ascii: "0") + UInt8(value)) }
+        var digits = 0
+        var rest = value
+        while rest > 0 { digits += 1; rest /= 10 }
+        reserve(digits)
+        rest = value
+        for position in stride(from: digits - 1, through: 0, by: -1) {
+            base[count + position] = UInt8(ascii: "0") + UInt8(rest % 10)
+            rest /= 10
+        }
+        count += digits
     }
 
     private mutating func appendStatic(_ text: StaticString) {

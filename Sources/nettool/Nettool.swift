@@ -20,6 +20,7 @@ struct Nettool: AsyncParsableCommand {
               nettool tcp-echo-client 127.0.0.1 7007 --bench --connections 64
               nettool file-server --root . --port 8080
               nettool download -c http://127.0.0.1:8080/big.iso
+              sudo nettool capture -i eth0 --alerts --table
             """,
         version: versionText,
         groupedSubcommands: [
@@ -27,6 +28,7 @@ struct Nettool: AsyncParsableCommand {
             CommandGroup(name: "Streams", subcommands: [TCPEchoServer.self, TCPEchoClient.self]),
             CommandGroup(name: "Files", subcommands: [FileServer.self, Download.self]),
             CommandGroup(name: "Addresses and ports", subcommands: [IPClassify.self, PortClassify.self]),
+            CommandGroup(name: "Wire", subcommands: [Capture.self]),
         ]
     )
 

@@ -1,0 +1,70 @@
+import Packets
+import Rendering
+
+/// What `capture` does with each frame: decode it, learn from it, raise alerts, and render
+/// its line. Pure: bytes in, output bytes and alerts out.
+public struct FrameProcessor {
+    public enum Format: Sendable {
+        case text(verbose: Bool)
+        case json
+        /// Decode and learn only (for --table or --alerts without per-packet lines).
+        case none
+    }
+
+    public struct Counts: Equatable, Sendable {
+        public var seen = 0
+        public var arp = 0
+        public var ndp = 0
+        /// Frames that were not ARP or NDP (a user filter let them through) or not decodable.
+        public var other = 0
+        public var malformed = 0
+
+        public var decoded: Int { arp + ndp }
+    }
+
+    public let linkType: LinkType
+    public let format: Format
+    /// Learning costs a table lookup per packet; skipped when nobody asked for the table or alerts.
+    public let learns: Bool
+    public private(set) var counts = Counts()
+    public private(set) var watch: NeighborWatch
+    private var clock = TimestampFormatter()
+
+    public init(linkType: LinkType, format: Format, learns: Bool = true, expectedRouters: [RouterIdentity] = []) {
+        self.linkType = linkType
+        self.format = format
+        self.learns = learns
+        self.watch = NeighborWatch(expectedRouters: expectedRouters)
+    }
+
+    /// Decodes one frame, appends its rendering to `output`, and returns the alerts it raised.
+    /// `interface` names the capturing interface; `interfaceName` resolves Linux cooked v2 indexes.
+    public mutating func process(_ bytes: UnsafeRawBufferPointer, originalLength: Int, time: Timestamp,
+                                 interface: String?, interfaceName: (UInt32) -> String?,
+                                 to output: inout JSONLine) -> [Alert] {
+        counts.seen += 1
+        let frame = FrameDecoder.decode(bytes, linkType: linkType, originalLength: originalLength)
+        switch frame.content {
+        case .arp: counts.arp += 1
+        case .ndp: counts.ndp += 1
+        case .ipv6, .other, .none: counts.other += 1
+        }
+        if frame.malformed != nil { counts.malformed += 1 }
+        let name = frame.link.interfaceIndex.flatMap(interfaceName) ?? interface
+        switch format {
+        case .text(let verbose):
+            PacketText.append(frame, time: time, interface: name, verbose: verbose, clock: &clock, to: &output)
+        case .json:
+            PacketJSON.append(frame, time: time, interface: name, clock: &clock, to: &output)
+        case .none:
+            break
+        }
+        return learns ? watch.observe(frame, time: time) : []
+    }
+
+    public mutating func process(_ bytes: [UInt8], time: Timestamp, to output: inout JSONLine) -> [Alert] {
+        bytes.withUnsafeBytes {
+            process($0, originalLength: bytes.count, time: time, interface: nil, interfaceName: { _ in nil }, to: &output)
+        }
+    }
+}

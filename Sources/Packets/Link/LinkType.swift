@@ -1,0 +1,54 @@
+/// The pcap link-layer header types (`DLT_*` / `LINKTYPE_*`) the decoder understands.
+public enum LinkType: Equatable, Sendable, CustomStringConvertible {
+    case ethernet
+    /// Linux "cooked" capture v1, what `-i any` gives by default.
+    case linuxSLL
+    /// Linux cooked capture v2: adds the interface index.
+    case linuxSLL2
+    case unsupported(Int32)
+
+    public init(dlt: Int32) {
+        switch dlt {
+        case 1: self = .ethernet
+        case 113: self = .linuxSLL
+        case 276: self = .linuxSLL2
+        default: self = .unsupported(dlt)
+        }
+    }
+
+    public var dlt: Int32 {
+        switch self {
+        case .ethernet: 1
+        case .linuxSLL: 113
+        case .linuxSLL2: 276
+        case .unsupported(let value): value
+        }
+    }
+
+    public var isSupported: Bool {
+        if case .unsupported = self { return false }
+        return true
+    }
+
+    public var description: String {
+        switch self {
+        case .ethernet: "Ethernet (EN10MB)"
+        case .linuxSLL: "Linux cooked v1 (LINUX_SLL)"
+        case .linuxSLL2: "Linux cooked v2 (LINUX_SLL2)"
+        case .unsupported(let value): "link type \(value)"
+        }
+    }
+}
+
+/// EtherType values the decoders dispatch on.
+public enum EtherType {
+    public static let ipv4: UInt16 = 0x0800
+    public static let arp: UInt16 = 0x0806
+    public static let rarp: UInt16 = 0x8035
+    public static let ipv6: UInt16 = 0x86dd
+    /// 802.1Q customer tag, 802.1ad service tag, and the pre-standard QinQ tag.
+    @inline(__always)
+    public static func isVLANTag(_ value: UInt16) -> Bool {
+        value == 0x8100 || value == 0x88a8 || value == 0x9100
+    }
+}

@@ -1,0 +1,211 @@
+import Addresses
+import ArgumentParser
+import Capture
+import Dispatch
+import Neighbors
+import Packets
+import Rendering
+import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
+
+extension Nettool {
+    struct Capture: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "capture",
+            abstract: "Watch ARP and IPv6 Neighbor Discovery on a wire, decoded exactly.",
+            discussion: """
+                Captures ARP, RARP and NDP (ICMPv6 types 133-137, also inside 802.1Q/QinQ tags) \
+                through libpcap, live or from a pcap/pcapng file, and prints one line per packet: \
+                who-has / is-at, probes and announcements (RFC 5227), DAD, unsolicited NA, router \
+                advertisements with their prefixes, and every RFC 4861 validity problem (hop \
+                limit, checksum, options). --table keeps the IP-to-MAC table it learns; --alerts \
+                reports new stations, changed MACs, duplicate addresses, gratuitous ARP and \
+                unexpected routers, as arpwatch and ndpmon do. Ctrl-C ends with a summary; \
+                SIGUSR1 prints the table without stopping.
+
+                Live capture needs root or CAP_NET_RAW. Exit status: 0 done, 1 a capture error \
+                (permissions, unknown interface, bad filter, unreadable file), 2 usage errors.
+
+                Examples:
+                  nettool capture --list-interfaces
+                  sudo nettool capture -i eth0
+                  sudo nettool capture -i any --ndp -v
+                  sudo nettool capture -i eth0 --alerts --table --router fe80::1
+                  sudo nettool capture -i eth0 -c 100 -w arp.pcap
+                  nettool capture -r arp.pcap --json
+                """,
+            version: Nettool.versionText
+        )
+
+        @Option(name: .shortAndLong, help: "Interface to capture on; `any` for all (default: the first up, non-loopback one).")
+        var interface: String?
+
+        @Flag(help: "List the interfaces that can be captured on, with addresses and flags, then exit.")
+        var listInterfaces = false
+
+        @Option(name: [.customShort("r"), .customLong("read")], help: "Read packets from a pcap or pcapng file (- for stdin) instead of an interface.")
+        var read: String?
+
+        @Option(name: [.customShort("w"), .customLong("write")], help: "Write the captured packets to this pcap file (readable by tcpdump and Wireshark).")
+        var write: String?
+
+        @Flag(help: "With -w, also print each packet.")
+        var print = false
+
+        @Option(name: [.customShort("c"), .customLong("count")], help: "Stop after this many packets.")
+        var count: Int?
+
+        @Option(help: "Stop after this long (e.g. 10s, 500ms).")
+        var duration: DurationArgument?
+
+        @Flag(help: "Only ARP and RARP.")
+        var arp = false
+
+        @Flag(help: "Only Neighbor Discovery (ICMPv6 133-137).")
+        var ndp = false
+
+        @Option(help: "A BPF expression combined with the ARP/NDP filter by `and` (tcpdump syntax).")
+        var filter: String?
+
+        @Flag(help: "Put the interface in promiscuous mode.")
+        var promiscuous = false
+
+        @Option(help: "Bytes kept per packet.")
+        var snaplen: Int = 262_144
+
+        @Flag(name: .shortAndLong, help: "Show every header and option field under each packet.")
+        var verbose = false
+
+        @Flag(help: "JSON Lines: one object per packet; alerts, table and summary as objects too.")
+        var json = false
+
+        @Flag(help: "Print the neighbour table (IP, MAC, vendor, first/last seen, packets) at the end and on SIGUSR1.")
+        var table = false
+
+        @Flag(help: "Report new stations, changed MACs, duplicate addresses, gratuitous ARP and unexpected routers.")
+        var alerts = false
+
+        @Option(help: "A router expected to send advertisements (address or MAC); repeatable. Others raise an alert.")
+        var router: [String] = []
+
+        @Flag(name: .shortAndLong, help: "No per-packet lines (for --table, --alerts or -w).")
+        var quiet = false
+
+        func validate() throws {
+            if read != nil && interface != nil { throw ValidationError("-r reads a file and -i captures live: give one of them") }
+            if let count, count < 1 { throw ValidationError("-c/--count must be at least 1") }
+            if arp && ndp { throw ValidationError("--arp and --ndp each narrow to one protocol; leave both out for both") }
+            if !(1...262_144).contains(snaplen) { throw ValidationError("--snaplen must be 1-262144") }
+            if json && verbose { throw ValidationError("--json already carries every field; drop -v") }
+            for text in router where RouterIdentity(text) == nil {
+                throw ValidationError("--router takes an IP address or a MAC (aa:bb:cc:dd:ee:ff); got '\(text)'")
+            }
+            if print && write == nil { throw ValidationError("--print goes with -w") }
+        }
+
+        func run() async throws {
+            do {
+                if listInterfaces { return try printInterfaces() }
+                try await capture()
+            } catch let error as CaptureError {
+                printError("nettool: \(error)")
+                throw ExitCode(ExitStatus.failure)
+            }
+        }
+
+        private func printInterfaces() throws(CaptureError) {
+            let interfaces = try CaptureInterface.all()
+            var out = OutputStream.standardOutput()
+            defer { out.flush() }
+            if json {
+                for interface in interfaces {
+                    var line = JSONLine()
+                    line.beginObject()
+                    line.key("name")
+                    line.string(interface.name)
+                    line.key("description")
+                    line.optionalString(interface.description)
+                    line.key("addresses")
+                    line.beginArray()
+                    for address in interface.addresses { line.string(address.description) }
+                    line.endArray()
+                    line.key("up")
+                    line.bool(interface.isUp)
+                    line.key("running")
+                    line.bool(interface.isRunning)
+                    line.key("loopback")
+                    line.bool(interface.isLoopback)
+                    line.endObject()
+                    line.endLine()
+                    out.write(line.bytes)
+                }
+                return
+            }
+            let rows = interfaces.map { interface in
+                [interface.name,
+                 [interface.isUp ? "up" : "down", interface.isRunning ? "running" : nil, interface.isLoopback ? "loopback" : nil,
+                  interface.isWireless ? "wireless" : nil].compactMap { $0 }.joined(separator: ","),
+                 interface.addresses.isEmpty ? "-" : interface.addresses.map(\.description).joined(separator: " ")]
+            }
+            out.write(ColumnTable.render(header: ["INTERFACE", "FLAGS", "ADDRESSES"], rows: rows))
+        }
+
+        private func capture() async throws {
+            let handle: PcapHandle
+            let interfaceName: String?
+            if let read {
+                handle = try PcapHandle.offline(path: read)
+                interfaceName = nil
+            } else {
+                let name = try interface ?? CaptureInterface.defaultName()
+                var options = LiveOptions(interface: name)
+                options.snapshotLength = Int32(snaplen)
+                options.promiscuous = promiscuous
+                handle = try PcapHandle.live(options)
+                interfaceName = name == "any" ? nil : name
+            }
+            handle.warnings.forEach { printError("nettool: warning: \($0)") }
+
+            let linkType = handle.linkType
+            let protocols: CaptureFilter.Protocols = arp ? .arp : ndp ? .ndp : .arpAndNDP
+            // Checked alone first, so a mistake is reported in the user's own words.
+            if let filter { try handle.setFilter(filter) }
+            if linkType.isSupported {
+                try handle.setFilter(CaptureFilter.expression(protocols, linkType: linkType, user: filter))
+            } else {
+                printError("nettool: link type \(handle.linkTypeName) (\(linkType.dlt)) is not supported: packets are counted, not decoded")
+            }
+            let writer = try write.map { path throws(CaptureError) in try handle.writer(path: path) }
+            if read == nil && !json {
+                printError("capturing on \(interface ?? interfaceName ?? "any"), link type \(handle.linkTypeName)"
+                           + (write.map { ", writing \($0)" } ?? ""))
+            }
+
+            let printsPackets = !quiet && (write == nil || print)
+            let format: FrameProcessor.Format = !printsPackets ? .none : json ? .json : .text(verbose: verbose)
+            let vendors = table || alerts ? loadVendors() : VendorDirectory()
+            let session = CaptureSession(
+                handle: handle, writer: writer,
+                processor: FrameProcessor(linkType: linkType, format: format, learns: table || alerts, expectedRouters: router.compactMap(RouterIdentity.init)),
+                settings: .init(interface: interfaceName, live: read == nil, count: count, duration: duration?.value,
+                                json: json, alerts: alerts, table: table, vendors: vendors))
+
+            var sources = onTerminationSignals { session.stop() }
+            signal(SIGUSR1, SIG_IGN)
+            let usr1 = DispatchSource.makeSignalSource(signal: SIGUSR1, queue: .global())
+            usr1.setEventHandler { session.requestTable() }
+            usr1.resume()
+            sources.append(usr1)
+            defer { sources.forEach { $0.cancel() } }
+
+            try await session.run()
+        }
+
+        private func loadVendors() -> VendorDirectory {
+            guard let bytes = readAll(path: VendorDirectory.debianPath) else { return VendorDirectory() }
+            return VendorDirectory(ouiText: String(decoding: bytes, as: UTF8.self))
+        }
+    }
+}

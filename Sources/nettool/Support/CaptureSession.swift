@@ -1,0 +1,158 @@
+import Capture
+import Dispatch
+import Neighbors
+import Packets
+import Rendering
+import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Runs `capture`'s read loop on a thread of its own (libpcap blocks), writes what the
+/// processor renders, and ends on --count, --duration, end of file or `stop()`.
+final class CaptureSession: @unchecked Sendable {
+    struct Settings {
+        var interface: String?
+        var live: Bool
+        var count: Int?
+        var duration: Duration?
+        var json: Bool
+        var alerts: Bool
+        var table: Bool
+        var vendors: VendorDirectory
+    }
+
+    // Owned by the loop thread once `run()` starts; signal handlers touch only the atomics
+    // and `handle.breakLoop()`.
+    private let handle: PcapHandle
+    private let writer: PcapWriter?
+    private var processor: FrameProcessor
+    private let settings: Settings
+    private let stopRequested = Atomic<Bool>(false)
+    private let tableRequested = Atomic<Bool>(false)
+
+    init(handle: PcapHandle, writer: PcapWriter?, processor: FrameProcessor, settings: Settings) {
+        self.handle = handle
+        self.writer = writer
+        self.processor = processor
+        self.settings = settings
+    }
+
+    func stop() {
+        stopRequested.store(true, ordering: .relaxed)
+        handle.breakLoop()
+    }
+
+    func requestTable() {
+        tableRequested.store(true, ordering: .relaxed)
+    }
+
+    func run() async throws {
+        let result: Result<Void, CaptureError> = await withCheckedContinuation { continuation in
+            // A queue of its own, so the blocking reads never hold a Swift concurrency thread.
+            DispatchQueue(label: "nettool.capture").async {
+                continuation.resume(returning: Result { () throws(CaptureError) in try self.loop() })
+            }
+        }
+        try result.get()
+    }
+
+    private func loop() throws(CaptureError) {
+        var out = OutputStream.standardOutput()
+        var line = JSONLine(capacity: 1 << 16)
+        let deadline = settings.duration.map { ContinuousClock.now + $0 }
+        var names: [UInt32: String] = [:]
+        let resolve: (UInt32) -> String? = { index in
+            if let name = names[index] { return name }
+            let name = CaptureInterface.name(index: index)
+            names[index] = name
+            return name
+        }
+        defer {
+            writer?.close()
+            line.withBytes { out.write($0) }
+            finish(&out)
+        }
+        while !stopRequested.load(ordering: .relaxed) {
+            if let deadline, ContinuousClock.now >= deadline { break }
+            if tableRequested.exchange(false, ordering: .relaxed) { printTable(&out) }
+            switch try handle.next() {
+            case .packet(let packet):
+                writer?.write(packet)
+                let alerts = processor.process(packet.bytes, originalLength: packet.originalLength, time: packet.time,
+                                               interface: settings.interface, interfaceName: resolve, to: &line)
+                if settings.alerts { report(alerts, &line) }
+                // Live lines go out as they happen; a file's output is written in large blocks.
+                if settings.live || line.count >= 1 << 16 {
+                    line.withBytes { out.write($0) }
+                    line.reset()
+                    if settings.live { out.flush() }
+                }
+                if let count = settings.count, processor.counts.seen >= count { return }
+            case .timeout:
+                continue
+            case .endOfFile, .interrupted:
+                return
+            }
+        }
+    }
+
+    private func report(_ alerts: [Alert], _ line: inout JSONLine) {
+        for alert in alerts {
+            if settings.json {
+                NeighborReport.json(alert, vendors: settings.vendors).withUnsafeBufferPointer { line.text(bytes: $0) }
+            } else {
+                printError(NeighborReport.text(alert))
+            }
+        }
+    }
+
+    private func printTable(_ out: inout OutputStream) {
+        let entries = processor.watch.entries
+        if settings.json {
+            out.write(NeighborReport.json(entries, vendors: settings.vendors))
+        } else {
+            out.write(NeighborReport.text(entries, vendors: settings.vendors))
+        }
+        out.flush()
+    }
+
+    /// Remaining output, the table, and the summary: packets seen, decoded, malformed, and
+    /// what the kernel dropped.
+    private func finish(_ out: inout OutputStream) {
+        if settings.table { printTable(&out) }
+        let counts = processor.counts
+        let stats = handle.statistics()
+        if settings.json {
+            var line = JSONLine()
+            line.beginObject()
+            line.key("record")
+            line.string("summary")
+            line.key("packets")
+            line.int(counts.seen)
+            line.key("arp")
+            line.int(counts.arp)
+            line.key("ndp")
+            line.int(counts.ndp)
+            line.key("other")
+            line.int(counts.other)
+            line.key("malformed")
+            line.int(counts.malformed)
+            line.key("dropped_by_kernel")
+            if let stats { line.int(stats.droppedByKernel) } else { line.null() }
+            line.key("dropped_by_interface")
+            if let stats { line.int(stats.droppedByInterface) } else { line.null() }
+            line.endObject()
+            line.endLine()
+            out.write(line.bytes)
+            out.flush()
+        } else {
+            out.flush()
+            var summary = "\(counts.seen) packet\(counts.seen == 1 ? "" : "s") seen, \(counts.decoded) decoded "
+                + "(\(counts.arp) ARP, \(counts.ndp) NDP), \(counts.malformed) malformed"
+            if counts.other > 0 { summary += ", \(counts.other) other" }
+            if let stats { summary += ", \(stats.droppedByKernel) dropped by the kernel" }
+            printError(summary)
+        }
+    }
+}
