@@ -91,9 +91,11 @@ let package = Package(
         .testTarget(name: "DatagramsTests", dependencies: ["Datagrams", "Endpoints", "Rendering"]),
         .testTarget(name: "TCPEchoTests", dependencies: ["TCPEcho", "Endpoints"]),
         .testTarget(name: "FileTransferTests", dependencies: ["FileTransfer"]),
-        .testTarget(name: "PacketsTests", dependencies: ["Packets", "Addresses"]),
-        .testTarget(name: "NeighborsTests", dependencies: ["Neighbors", "Packets", "Addresses"]),
-        .testTarget(name: "CaptureTests", dependencies: ["Capture", "Packets"]),
-        .testTarget(name: "NettoolCLITests", dependencies: ["nettool"]),
+        // Frames built byte by byte for the decoder, neighbour and capture tests.
+        .target(name: "PacketFixtures", path: "Tests/PacketFixtures"),
+        .testTarget(name: "PacketsTests", dependencies: ["Packets", "Addresses", "PacketFixtures"]),
+        .testTarget(name: "NeighborsTests", dependencies: ["Neighbors", "Packets", "Addresses", "PacketFixtures"]),
+        .testTarget(name: "CaptureTests", dependencies: ["Capture", "Packets", "PacketFixtures"]),
+        .testTarget(name: "NettoolCLITests", dependencies: ["nettool", "Capture", "Packets", "PacketFixtures"]),
     ]
 )

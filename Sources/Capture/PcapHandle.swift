@@ -18,7 +18,7 @@ public struct LiveOptions: Sendable {
     public var interface: String
     public var snapshotLength: Int32 = 262_144
     public var promiscuous = false
-    /// How long `next()` may block before reporting `.timeout`, so callers can check deadlines.
+    /// How long `next()` may wait before reporting `.timeout`, so callers can check deadlines.
     public var readTimeoutMilliseconds: Int32 = 100
 
     public init(interface: String) { self.interface = interface }
@@ -28,6 +28,10 @@ public struct LiveOptions: Sendable {
 /// called from another thread (a signal handler), as libpcap allows.
 public final class PcapHandle: @unchecked Sendable {
     private let handle: OpaquePointer
+    /// Live handles are non-blocking and waited on with poll(2): on Linux, libpcap's own read
+    /// timeout does not fire while the wire is silent, and a capture must notice --duration
+    /// and Ctrl-C even then.
+    private var selectable: (fd: Int32, timeoutMilliseconds: Int32)?
     /// Warnings libpcap gave while opening (e.g. promiscuous mode not supported).
     public private(set) var warnings: [String] = []
 
@@ -61,6 +65,8 @@ public final class PcapHandle: @unchecked Sendable {
             default: throw .failed("cannot capture on \(name): \(String(cString: pcap_statustostr(status)))\(detail.isEmpty ? "" : ": \(detail)")")
             }
         }
+        guard pcap_setnonblock(raw, 1, &errorBuffer) == 0 else { throw .failed(text(errorBuffer)) }
+        capture.selectable = (pcap_get_selectable_fd(raw), options.readTimeoutMilliseconds)
         if status > 0 { capture.warnings.append("\(name): \(String(cString: pcap_statustostr(status)))") }
         // `any` gives Linux cooked v1 by default; v2 adds the interface index to each packet.
         if name == "any" { _ = pcap_set_datalink(raw, LinkType.linuxSLL2.dlt) }
@@ -117,14 +123,20 @@ public final class PcapHandle: @unchecked Sendable {
             return .packet(CapturedPacket(
                 time: Timestamp(seconds: Int(h.ts.tv_sec), microseconds: Int(h.ts.tv_usec)),
                 bytes: UnsafeRawBufferPointer(start: data, count: Int(h.caplen)), originalLength: Int(h.len)))
-        case 0: return .timeout
+        case 0:
+            if let selectable {
+                var descriptor = pollfd(fd: selectable.fd, events: Int16(POLLIN), revents: 0)
+                _ = poll(&descriptor, 1, selectable.timeoutMilliseconds)
+            }
+            return .timeout
         case PCAP_ERROR_BREAK: return .interrupted
         case -1: throw .failed("capture failed: \(String(cString: pcap_geterr(handle)))")
         default: return .endOfFile
         }
     }
 
-    /// Makes a blocked `next()` return `.interrupted`. Safe from a signal handler's thread.
+    /// Makes `next()` return `.interrupted` (a file being read; a live capture also stops at
+    /// its next poll timeout). Safe from a signal handler's thread.
     public func breakLoop() { pcap_breakloop(handle) }
 
     public struct Statistics: Equatable, Sendable {
@@ -184,8 +196,9 @@ public final class PcapWriter {
                   packet.bytes.baseAddress?.assumingMemoryBound(to: UInt8.self))
     }
 
-    public func write(_ bytes: [UInt8], time: Timestamp) {
-        bytes.withUnsafeBytes { write(CapturedPacket(time: time, bytes: $0, originalLength: bytes.count)) }
+    /// `originalLength` longer than `bytes` records a frame cut by the snapshot length.
+    public func write(_ bytes: [UInt8], time: Timestamp, originalLength: Int? = nil) {
+        bytes.withUnsafeBytes { write(CapturedPacket(time: time, bytes: $0, originalLength: originalLength ?? bytes.count)) }
     }
 
     public func flush() {

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Testing
 
 /// Every byte value, as hex for `--hex` and as the raw bytes a peer should see.
@@ -238,16 +239,26 @@ struct MulticastTests {
 /// Two test-owned namespaces joined by a veth pair, on the benchmarking ranges 198.18.0.0/15 and
 /// fd00:198:18::/48; everything is deleted when the value goes away, even after a failure.
 final class VethPair {
+    private static let counter = Atomic<Int>(0)
     let left: String, right: String, leftDevice: String, rightDevice: String
     private let ip = "/usr/sbin/ip"
 
-    init() throws {
-        let tag = "\(getpid() % 100_000)"
+    /// `macs` fixes both ends' MAC addresses and turns off IPv6 link-local addresses, so the
+    /// wire carries no DAD, router solicitations or other traffic the test did not make.
+    init(macs: (left: String, right: String)? = nil) throws {
+        // Unique per pair: suites run in parallel within one test process.
+        let tag = "\(getpid() % 10_000)\(Self.counter.add(1, ordering: .relaxed).newValue)"
         left = "nettool-test-a\(tag)"; right = "nettool-test-b\(tag)"
         leftDevice = "ntva\(tag)"; rightDevice = "ntvb\(tag)"
+        var quiet: [[String]] = []
+        if let macs {
+            quiet = [["-n", left, "link", "set", leftDevice, "address", macs.left, "addrgenmode", "none"],
+                     ["-n", right, "link", "set", rightDevice, "address", macs.right, "addrgenmode", "none"]]
+        }
         let steps: [[String]] = [
             ["netns", "add", left], ["netns", "add", right],
             ["link", "add", leftDevice, "netns", left, "type", "veth", "peer", "name", rightDevice, "netns", right],
+        ] + quiet + [
             ["-n", left, "link", "set", leftDevice, "up"], ["-n", right, "link", "set", rightDevice, "up"],
             ["-n", left, "addr", "add", "198.18.0.1/24", "brd", "+", "dev", leftDevice],
             ["-n", right, "addr", "add", "198.18.0.2/24", "brd", "+", "dev", rightDevice],

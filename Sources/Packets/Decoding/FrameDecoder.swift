@@ -53,7 +53,12 @@ public enum FrameDecoder {
         }
         frame.content = .ipv6(ip)
         guard ip.upperLayer == 58, let type = reader.bytes.count > reader.offset ? reader.bytes[reader.offset] : nil,
-              let kind = NDPKind(rawValue: type) else { return }
+              let kind = NDPKind(rawValue: type) else {
+            if reader.remaining < ip.upperLayerLength {
+                frame.malformed = .truncated(Truncated(field: "IPv6 payload", needed: ip.upperLayerLength, available: reader.remaining))
+            }
+            return
+        }
         var packet: NDPPacket?
         var failure: DecodeFailure?
         NDPPacket.read(ip: ip, from: &reader, kind: kind, into: &packet, failure: &failure)

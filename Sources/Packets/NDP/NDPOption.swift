@@ -75,7 +75,7 @@ public enum NDPOption: Equatable, Sendable {
             let type = (try? reader.u8("option type")) ?? 0
             let length = (try? reader.u8("option length")) ?? 0
             guard length > 0 else {
-                failure = failure ?? .malformed("option type \(type) at byte \(start) has length 0")
+                failure = failure ?? .malformed("option type \(type) at byte \(start) of the ICMPv6 message has length 0")
                 break
             }
             let size = Int(length) * 8
@@ -84,14 +84,14 @@ public enum NDPOption: Equatable, Sendable {
                     failure = failure ?? .truncated(Truncated(field: "option body", needed: size - 2, available: reader.remaining))
                     break
                 }
-                failure = failure ?? .malformed("option type \(type) at byte \(start) claims \(size) bytes, \(reader.remaining + 2) left")
+                failure = failure ?? .malformed("option type \(type) at byte \(start) of the ICMPv6 message claims \(size) bytes, \(reader.remaining + 2) left")
                 break
             }
             guard var body = try? reader.sub(size - 2, "option body") else { break }
             do {
                 options.append(try read(type: type, length: length, body: &body))
             } catch {
-                failure = failure ?? .malformed("option \(Self.knownNames[type] ?? "type \(type)") at byte \(start): \(error)")
+                failure = failure ?? .malformed("option \(Self.knownNames[type] ?? "type \(type)") at byte \(start) of the ICMPv6 message: \(error)")
                 options.append(.unknown(type: type, length: length, data: Array(body.bytes)))
             }
         }

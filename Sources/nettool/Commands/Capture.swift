@@ -178,7 +178,8 @@ extension Nettool {
                 printError("nettool: link type \(handle.linkTypeName) (\(linkType.dlt)) is not supported: packets are counted, not decoded")
             }
             let writer = try write.map { path throws(CaptureError) in try handle.writer(path: path) }
-            if read == nil && !json {
+            // On stderr in every mode: a person (or a test) waiting to make traffic knows the capture is ready.
+            if read == nil {
                 printError("capturing on \(interface ?? interfaceName ?? "any"), link type \(handle.linkTypeName)"
                            + (write.map { ", writing \($0)" } ?? ""))
             }

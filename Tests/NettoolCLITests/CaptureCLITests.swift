@@ -1,0 +1,251 @@
+import Capture
+import Foundation
+import PacketFixtures
+import Packets
+import Testing
+
+private let ip = "/usr/sbin/ip"
+private let macA = "02:00:5e:00:aa:01"
+private let macB = "02:00:5e:00:bb:02"
+
+/// Runs `program arguments` inside `namespace` and returns its result.
+private func inNamespace(_ namespace: String, _ program: String, _ arguments: [String]) throws -> Run {
+    try Run.program(ip, ["netns", "exec", namespace, program] + arguments)
+}
+
+private func temporaryPath(_ suffix: String) -> String {
+    FileManager.default.temporaryDirectory.appendingPathComponent("nettool-\(UUID())\(suffix)").path
+}
+
+@Suite("capture on a real wire: veth pair in test-owned namespaces", .serialized, .timeLimit(.minutes(2)),
+       .enabled(if: getuid() == 0, "needs root (ip netns, veth, CAP_NET_RAW); run the suite as root to exercise it"))
+struct CaptureWireTests {
+    /// A capture in the left namespace, started and ready (it has said "capturing on").
+    func startCapture(_ pair: VethPair, _ arguments: [String]) throws -> BackgroundProcess {
+        let capture = try BackgroundProcess(ip, pair.nettool(in: pair.left, ["capture"] + arguments))
+        #expect(capture.wait { $0.stderrText.contains("capturing on") }, "capture never became ready: \(capture.stderrText)")
+        return capture
+    }
+
+    @Test("arping and ndisc6 traffic is decoded with the right addresses, MACs and flags")
+    func arpAndNDPFromRealTools() throws {
+        let pair = try VethPair(macs: (macA, macB))
+        let capture = try startCapture(pair, ["-i", pair.leftDevice, "--json", "-c", "7"])
+        let arping = try inNamespace(pair.left, "/usr/sbin/arping", ["-c", "2", "-w", "5", "-I", pair.leftDevice, "198.18.0.2"])
+        #expect(arping.status == 0, "\(arping.stdout)\(arping.stderr)")
+        let ndisc = try inNamespace(pair.left, "/usr/bin/ndisc6", ["-r", "1", "-w", "2000", "fd00:198:18::2", pair.leftDevice])
+        #expect(ndisc.status == 0, "\(ndisc.stdout)\(ndisc.stderr)")
+        _ = try inNamespace(pair.left, "/usr/bin/rdisc6", ["-1", "-r", "1", "-w", "100", pair.leftDevice])
+        #expect(capture.waitForExit(upTo: 10), "capture did not stop after -c 7: \(capture.stderrText)")
+        #expect(capture.status == 0)
+
+        let objects = capture.stdoutText.split(separator: "\n").compactMap {
+            try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
+        }
+        let packets = objects.filter { $0["protocol"] != nil }
+        #expect(packets.count == 7)
+        #expect(packets.allSatisfy { $0["interface"] as? String == pair.leftDevice && $0["malformed"] is NSNull })
+
+        let requests = packets.filter { $0["op"] as? String == "request" }
+        #expect(requests.count == 2)
+        #expect(requests.allSatisfy {
+            $0["sender_mac"] as? String == macA && $0["sender_ip"] as? String == "198.18.0.1" && $0["target_ip"] as? String == "198.18.0.2"
+                && $0["gratuitous"] as? Bool == false && $0["probe"] as? Bool == false
+        })
+        let replies = packets.filter { $0["op"] as? String == "reply" }
+        #expect(replies.count == 2)
+        #expect(replies.allSatisfy {
+            $0["sender_mac"] as? String == macB && $0["sender_ip"] as? String == "198.18.0.2"
+                && $0["target_mac"] as? String == macA && $0["target_ip"] as? String == "198.18.0.1"
+        })
+
+        let ns = try #require(packets.first { $0["type"] as? String == "neighbor-solicitation" })
+        #expect(ns["target"] as? String == "fd00:198:18::2")
+        #expect(ns["src_mac"] as? String == macA)
+        #expect(ns["dst_ip"] as? String == "ff02::1:ff00:2")
+        #expect(ns["checksum"] as? String == "valid")
+        #expect((ns["options"] as? [[String: Any]])?.first?["mac"] as? String == macA)
+
+        let na = try #require(packets.first { $0["type"] as? String == "neighbor-advertisement" })
+        #expect(na["target"] as? String == "fd00:198:18::2")
+        #expect(na["src_mac"] as? String == macB)
+        #expect((na["flags"] as? [String])?.contains("solicited") == true)
+        #expect((na["options"] as? [[String: Any]])?.first?["mac"] as? String == macB)
+        #expect(na["hop_limit"] as? Int == 255)
+
+        #expect(packets.contains { $0["type"] as? String == "router-solicitation" })
+        let summary = try #require(objects.last)
+        #expect(summary["record"] as? String == "summary")
+        #expect(summary["packets"] as? Int == 7 && summary["arp"] as? Int == 4 && summary["ndp"] as? Int == 3)
+        #expect(summary["dropped_by_kernel"] as? Int == 0)
+    }
+
+    @Test("-w writes a file tcpdump reads back, and -r reads it again")
+    func writeThenTcpdumpReads() throws {
+        let pair = try VethPair(macs: (macA, macB))
+        let path = temporaryPath(".pcap")
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let capture = try startCapture(pair, ["-i", pair.leftDevice, "--arp", "-c", "4", "-w", path])
+        _ = try inNamespace(pair.left, "/usr/sbin/arping", ["-c", "2", "-w", "5", "-I", pair.leftDevice, "198.18.0.2"])
+        #expect(capture.waitForExit(upTo: 10))
+        #expect(capture.stdoutText.isEmpty, "-w alone prints no packets")
+        #expect(capture.stderrText.contains("4 packets seen, 4 decoded (4 ARP, 0 NDP)"))
+
+        let tcpdump = try Run.program("/usr/bin/tcpdump", ["-nn", "-r", path])
+        #expect(tcpdump.status == 0, "\(tcpdump.stderr)")
+        let lines = tcpdump.stdout.split(separator: "\n")
+        #expect(lines.count == 4)
+        #expect(lines.filter { $0.contains("ARP, Request who-has 198.18.0.2 tell 198.18.0.1") }.count == 2)
+        #expect(lines.filter { $0.contains("ARP, Reply 198.18.0.2 is-at \(macB)") }.count == 2)
+
+        let again = try Run.nettool(["capture", "-r", path])
+        #expect(again.status == 0)
+        #expect(again.stdout.split(separator: "\n").filter { $0.contains("ARP reply 198.18.0.2 is-at \(macB) (to 198.18.0.1 \(macA))") }.count == 2)
+    }
+
+    @Test("-i any names each packet's interface")
+    func anyInterface() throws {
+        let pair = try VethPair(macs: (macA, macB))
+        let capture = try startCapture(pair, ["-i", "any", "--arp", "--json", "-c", "2"])
+        _ = try inNamespace(pair.left, "/usr/sbin/arping", ["-c", "1", "-w", "5", "-I", pair.leftDevice, "198.18.0.2"])
+        #expect(capture.waitForExit(upTo: 10))
+        let packets = capture.stdoutText.split(separator: "\n").compactMap {
+            try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
+        }.filter { $0["protocol"] != nil }
+        #expect(packets.count == 2)
+        #expect(packets.allSatisfy { $0["interface"] as? String == pair.leftDevice })
+        #expect(packets.map { $0["op"] as? String } .sorted { ($0 ?? "") < ($1 ?? "") } == ["reply", "request"])
+    }
+
+    @Test("SIGINT ends a live capture with its summary and status 0; --duration ends it by itself")
+    func interruptAndDuration() throws {
+        let pair = try VethPair(macs: (macA, macB))
+        let capture = try startCapture(pair, ["-i", pair.leftDevice])
+        capture.signal(SIGINT)
+        #expect(capture.waitForExit(upTo: 5))
+        #expect(capture.status == 0)
+        #expect(capture.stderrText.contains("0 packets seen, 0 decoded (0 ARP, 0 NDP), 0 malformed, 0 dropped by the kernel"))
+
+        let started = Date()
+        let timed = try Run.program(ip, pair.nettool(in: pair.left, ["capture", "-i", pair.leftDevice, "--duration", "1s"]))
+        #expect(timed.status == 0)
+        #expect(Date().timeIntervalSince(started) < 5)
+        #expect(timed.stderr.contains("0 packets seen"))
+    }
+
+    @Test("without CAP_NET_RAW the capture says what it needs and exits 1")
+    func permissionDenied() throws {
+        let run = try Run.program("/usr/bin/setpriv", ["--reuid=65534", "--regid=65534", "--clear-groups", "--inh-caps=-all",
+                                                       Run.binary, "capture", "-i", "lo", "-c", "1"])
+        #expect(run.status == 1)
+        #expect(run.stderr.contains("capturing on lo needs root or CAP_NET_RAW (try: sudo setcap cap_net_raw,cap_net_admin=eip $(which nettool))"))
+    }
+
+    @Test("tcpdump agrees with the test fixtures' ICMPv6 checksums")
+    func fixturesHaveRealChecksums() throws {
+        let path = temporaryPath(".pcap")
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let writer = try PcapHandle.dead(linkType: .ethernet).writer(path: path)
+        writer.write(Frames.ndpFrame(src: "fe80::1", dst: "ff02::1", type: 134, body: Frames.routerAdvertisement(options: Frames.slla(Frames.macA))),
+                     time: Timestamp(seconds: 0, microseconds: 0))
+        writer.write(Frames.ndpFrame(src: "fe80::1", dst: "ff02::1:ff00:5", type: 135, body: [0, 0, 0, 0] + Frames.ipv6("2001:2::5")),
+                     time: Timestamp(seconds: 0, microseconds: 1))
+        writer.close()
+        let tcpdump = try Run.program("/usr/bin/tcpdump", ["-nn", "-vvv", "-r", path])
+        #expect(tcpdump.stdout.components(separatedBy: "[icmp6 sum ok]").count == 3, "\(tcpdump.stdout)")
+    }
+}
+
+@Suite("capture: files, alerts and errors", .serialized, .timeLimit(.minutes(1)))
+struct CaptureFileTests {
+    typealias F = Frames
+
+    /// A pcap of `frames`, one second apart; `cut` trims frame N to that many bytes as a short snapshot length would.
+    func writeFile(_ frames: [[UInt8]], linkType: LinkType = .ethernet, cut: [Int: Int] = [:]) throws -> String {
+        let path = temporaryPath(".pcap")
+        let writer = try PcapHandle.dead(linkType: linkType).writer(path: path)
+        for (index, frame) in frames.enumerated() {
+            writer.write(Array(frame.prefix(cut[index] ?? frame.count)), time: Timestamp(seconds: 1_795_000_000 + index, microseconds: 0),
+                         originalLength: frame.count)
+        }
+        writer.close()
+        return path
+    }
+
+    @Test("the same address from two MACs raises 'changed MAC', on stderr and in JSON")
+    func changedMACAlarm() throws {
+        let path = try writeFile([
+            F.ethernet(dst: F.macB, src: F.macA, type: 0x0806, F.arp(op: 2, sha: F.macA, spa: "198.18.0.7", tha: F.macB, tpa: "198.18.0.2")),
+            F.ethernet(dst: F.macB, src: [0, 0, 0x0c, 1, 2, 3], type: 0x0806, F.arp(op: 2, sha: [0, 0, 0x0c, 1, 2, 3], spa: "198.18.0.7", tha: F.macB, tpa: "198.18.0.2")),
+        ])
+        defer { try? FileManager.default.removeItem(atPath: path) }
+
+        let text = try Run.nettool(["capture", "-r", path, "--alerts", "--table"])
+        #expect(text.status == 0)
+        #expect(text.stderr.contains("changed MAC: 198.18.0.7 moved from 02:00:5e:00:00:01 to 00:00:0c:01:02:03"))
+        #expect(text.stdout.contains("ADDRESS"))
+        #expect(text.stdout.contains("198.18.0.7  00:00:0c:01:02:03"))
+
+        let json = try Run.nettool(["capture", "-r", path, "--alerts", "--table", "--json"])
+        let alert = try #require(json.jsonLines.first { $0["alert"] as? String == "changed-mac" })
+        #expect(alert["ip"] as? String == "198.18.0.7")
+        #expect(alert["mac"] as? String == "00:00:0c:01:02:03")
+        #expect(alert["other_mac"] as? String == "02:00:5e:00:00:01")
+        #expect(json.jsonLines.contains { $0["record"] as? String == "neighbor" && $0["ip"] as? String == "198.18.0.7" })
+        #expect(json.stderr.isEmpty, "with --json alerts go to the JSON stream: \(json.stderr)")
+    }
+
+    @Test("malformed packets are counted and shown with their reason")
+    func malformedIsShown() throws {
+        let zeroLength = F.ndpFrame(src: "fe80::1", dst: "ff02::1:ff00:5", type: 135, body: [0, 0, 0, 0] + F.ipv6("2001:2::5") + [1, 0, 0, 0, 0, 0, 0, 0])
+        let path = try writeFile([zeroLength, zeroLength], cut: [1: 66])
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let run = try Run.nettool(["capture", "-r", path])
+        #expect(run.status == 0)
+        #expect(run.stdout.contains("[malformed: option type 1 at byte 24 of the ICMPv6 message has length 0]"))
+        #expect(run.stdout.contains("[malformed: truncated at NS target: needs 16 bytes, 4 left (captured 66 of 86 bytes; raise --snaplen)]"))
+        #expect(run.stderr.contains("2 packets seen, 2 decoded (0 ARP, 2 NDP), 2 malformed"))
+    }
+
+    @Test("an unsupported link type is reported once, not per packet")
+    func unsupportedLinkType() throws {
+        let path = try writeFile([[0x45, 0, 0, 20], [0x45, 0, 0, 20], [0x45, 0, 0, 20]], linkType: LinkType(dlt: 12))
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let run = try Run.nettool(["capture", "-r", path])
+        #expect(run.status == 0)
+        #expect(run.stderr.components(separatedBy: "is not supported").count == 2)
+        #expect(run.stderr.contains("3 packets seen, 0 decoded"))
+    }
+
+    @Test("errors: unknown interface, bad filter, unreadable file, usage")
+    func errors() throws {
+        let unknown = try Run.nettool(["capture", "-i", "eth9"])
+        #expect(unknown.status == 1)
+        #expect(unknown.stderr.contains("no such interface: eth9; interfaces here: "))
+        #expect(unknown.stderr.contains("lo"))
+
+        let path = try writeFile([])
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let badFilter = try Run.nettool(["capture", "-r", path, "--filter", "port port"])
+        #expect(badFilter.status == 1)
+        #expect(badFilter.stderr.contains("bad filter expression 'port port': can't parse filter expression: syntax error"))
+
+        let missing = try Run.nettool(["capture", "-r", "/nonexistent.pcap"])
+        #expect(missing.status == 1)
+        #expect(missing.stderr.contains("cannot read capture file /nonexistent.pcap"))
+
+        #expect(try Run.nettool(["capture", "--arp", "--ndp", "-r", path]).status == 2)
+        #expect(try Run.nettool(["capture", "-r", path, "-i", "lo"]).status == 2)
+        #expect(try Run.nettool(["capture", "-r", path, "--router", "nonsense"]).status == 2)
+    }
+
+    @Test("--list-interfaces shows loopback with its flags and addresses")
+    func listInterfaces() throws {
+        let run = try Run.nettool(["capture", "--list-interfaces"])
+        #expect(run.status == 0)
+        let loopback = try #require(run.stdout.split(separator: "\n").first { $0.hasPrefix("lo ") })
+        #expect(loopback.contains("loopback") && loopback.contains("127.0.0.1"))
+        let json = try Run.nettool(["capture", "--list-interfaces", "--json"])
+        #expect(json.jsonLines.contains { $0["name"] as? String == "lo" && $0["loopback"] as? Bool == true })
+    }
+}
