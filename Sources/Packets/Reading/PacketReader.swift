@@ -40,8 +40,9 @@ public struct PacketReader {
     }
 
     public mutating func u64(_ field: StaticString) throws(DecodeFailure) -> UInt64 {
-        let high = try u32(field)
-        return UInt64(high) << 32 | UInt64(try u32(field))
+        try require(8, field)
+        defer { offset += 8 }
+        return UInt64(bigEndian: bytes.loadUnaligned(fromByteOffset: offset, as: UInt64.self))
     }
 
     public mutating func mac(_ field: StaticString) throws(DecodeFailure) -> MACAddress {
@@ -57,8 +58,11 @@ public struct PacketReader {
     }
 
     public mutating func ipv6(_ field: StaticString) throws(DecodeFailure) -> IPAddress {
-        let high = try u64(field)
-        return .v6(UInt128(high) << 64 | UInt128(try u64(field)))
+        try require(16, field)
+        defer { offset += 16 }
+        let high = UInt64(bigEndian: bytes.loadUnaligned(fromByteOffset: offset, as: UInt64.self))
+        let low = UInt64(bigEndian: bytes.loadUnaligned(fromByteOffset: offset + 8, as: UInt64.self))
+        return .v6(UInt128(high) << 64 | UInt128(low))
     }
 
     /// The next `count` bytes, copied out (for rarely seen fields: odd address sizes, option data).
