@@ -22,6 +22,7 @@ bench: deps
 	bash Benchmarks/udp.sh
 	bash Benchmarks/tcp-echo.sh
 	bash Benchmarks/file-transfer.sh
+	bash Benchmarks/capture.sh
 
 # Regenerate the Swift registry tables after updating Data/ (or: make registries FROM=../shared/data).
 registries:

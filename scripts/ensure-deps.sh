@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs what building and testing nettool needs and a fresh Debian machine may lack:
 # libpcap-dev (for the capture module), and the real peers the tests talk to: netcat-openbsd,
-# socat, curl, python3 (http.server), iproute2 (ip netns), util-linux (setpriv, to test as an unprivileged user) and
-# coreutils (stdbuf). Uses sudo when not root. Safe to run repeatedly.
+# socat, curl, python3 (http.server), iproute2 (ip netns), util-linux (setpriv, to test as an unprivileged user),
+# coreutils (stdbuf), and for capture: tcpdump (reads back what -w wrote), arping and ndisc6 (real ARP
+# and NDP traffic). Uses sudo when not root. Safe to run repeatedly.
 set -euo pipefail
 
 need=()
@@ -15,6 +16,9 @@ command -v curl >/dev/null 2>&1 || need+=(curl)
 [ -x /usr/bin/python3 ] || need+=(python3)
 command -v setpriv >/dev/null 2>&1 || need+=(util-linux)
 command -v stdbuf >/dev/null 2>&1 || need+=(coreutils)
+[ -x /usr/bin/tcpdump ] || need+=(tcpdump)
+[ -x /usr/sbin/arping ] || need+=(arping)
+[ -x /usr/bin/ndisc6 ] || need+=(ndisc6)
 
 if [ ${#need[@]} -gt 0 ]; then
     sudo=""

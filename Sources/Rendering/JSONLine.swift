@@ -45,7 +45,8 @@ public struct JSONLine: ~Copyable {
         value.withUTF8 { append($0) }
     }
 
-    public mutating func text(_ value: StaticString) {
+    /// Fixed text; cheaper than `text(String)` (no String to unpack).
+    public mutating func literal(_ value: StaticString) {
         appendStatic(value)
     }
 

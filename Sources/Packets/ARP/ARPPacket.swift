@@ -38,6 +38,13 @@ public struct ARPPacket: Equatable, Sendable {
 
         /// The JSON `op` value.
         public var name: String {
+            if let known = knownName { return known.description }
+            if case .other(let code) = self { return "op-\(code)" }
+            return ""
+        }
+
+        /// The name of a defined operation, without building a String.
+        public var knownName: StaticString? {
             switch self {
             case .request: "request"
             case .reply: "reply"
@@ -49,7 +56,7 @@ public struct ARPPacket: Equatable, Sendable {
             case .inARPRequest: "inarp-request"
             case .inARPReply: "inarp-reply"
             case .nak: "arp-nak"
-            case .other(let code): "op-\(code)"
+            case .other: nil
             }
         }
 
@@ -79,10 +86,13 @@ public struct ARPPacket: Equatable, Sendable {
     }
 
     /// The one-word label shown in text output.
-    public var label: String {
+    public var label: String { knownLabel?.description ?? operation.name }
+
+    /// `label` without building a String, when it is a fixed word.
+    public var knownLabel: StaticString? {
         if isProbe { return "probe" }
         if isGratuitous { return operation == .request ? "announcement" : "gratuitous reply" }
-        return operation.name
+        return operation.knownName
     }
 
     /// Decodes an ARP body into `packet`, field by field, so a failure leaves what was read.

@@ -42,7 +42,7 @@ public enum NDPOption: Equatable, Sendable {
     }
 
     /// The JSON `type` value.
-    public var name: String {
+    public var name: StaticString {
         switch self {
         case .sourceLinkLayerAddress: "source-link-layer-address"
         case .targetLinkLayerAddress: "target-link-layer-address"
@@ -66,6 +66,7 @@ public enum NDPOption: Equatable, Sendable {
     /// counts as truncation when `cutByCapture` (the capture ended before the message did).
     static func readAll(from reader: inout PacketReader, cutByCapture: Bool, failure: inout DecodeFailure?) -> [NDPOption] {
         var options: [NDPOption] = []
+        options.reserveCapacity(reader.remaining / 8)
         while reader.remaining > 0 {
             let start = reader.offset
             guard reader.remaining >= 2 else {

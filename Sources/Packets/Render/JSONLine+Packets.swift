@@ -15,6 +15,22 @@ extension JSONLine {
         AddressFormatter.withText(address) { unescapedString($0) }
     }
 
+    /// `"2001:db8::/64"`, formatted on the stack.
+    mutating func string(prefix address: IPAddress, length: UInt8) {
+        AddressFormatter.withText(address) { text in
+            withUnsafeTemporaryAllocation(of: UInt8.self, capacity: text.count + 4) { buffer in
+                _ = buffer.initialize(from: text)
+                var count = text.count
+                buffer[count] = UInt8(ascii: "/")
+                count += 1
+                if length >= 100 { buffer[count] = UInt8(ascii: "0") + length / 100; count += 1 }
+                if length >= 10 { buffer[count] = UInt8(ascii: "0") + length / 10 % 10; count += 1 }
+                buffer[count] = UInt8(ascii: "0") + length % 10
+                unescapedString(UnsafeBufferPointer(start: buffer.baseAddress, count: count + 1))
+            }
+        }
+    }
+
     mutating func string(_ mac: MACAddress) {
         mac.withText { unescapedString($0) }
     }

@@ -61,11 +61,11 @@ public enum PacketJSON {
 
     static func arp(_ packet: ARPPacket, frame: DecodedFrame, to out: inout JSONLine) {
         out.key("protocol")
-        out.string(packet.operation.isRARP || packet.viaRARPEtherType ? "rarp" : "arp")
+        out.string((packet.operation.isRARP || packet.viaRARPEtherType ? "rarp" : "arp") as StaticString)
         out.key("op")
-        out.string(packet.operation.name)
+        if let name = packet.operation.knownName { out.string(name) } else { out.string(packet.operation.name) }
         out.key("label")
-        out.string(packet.label)
+        if let label = packet.knownLabel { out.string(label) } else { out.string(packet.label) }
         out.key("src_mac")
         out.optionalString(frame.link.source)
         out.key("sender_mac")
@@ -164,7 +164,7 @@ public enum PacketJSON {
             out.optionalString(address)
         case .prefixInformation(let prefix):
             out.key("prefix")
-            out.string("\(prefix.prefix)/\(prefix.prefixLength)")
+            out.string(prefix: prefix.prefix, length: prefix.prefixLength)
             out.key("on_link")
             out.bool(prefix.onLink)
             out.key("autonomous")
@@ -199,7 +199,7 @@ public enum PacketJSON {
             out.string(bytes.map { String(hexDigitPair: $0) }.joined())
         case .routeInformation(let route):
             out.key("prefix")
-            out.string("\(route.prefix)/\(route.prefixLength)")
+            out.string(prefix: route.prefix, length: route.prefixLength)
             out.key("preference")
             out.string(route.preference.name)
             out.key("lifetime")
@@ -223,7 +223,7 @@ public enum PacketJSON {
             out.string(uri)
         case .pref64(let pref64):
             out.key("prefix")
-            out.string("\(pref64.prefix)/\(pref64.prefixLength)")
+            out.string(prefix: pref64.prefix, length: pref64.prefixLength)
             out.key("lifetime")
             out.int(pref64.lifetime)
         case .unknown(_, let length, let data):

@@ -14,10 +14,10 @@ public enum PacketText {
         }
         if let direction = frame.link.direction {
             out.textByte(UInt8(ascii: " "))
-            out.text(direction.label)
+            out.literal(direction.label)
         }
         for vlan in frame.link.vlanIDs {
-            out.text(" vlan ")
+            out.literal(" vlan ")
             out.textInt(vlan)
         }
         out.textByte(UInt8(ascii: " "))
@@ -25,26 +25,26 @@ public enum PacketText {
         case .arp(let packet): arpLine(packet, to: &out)
         case .ndp(let packet): ndpLine(packet, to: &out)
         case .ipv6(let ip):
-            out.text("IP6 ")
+            out.literal("IP6 ")
             out.text(ip.source)
-            out.text(" > ")
+            out.literal(" > ")
             out.text(ip.destination)
-            out.text(" next-header ")
+            out.literal(" next-header ")
             out.textInt(ip.upperLayer)
         case .other(let etherType):
-            out.text("ethertype 0x")
+            out.literal("ethertype 0x")
             out.text(String(etherType, radix: 16).leftPadded(to: 4))
         case .none:
-            out.text("frame")
+            out.literal("frame")
         }
-        out.text(", length ")
+        out.literal(", length ")
         out.textInt(frame.originalLength)
         for finding in frame.findings {
-            out.text(" !! ")
+            out.literal(" !! ")
             out.text(finding.description)
         }
         if let reason = frame.malformedReason {
-            out.text(" [malformed: ")
+            out.literal(" [malformed: ")
             out.text(reason)
             out.textByte(UInt8(ascii: "]"))
         }
@@ -53,47 +53,47 @@ public enum PacketText {
     }
 
     static func arpLine(_ packet: ARPPacket, to out: inout JSONLine) {
-        out.text(packet.operation.isRARP || packet.viaRARPEtherType ? "RARP " : "ARP ")
-        out.text(packet.label)
+        out.literal(packet.operation.isRARP || packet.viaRARPEtherType ? "RARP " : "ARP ")
+        if let label = packet.knownLabel { out.literal(label) } else { out.text(packet.label) }
         guard let sender = packet.senderHardware, let senderIP = packet.senderProtocol,
               let target = packet.targetHardware, let targetIP = packet.targetProtocol else { return }
         if packet.isGratuitous {
             out.textByte(UInt8(ascii: " "))
             out.text(senderIP)
-            out.text(" is-at ")
+            out.literal(" is-at ")
             out.text(sender)
             return
         }
         switch packet.operation {
         case .request, .inARPRequest:
-            out.text(" who-has ")
+            out.literal(" who-has ")
             out.text(targetIP)
-            out.text(" tell ")
+            out.literal(" tell ")
             out.text(senderIP)
-            out.text(" (")
+            out.literal(" (")
             out.text(sender)
             out.textByte(UInt8(ascii: ")"))
         case .reply, .inARPReply, .rarpReply, .drarpReply:
             out.textByte(UInt8(ascii: " "))
             out.text(senderIP)
-            out.text(" is-at ")
+            out.literal(" is-at ")
             out.text(sender)
-            out.text(" (to ")
+            out.literal(" (to ")
             out.text(targetIP)
             out.textByte(UInt8(ascii: " "))
             out.text(target)
             out.textByte(UInt8(ascii: ")"))
         case .rarpRequest, .drarpRequest:
-            out.text(" who-is ")
+            out.literal(" who-is ")
             out.text(target)
-            out.text(" tell ")
+            out.literal(" tell ")
             out.text(sender)
         default:
-            out.text(" sender ")
+            out.literal(" sender ")
             out.text(sender)
             out.textByte(UInt8(ascii: " "))
             out.text(senderIP)
-            out.text(" target ")
+            out.literal(" target ")
             out.text(target)
             out.textByte(UInt8(ascii: " "))
             out.text(targetIP)
@@ -101,99 +101,112 @@ public enum PacketText {
     }
 
     static func ndpLine(_ packet: NDPPacket, to out: inout JSONLine) {
-        out.text("NDP ")
-        out.text(packet.kind.abbreviation)
+        out.literal("NDP ")
+        out.literal(packet.kind.abbreviation)
         switch packet.message {
         case .neighborSolicitation(let target)?:
             if packet.isDAD {
-                out.text(" DAD for ")
+                out.literal(" DAD for ")
                 out.text(target)
             } else {
-                out.text(" who-has ")
+                out.literal(" who-has ")
                 out.text(target)
             }
         case .neighborAdvertisement(let target, let flags)?:
-            if packet.isUnsolicitedNA { out.text(" unsolicited") }
+            if packet.isUnsolicitedNA { out.literal(" unsolicited") }
             out.textByte(UInt8(ascii: " "))
             out.text(target)
             if let mac = packet.targetLinkLayerAddress {
-                out.text(" is-at ")
+                out.literal(" is-at ")
                 out.text(mac)
             }
             appendFlags(flags, to: &out)
         case .routerAdvertisement?:
-            if packet.isRouterLeaving { out.text(" router leaving") }
+            if packet.isRouterLeaving { out.literal(" router leaving") }
         case .redirect(let target, let destination)?:
-            out.text(" to ")
+            out.literal(" to ")
             out.text(target)
-            out.text(" for ")
+            out.literal(" for ")
             out.text(destination)
         case .routerSolicitation?, nil:
             break
         }
-        out.text(" from ")
+        out.literal(" from ")
         out.text(packet.ip.source)
         if let mac = packet.sourceLinkLayerAddress {
-            out.text(" (")
+            out.literal(" (")
             out.text(mac)
             out.textByte(UInt8(ascii: ")"))
         }
-        out.text(" to ")
+        out.literal(" to ")
         out.text(packet.ip.destination)
         if case .routerAdvertisement(let ra)? = packet.message { routerAdvertisementSummary(ra, packet.options, to: &out) }
     }
 
     static func appendFlags(_ flags: NeighborAdvertisementFlags, to out: inout JSONLine) {
-        out.text(" [")
+        out.literal(" [")
         var first = true
-        for (flag, letter) in [(NeighborAdvertisementFlags.router, "R"), (.solicited, "S"), (.override, "O")] where flags.contains(flag) {
+        for (flag, letter) in [(NeighborAdvertisementFlags.router, UInt8(ascii: "R")), (.solicited, UInt8(ascii: "S")),
+                               (.override, UInt8(ascii: "O"))] where flags.contains(flag) {
             if !first { out.textByte(UInt8(ascii: " ")) }
-            out.text(letter)
+            out.textByte(letter)
             first = false
         }
         out.textByte(UInt8(ascii: "]"))
     }
 
+    /// ` [M O]`-style flag letters; nothing when no flag is set.
+    static func appendLetters(_ flags: [(Bool, StaticString)], to out: inout JSONLine) {
+        var first = true
+        for (set, letter) in flags where set {
+            out.literal(first ? " [" : " ")
+            out.literal(letter)
+            first = false
+        }
+        if !first { out.textByte(UInt8(ascii: "]")) }
+    }
+
     static func routerAdvertisementSummary(_ ra: RouterAdvertisement, _ options: [NDPOption], to out: inout JSONLine) {
-        out.text(", lifetime ")
+        out.literal(", lifetime ")
         out.textInt(ra.routerLifetime)
-        out.text("s, hop limit ")
+        out.literal("s, hop limit ")
         out.textInt(ra.currentHopLimit)
-        out.text(", prf ")
-        out.text(ra.preference.name)
-        out.text(RouterAdvertisementFlagsText.letters(ra))
+        out.literal(", prf ")
+        out.literal(ra.preference.name)
+        appendLetters([(ra.managed, "M"), (ra.otherConfiguration, "O"), (ra.homeAgent, "H"), (ra.proxy, "P")], to: &out)
         for option in options {
             switch option {
             case .prefixInformation(let prefix):
-                out.text(", prefix ")
+                out.literal(", prefix ")
                 out.text(prefix.prefix)
                 out.textByte(UInt8(ascii: "/"))
                 out.textInt(prefix.prefixLength)
-                out.text(PrefixFlagsText.letters(prefix))
+                appendLetters([(prefix.onLink, "L"), (prefix.autonomous, "A"), (prefix.routerAddress, "R"),
+                               (prefix.delegationPreferred, "P")], to: &out)
             case .mtu(let mtu):
-                out.text(", mtu ")
+                out.literal(", mtu ")
                 out.textInt(mtu)
             case .recursiveDNSServers(_, let servers):
-                out.text(", rdnss")
+                out.literal(", rdnss")
                 for server in servers {
                     out.textByte(UInt8(ascii: " "))
                     out.text(server)
                 }
             case .dnsSearchList(_, let domains):
-                out.text(", dnssl ")
+                out.literal(", dnssl ")
                 out.text(domains.joined(separator: " "))
             case .routeInformation(let route):
-                out.text(", route ")
+                out.literal(", route ")
                 out.text(route.prefix)
                 out.textByte(UInt8(ascii: "/"))
                 out.textInt(route.prefixLength)
             case .pref64(let pref64):
-                out.text(", pref64 ")
+                out.literal(", pref64 ")
                 out.text(pref64.prefix)
                 out.textByte(UInt8(ascii: "/"))
                 out.textInt(pref64.prefixLength)
             case .captivePortal(let uri):
-                out.text(", captive portal ")
+                out.literal(", captive portal ")
                 out.text(uri)
             default:
                 break
@@ -202,14 +215,8 @@ public enum PacketText {
     }
 }
 
-/// Flag letters as ` [M O]`, empty when none is set.
+/// Flag names for `-v` and JSON.
 enum RouterAdvertisementFlagsText {
-    static func letters(_ ra: RouterAdvertisement) -> String {
-        let names = [(ra.managed, "M"), (ra.otherConfiguration, "O"), (ra.homeAgent, "H"), (ra.proxy, "P")]
-            .filter(\.0).map(\.1)
-        return names.isEmpty ? "" : " [" + names.joined(separator: " ") + "]"
-    }
-
     static func names(_ ra: RouterAdvertisement) -> [String] {
         [(ra.managed, "managed"), (ra.otherConfiguration, "other"), (ra.homeAgent, "home-agent"), (ra.proxy, "proxy")]
             .filter(\.0).map(\.1)
@@ -217,12 +224,6 @@ enum RouterAdvertisementFlagsText {
 }
 
 enum PrefixFlagsText {
-    static func letters(_ prefix: PrefixInformation) -> String {
-        let names = [(prefix.onLink, "L"), (prefix.autonomous, "A"), (prefix.routerAddress, "R"), (prefix.delegationPreferred, "P")]
-            .filter(\.0).map(\.1)
-        return names.isEmpty ? "" : " [" + names.joined(separator: " ") + "]"
-    }
-
     static func names(_ prefix: PrefixInformation) -> [String] {
         [(prefix.onLink, "on-link"), (prefix.autonomous, "autonomous"), (prefix.routerAddress, "router-address"),
          (prefix.delegationPreferred, "dhcpv6-pd-preferred")].filter(\.0).map(\.1)
