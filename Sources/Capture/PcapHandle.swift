@@ -35,7 +35,13 @@ public final class PcapHandle: @unchecked Sendable {
     /// Warnings libpcap gave while opening (e.g. promiscuous mode not supported).
     public private(set) var warnings: [String] = []
 
-    private init(_ handle: OpaquePointer) { self.handle = handle }
+    /// The interface or file, for messages.
+    public let source: String
+
+    private init(_ handle: OpaquePointer, source: String) {
+        self.handle = handle
+        self.source = source
+    }
 
     deinit { pcap_close(handle) }
 
@@ -49,7 +55,7 @@ public final class PcapHandle: @unchecked Sendable {
         }
         var errorBuffer = [CChar](repeating: 0, count: Int(PCAP_ERRBUF_SIZE))
         guard let raw = pcap_create(name, &errorBuffer) else { throw .failed(text(errorBuffer)) }
-        let capture = PcapHandle(raw)
+        let capture = PcapHandle(raw, source: name)
         pcap_set_snaplen(raw, options.snapshotLength)
         pcap_set_promisc(raw, options.promiscuous ? 1 : 0)
         pcap_set_immediate_mode(raw, 1)
@@ -79,12 +85,12 @@ public final class PcapHandle: @unchecked Sendable {
         guard let raw = pcap_open_offline_with_tstamp_precision(path, UInt32(PCAP_TSTAMP_PRECISION_MICRO), &errorBuffer) else {
             throw .cannotReadFile(path: path, message: text(errorBuffer))
         }
-        return PcapHandle(raw)
+        return PcapHandle(raw, source: path)
     }
 
     /// A handle with no source, for writing files of a given link type (tests, fixtures).
     public static func dead(linkType: LinkType, snapshotLength: Int32 = 262_144) -> PcapHandle {
-        PcapHandle(pcap_open_dead(linkType.dlt, snapshotLength))
+        PcapHandle(pcap_open_dead(linkType.dlt, snapshotLength), source: "nothing")
     }
 
     public var linkType: LinkType { LinkType(dlt: pcap_datalink(handle)) }
@@ -130,7 +136,7 @@ public final class PcapHandle: @unchecked Sendable {
             }
             return .timeout
         case PCAP_ERROR_BREAK: return .interrupted
-        case -1: throw .failed("capture failed: \(String(cString: pcap_geterr(handle)))")
+        case -1: throw .failed("capture on \(source) ended: \(String(cString: pcap_geterr(handle)))")
         default: return .endOfFile
         }
     }

@@ -80,6 +80,29 @@ struct CaptureWireTests {
         #expect(summary["dropped_by_kernel"] as? Int == 0)
     }
 
+    @Test("a real ARP probe answered and a real IPv6 DAD conflict both raise 'duplicate address'")
+    func duplicateAddressOnTheWire() throws {
+        let pair = try VethPair(macs: (macA, macB))
+        let capture = try startCapture(pair, ["-i", pair.leftDevice, "--alerts", "--json", "--duration", "6s"])
+        // RFC 5227 probe (sender 0.0.0.0) for the right side's address: the right side answers.
+        _ = try inNamespace(pair.left, "/usr/sbin/arping", ["-0", "-c", "1", "-w", "3", "-I", pair.leftDevice, "198.18.0.2"])
+        // Claiming the right side's IPv6 address with DAD on: the kernel's DAD probe is answered.
+        #expect(try Run.program(ip, ["-n", pair.left, "addr", "add", "fd00:198:18::2/64", "dev", pair.leftDevice]).status == 0)
+        #expect(capture.waitForExit(upTo: 12))
+        let alerts = capture.stdoutText.split(separator: "\n").compactMap {
+            try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
+        }.filter { $0["alert"] as? String == "duplicate-address" }
+        #expect(alerts.contains { $0["ip"] as? String == "198.18.0.2" && $0["mac"] as? String == macB && $0["other_mac"] as? String == macA },
+                "\(capture.stdoutText)")
+        #expect(alerts.contains { $0["ip"] as? String == "fd00:198:18::2" && $0["mac"] as? String == macB && $0["other_mac"] as? String == macA },
+                "\(capture.stdoutText)")
+        let probe = capture.stdoutText.split(separator: "\n").compactMap {
+            try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
+        }.first { $0["probe"] as? Bool == true }
+        #expect(probe?["sender_ip"] as? String == "0.0.0.0")
+        #expect(capture.stdoutText.contains(#""dad":true"#))
+    }
+
     @Test("-w writes a file tcpdump reads back, and -r reads it again")
     func writeThenTcpdumpReads() throws {
         let pair = try VethPair(macs: (macA, macB))
