@@ -81,13 +81,15 @@ final class CaptureSession: @unchecked Sendable {
                 writer?.write(packet)
                 let alerts = processor.process(packet.bytes, originalLength: packet.originalLength, time: packet.time,
                                                interface: settings.interface, interfaceName: resolve, to: &line)
-                if settings.alerts { report(alerts, &line) }
-                // Live lines go out as they happen; a file's output is written in large blocks.
-                if settings.live || line.count >= 1 << 16 {
+                // Live lines go out as they happen; a file's output is written in large blocks,
+                // except that a packet's line goes out before the alerts (on stderr) it raised.
+                let alertsToPrint = settings.alerts && !alerts.isEmpty
+                if settings.live || line.count >= 1 << 16 || (alertsToPrint && !settings.json) {
                     line.withBytes { out.write($0) }
                     line.reset()
-                    if settings.live { out.flush() }
+                    out.flush()
                 }
+                if alertsToPrint { report(alerts, &line) }
                 if let count = settings.count, processor.counts.seen >= count { return }
             case .timeout:
                 continue
