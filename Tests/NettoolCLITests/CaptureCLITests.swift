@@ -36,7 +36,7 @@ struct CaptureWireTests {
         let ndisc = try inNamespace(pair.left, "/usr/bin/ndisc6", ["-r", "1", "-w", "2000", "fd00:198:18::2", pair.leftDevice])
         #expect(ndisc.status == 0, "\(ndisc.stdout)\(ndisc.stderr)")
         _ = try inNamespace(pair.left, "/usr/bin/rdisc6", ["-1", "-r", "1", "-w", "100", pair.leftDevice])
-        #expect(capture.waitForExit(upTo: 10), "capture did not stop after -c 7: \(capture.stderrText)")
+        try #require(capture.waitForExit(upTo: 10), "capture did not stop after -c 7: \(capture.stderrText)")
         #expect(capture.status == 0)
 
         let objects = capture.stdoutText.split(separator: "\n").compactMap {
@@ -143,11 +143,22 @@ struct CaptureWireTests {
     @Test("SIGINT ends a live capture with its summary and status 0; --duration ends it by itself")
     func interruptAndDuration() throws {
         let pair = try VethPair(macs: (macA, macB))
-        let capture = try startCapture(pair, ["-i", pair.leftDevice])
+        let capture = try startCapture(pair, ["-i", pair.leftDevice, "--table"])
         capture.signal(SIGINT)
-        #expect(capture.waitForExit(upTo: 5))
+        try #require(capture.waitForExit(upTo: 5), "still running after SIGINT")
         #expect(capture.status == 0)
         #expect(capture.stderrText.contains("0 packets seen, 0 decoded (0 ARP, 0 NDP), 0 malformed, 0 dropped by the kernel"))
+        #expect(capture.stdoutText.contains("neighbour table: empty"))
+
+        // SIGUSR1 prints the table and the capture goes on.
+        let watching = try startCapture(pair, ["-i", pair.leftDevice, "--table", "--arp"])
+        _ = try inNamespace(pair.left, "/usr/sbin/arping", ["-c", "1", "-w", "5", "-I", pair.leftDevice, "198.18.0.2"])
+        #expect(watching.wait { $0.stdoutText.contains("is-at \(macB)") })
+        watching.signal(SIGUSR1)
+        #expect(watching.wait { $0.stdoutText.contains("198.18.0.2  \(macB)") }, "\(watching.stdoutText)")
+        #expect(watching.isRunning)
+        watching.signal(SIGINT)
+        #expect(watching.waitForExit(upTo: 5))
 
         let started = Date()
         let timed = try Run.program(ip, pair.nettool(in: pair.left, ["capture", "-i", pair.leftDevice, "--duration", "1s"]))

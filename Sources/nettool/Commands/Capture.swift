@@ -1,11 +1,8 @@
-import Addresses
 import ArgumentParser
 import Capture
-import Dispatch
 import Neighbors
 import Packets
 import Rendering
-import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -178,12 +175,6 @@ extension Nettool {
                 printError("nettool: link type \(handle.linkTypeName) (\(linkType.dlt)) is not supported: packets are counted, not decoded")
             }
             let writer = try write.map { path throws(CaptureError) in try handle.writer(path: path) }
-            // On stderr in every mode: a person (or a test) waiting to make traffic knows the capture is ready.
-            if read == nil {
-                printError("capturing on \(interface ?? interfaceName ?? "any"), link type \(handle.linkTypeName)"
-                           + (write.map { ", writing \($0)" } ?? ""))
-            }
-
             let printsPackets = !quiet && (write == nil || print)
             let format: FrameProcessor.Format = !printsPackets ? .none : json ? .json : .text(verbose: verbose)
             let vendors = table || alerts ? loadVendors() : VendorDirectory()
@@ -193,14 +184,14 @@ extension Nettool {
                 settings: .init(interface: interfaceName, live: read == nil, count: count, duration: duration?.value,
                                 json: json, alerts: alerts, table: table, vendors: vendors))
 
-            var sources = onTerminationSignals { session.stop() }
-            signal(SIGUSR1, SIG_IGN)
-            let usr1 = DispatchSource.makeSignalSource(signal: SIGUSR1, queue: .global())
-            usr1.setEventHandler { session.requestTable() }
-            usr1.resume()
-            sources.append(usr1)
+            let sources = onTerminationSignals { session.stop() } + [onSignal(SIGUSR1) { session.requestTable() }]
             defer { sources.forEach { $0.cancel() } }
-
+            // On stderr in every mode, once Ctrl-C is handled: a person (or a test) waiting to make
+            // traffic knows the capture is ready.
+            if read == nil {
+                printError("capturing on \(interface ?? interfaceName ?? "any"), link type \(handle.linkTypeName)"
+                           + (write.map { ", writing \($0)" } ?? ""))
+            }
             try await session.run()
         }
 
