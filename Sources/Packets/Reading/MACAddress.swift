@@ -18,13 +18,8 @@ public struct MACAddress: Hashable, Comparable, Sendable, CustomStringConvertibl
     public static let zero = MACAddress(0)
     public static let broadcast = MACAddress(0xffff_ffff_ffff)
 
-    public var isBroadcast: Bool { self == .broadcast }
-    /// The group bit: the lowest bit of the first byte.
-    public var isMulticast: Bool { (value >> 40) & 1 == 1 }
     /// The first three bytes, the IEEE Organizationally Unique Identifier.
     public var oui: UInt32 { UInt32(value >> 24) }
-
-    public var bytes: [UInt8] { (0..<6).map { UInt8(truncatingIfNeeded: value >> (40 - 8 * UInt64($0))) } }
 
     /// Calls `body` with the `aa:bb:cc:dd:ee:ff` text, formatted on the stack.
     public func withText<R>(_ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {

@@ -13,7 +13,6 @@ public struct PacketReader {
     }
 
     public var remaining: Int { bytes.count - offset }
-    public var isAtEnd: Bool { offset >= bytes.count }
 
     @inline(__always)
     mutating func require(_ count: Int, _ field: StaticString) throws(DecodeFailure) {
@@ -37,12 +36,6 @@ public struct PacketReader {
         defer { offset += 4 }
         return UInt32(bytes[offset]) << 24 | UInt32(bytes[offset + 1]) << 16
             | UInt32(bytes[offset + 2]) << 8 | UInt32(bytes[offset + 3])
-    }
-
-    public mutating func u64(_ field: StaticString) throws(DecodeFailure) -> UInt64 {
-        try require(8, field)
-        defer { offset += 8 }
-        return UInt64(bigEndian: bytes.loadUnaligned(fromByteOffset: offset, as: UInt64.self))
     }
 
     public mutating func mac(_ field: StaticString) throws(DecodeFailure) -> MACAddress {
