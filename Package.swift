@@ -76,12 +76,14 @@ let package = Package(
         // libpcap, through the one module that imports it.
         .systemLibrary(name: "CPcap", pkgConfig: "libpcap", providers: [.apt(["libpcap-dev"])]),
         .target(name: "Capture", dependencies: ["CPcap", "Addresses", "Packets"]),
+        // `nettool tour`: lessons that run nettool's own commands on loopback and explain each step.
+        .target(name: "Tour", dependencies: ["Packets", "Ports", "Rendering"]),
         // The thin CLI: argument parsing, printing, exit codes.
         .executableTarget(
             name: "nettool",
             dependencies: [
                 "Addresses", "Capture", "Datagrams", "Endpoints", "FileTransfer", "Neighbors", "Packets", "Ports",
-                "Rendering", "Serving", "TCPEcho",
+                "Rendering", "Serving", "TCPEcho", "Tour",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

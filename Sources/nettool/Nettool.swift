@@ -11,6 +11,8 @@ struct Nettool: AsyncParsableCommand {
         commandName: "nettool",
         abstract: "A network-programming toolkit: classify addresses and ports, move bytes, and see how sockets work.",
         discussion: """
+            Start here: nettool tour
+
             Examples:
               nettool ip-classify 192.0.0.9 2001:db8::/32 fe80::1%eth0
               nettool port-classify 5353 https domain/udp
@@ -29,6 +31,7 @@ struct Nettool: AsyncParsableCommand {
             CommandGroup(name: "Files", subcommands: [FileServer.self, Download.self]),
             CommandGroup(name: "Addresses and ports", subcommands: [IPClassify.self, PortClassify.self]),
             CommandGroup(name: "Wire", subcommands: [Capture.self]),
+            CommandGroup(name: "Learning", subcommands: [Tour.self]),
         ]
     )
 

@@ -1,0 +1,105 @@
+import Foundation
+import Testing
+
+private func steps(_ text: String) -> [[String: Any]] {
+    text.split(separator: "\n").compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+}
+
+private func isListening(_ port: Int) -> Bool {
+    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    defer { close(fd) }
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_port = UInt16(port).bigEndian
+    address.sin_addr.s_addr = UInt32(0x7f00_0001).bigEndian
+    return withUnsafePointer(to: &address) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+    } == 0
+}
+
+private func tourNamespaces() throws -> [String] {
+    try Run.program("/usr/sbin/ip", ["netns", "list"]).stdout.split(separator: "\n").map(String.init).filter { $0.hasPrefix("nettool-tour-") }
+}
+
+@Suite("nettool tour", .serialized, .timeLimit(.minutes(5)))
+struct TourTests {
+    @Test func listNamesEveryLessonInOrder() throws {
+        let run = try Run.nettool(["tour", "--list"])
+        #expect(run.status == 0)
+        let names = run.stdout.split(separator: "\n").map { $0.split(separator: " ")[1] }
+        #expect(names == ["addresses", "ports", "udp", "tcp", "files", "wire"])
+        #expect(try Run.nettool(["tour", "nonsense"]).status == 2)
+    }
+
+    @Test("the whole tour, every step as expected, and nothing left behind",
+          .enabled(if: getuid() == 0, "needs root for the live wire lesson (ip netns, CAP_NET_RAW); run the suite as root"))
+    func wholeTour() throws {
+        let run = try Run.nettool(["tour", "--json"])
+        let objects = steps(run.stdout)
+        let lessonSteps = objects.filter { $0["lesson"] != nil }
+        #expect(run.status == 0, "\(run.stdout)\(run.stderr)")
+        #expect(Set(lessonSteps.compactMap { $0["lesson"] as? String }) == ["addresses", "ports", "udp", "tcp", "files", "wire"])
+        for step in lessonSteps where step["ok"] as? Bool != true {
+            Issue.record("step failed: \(step)")
+        }
+        let summary = try #require(objects.last)
+        #expect(summary["record"] as? String == "summary" && summary["failed"] as? Int == 0 && summary["lessons"] as? Int == 6)
+        #expect(summary["steps"] as? Int == lessonSteps.count)
+
+        // The wire lesson saw the real exchange.
+        let wire = try #require(lessonSteps.first { $0["lesson"] as? String == "wire" && $0["step"] as? Int == 2 })
+        let output = (wire["output"] as? [String] ?? []).joined(separator: "\n")
+        #expect(output.contains("ARP request who-has 198.18.0.2 tell 198.18.0.1"))
+        #expect(output.contains("NDP NA fd00:198:18::2 is-at 02:00:5e:00:bb:02"))
+
+        // Nothing left: the files lesson's folder, the servers' ports, the namespaces.
+        let files = try #require(lessonSteps.first { $0["lesson"] as? String == "files" && $0["step"] as? Int == 1 })
+        let folder = try #require((files["facts"] as? [String: String])?["folder"])
+        #expect(!FileManager.default.fileExists(atPath: folder))
+        for step in lessonSteps {
+            if let port = (step["facts"] as? [String: String])?["port"].flatMap(Int.init), step["lesson"] as? String != "udp" {
+                #expect(!isListening(port), "port \(port) from \(step["lesson"] ?? "") is still open")
+            }
+        }
+        #expect(try tourNamespaces().isEmpty)
+    }
+
+    @Test("SIGINT in the middle of the TCP lesson stops servers and removes files")
+    func interruptedInTCPLesson() throws {
+        // files first, so a scratch folder exists when the TCP lesson is interrupted.
+        let tour = try BackgroundProcess.nettool(["tour", "files", "tcp", "--json"])
+        #expect(tour.wait(upTo: 120) { steps($0.stdoutText).contains { $0["lesson"] as? String == "tcp" && $0["step"] as? Int == 1 } },
+                "\(tour.stdoutText)\(tour.stderrText)")
+        let objects = steps(tour.stdoutText)
+        let folders = objects.compactMap { ($0["facts"] as? [String: String])?["folder"] }
+        let folder = try #require(folders.first)
+        let port = try #require(objects.first { $0["lesson"] as? String == "tcp" }.flatMap { ($0["facts"] as? [String: String])?["port"] }.flatMap(Int.init))
+        #expect(FileManager.default.fileExists(atPath: folder))
+        tour.signal(SIGINT)
+        try #require(tour.waitForExit(upTo: 15), "tour still running after SIGINT")
+        #expect(tour.status == 130)
+        #expect(tour.stderrText.contains("tour interrupted; everything it started is stopped and removed"))
+        #expect(!FileManager.default.fileExists(atPath: folder), "scratch folder \(folder) left behind")
+        #expect(!isListening(port), "the echo server's port \(port) is still open")
+        if getuid() == 0 { #expect(try tourNamespaces().isEmpty) }
+    }
+
+    @Test("without the right to capture, the wire lesson decodes its recorded sample")
+    func wireLessonWithoutPrivilege() throws {
+        guard getuid() == 0 else {
+            // Already unprivileged: run it directly.
+            let run = try Run.nettool(["tour", "wire", "--json"])
+            #expect(run.status == 0 && run.stdout.contains("who-has 198.18.0.2"))
+            return
+        }
+        let run = try Run.program("/usr/bin/setpriv", ["--reuid=65534", "--regid=65534", "--clear-groups", "--inh-caps=-all",
+                                                       Run.binary, "tour", "wire", "--json"])
+        #expect(run.status == 0, "\(run.stdout)\(run.stderr)")
+        let step = try #require(steps(run.stdout).first { $0["lesson"] as? String == "wire" })
+        #expect(step["ok"] as? Bool == true)
+        let output = (step["output"] as? [String] ?? []).joined(separator: "\n")
+        #expect(output.contains("ARP request who-has 198.18.0.2 tell 198.18.0.1"))
+        #expect(output.contains("NDP NA fd00:198:18::2 is-at 02:00:5e:00:00:02 [S O]"))
+        #expect((step["explanation"] as? String)?.contains("sudo nettool tour wire") == true)
+    }
+}
