@@ -1,7 +1,8 @@
-# Quick start: `make run` shows nettool at work, `make test` runs the test suite.
+# Quick start: `make run` runs the tour (every part of nettool on loopback, explained),
+# `make test` runs the test suite.
 # Both install missing system packages first (scripts/ensure-deps.sh).
 
-ARGS ?= ip-classify 127.0.0.1 192.0.0.9 2001:0:4136:e378:8000:63bf:3fff:fdd2 ff02::1:ff00:1 10.0.0.0/8
+ARGS ?= tour
 
 .PHONY: run test build bench registries deps
 

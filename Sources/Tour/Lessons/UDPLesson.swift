@@ -27,9 +27,9 @@ enum UDPLesson {
             command: command(sendArguments),
             output: lines(sent.err).filter { !$0.hasPrefix("sent ") } + lines(sent.out) + ["receiver printed:"] + got,
             explanation: """
-                The sender's narration shows the calls: a socket, then sendto() three times. Nothing \
-                was exchanged before the first datagram: no handshake, no connection, no \
-                acknowledgement. Each datagram arrived whole as its own message; had one been lost, \
+                The sender's narration shows the calls: a socket, a connect() that sends nothing \
+                (on UDP it only fixes the destination), then send() three times. Nothing was \
+                exchanged before the first datagram: no handshake, no acknowledgement. Each datagram arrived whole as its own message; had one been lost, \
                 nobody would have said so.
                 """,
             ok: sent.status == 0 && received == 0 && got.filter { $0.contains("a datagram") }.count == 3))
