@@ -131,13 +131,22 @@ public enum UDPSender {
                     plan.payloads.map { AddressedEnvelope(remoteAddress: remote, data: ByteBuffer(bytes: $0)) }
                 }
                 if options.interval == nil && !options.waitReply && !narrator.isEnabled {
+                    // Written on the channel's event loop a batch at a time, the next batch once
+                    // the last one has reached the socket: the async writer's per-datagram
+                    // hand-off cost more than the sendmmsg(2) calls themselves.
+                    let underlying = channel.channel
                     var index = 0
                     while index < plan.total {
-                        let batch = (index..<min(index + 256, plan.total)).map { envelopes[$0 % envelopes.count] }
-                        try await outbound.write(contentsOf: batch)
-                        datagrams += batch.count
-                        bytes += batch.reduce(0) { $0 + $1.data.readableBytes }
-                        index += batch.count
+                        let first = index, count = min(1024, plan.total - index)
+                        try await underlying.eventLoop.flatSubmit {
+                            for offset in first..<(first + count - 1) {
+                                underlying.write(NIOAny(envelopes[offset % envelopes.count]), promise: nil)
+                            }
+                            return underlying.writeAndFlush(NIOAny(envelopes[(first + count - 1) % envelopes.count]))
+                        }.get()
+                        for offset in first..<(first + count) { bytes += envelopes[offset % envelopes.count].data.readableBytes }
+                        datagrams += count
+                        index += count
                     }
                     return (datagrams, bytes, replyCount, source)
                 }
