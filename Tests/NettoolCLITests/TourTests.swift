@@ -31,6 +31,14 @@ struct TourTests {
         #expect(try Run.nettool(["tour", "nonsense"]).status == 2)
     }
 
+    @Test("--pause waits for Enter after each step")
+    func pauseWaitsForEnter() throws {
+        let run = try Run.nettool(["tour", "addresses", "--pause"], stdin: "\n")
+        #expect(run.status == 0)
+        #expect(run.stdout.contains("(Enter to go on)"))
+        #expect(run.stdout.contains("Tour finished: 1 step, each as expected."))
+    }
+
     @Test("the whole tour, every step as expected, and nothing left behind",
           .enabled(if: getuid() == 0, "needs root for the live wire lesson (ip netns, CAP_NET_RAW); run the suite as root"))
     func wholeTour() throws {

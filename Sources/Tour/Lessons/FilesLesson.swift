@@ -3,7 +3,7 @@ import Glibc
 #endif
 
 enum FilesLesson {
-    static let size = 64 << 20
+    static let size = 32 << 20
 
     static func run(_ tour: TourContext) throws {
         let scratch = try tour.scratchFolder()
@@ -23,7 +23,7 @@ enum FilesLesson {
         tour.emit(TourStep(
             lesson: .files, number: 1, title: "Serving a folder over HTTP/1.1",
             command: command(serverArguments), output: lines(server.stderr),
-            explanation: "A 64 MiB file, lesson.bin, made for this lesson in \(served), served over HTTP/1.1.",
+            explanation: "A 32 MiB file, lesson.bin, made for this lesson in \(served), served over HTTP/1.1.",
             ok: true, facts: [("port", String(port)), ("folder", scratch)]))
 
         let url = "http://127.0.0.1:\(port)/lesson.bin"
@@ -40,6 +40,7 @@ enum FilesLesson {
                 """,
             ok: full.status == 0 && digest != nil && full.err.contains("matches the server's Repr-Digest"),
             facts: [("sha256", digest ?? "")]))
+        unlink(saved + "/lesson.bin")  // only its digest is needed from here on
 
         // A download killed part-way, as a dropped connection or a Ctrl-C would leave it.
         let partial = saved + "/resumed.bin"
@@ -71,6 +72,7 @@ enum FilesLesson {
                 matches --sha256 and the server's digest.
                 """,
             ok: resumed.status == 0 && resumed.err.contains("resumed at") && sha256(in: resumed.err) == digest))
+        unlink(partial)
 
         let rawArguments = ["file-server", "--protocol", "raw", "--root", served, "--bind", "127.0.0.1", "--port", "0"]
         let (rawServer, rawToken) = try tour.start(rawArguments)
@@ -93,7 +95,7 @@ enum FilesLesson {
         removeTree(saved)
     }
 
-    /// 64 MiB of a repeating pattern, written in 1 MiB blocks.
+    /// `size` bytes of a repeating pattern, written in 1 MiB blocks.
     static func writeLessonFile(_ path: String) throws {
         let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw TourError.scratch(String(cString: strerror(errno))) }
