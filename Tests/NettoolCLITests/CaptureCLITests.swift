@@ -241,6 +241,32 @@ struct CaptureFileTests {
         #expect(run.stderr.contains("2 packets seen, 2 decoded (0 ARP, 2 NDP), 2 malformed"))
     }
 
+    @Test("-v shows every field and option under the packet's line")
+    func verboseDetails() throws {
+        let ra = F.ndpFrame(src: "fe80::1", dst: "ff02::1", type: 134, body: F.routerAdvertisement(
+            flags: 0xc0, options: F.slla(F.macA) + F.prefix("2001:2::", length: 64) + F.option(5, [0, 0] + F.be32(1500))
+                + F.option(38, F.be16((600 / 8) << 3 | 1) + Array(F.ipv6("64:ff9b::").prefix(12))) + F.option(14, [1, 2, 3, 4, 5, 6])))
+        let inner = [0x60, 0, 0, 0] + F.be16(20) + [6, 64] + F.ipv6("2001:2::10") + F.ipv6("2001:2:9::1") + F.be16(49152) + F.be16(443) + [0, 0, 0, 0]
+        let redirect = F.ndpFrame(src: "fe80::1", dst: "2001:2::10", type: 137,
+                                  body: [0, 0, 0, 0] + F.ipv6("fe80::fe") + F.ipv6("2001:2:9::1") + F.option(4, [0, 0, 0, 0, 0, 0] + inner))
+        let path = try writeFile([ra, redirect])
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let run = try Run.nettool(["capture", "-r", path, "-v"])
+        #expect(run.status == 0)
+        for expected in [
+            "NDP RA from fe80::1 (02:00:5e:00:00:01) to ff02::1, lifetime 1800s, hop limit 64, prf medium [M O], prefix 2001:2::/64 [L A], mtu 1500, pref64 64:ff9b::/64",
+            "  icmp6 type 134 (router-advertisement) code 0 checksum 0x",
+            "  option prefix-information (3): 2001:2::/64, flags [on-link autonomous], valid 2592000s, preferred 604800s",
+            "  option pref64 (38): 64:ff9b::/64, lifetime 600s",
+            "  option nonce (14): 0x010203040506",
+            "NDP Redirect to fe80::fe for 2001:2:9::1 from fe80::1 to 2001:2::10",
+            "  option redirected-header (4): 48 bytes of the original packet: 2001:2::10 > 2001:2:9::1, next header 6, ports 49152 > 443",
+        ] {
+            #expect(run.stdout.contains(expected), "missing: \(expected)\n\(run.stdout)")
+        }
+        #expect(try Run.nettool(["capture", "-r", path, "--snaplen", "0"]).status == 2)
+    }
+
     @Test("an unsupported link type is reported once, not per packet")
     func unsupportedLinkType() throws {
         let path = try writeFile([[0x45, 0, 0, 20], [0x45, 0, 0, 20], [0x45, 0, 0, 20]], linkType: LinkType(dlt: 12))

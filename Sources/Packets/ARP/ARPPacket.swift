@@ -1,4 +1,5 @@
 import Addresses
+import Rendering
 
 /// An ARP, RARP or InARP packet (RFC 826, RFC 903, RFC 2390) of any hardware and protocol type.
 /// Ethernet + IPv4 addresses are decoded; other sizes are kept as bytes.
@@ -137,7 +138,7 @@ public enum LinkAddress: Hashable, Sendable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .mac(let mac): mac.description
-        case .bytes(let bytes): bytes.map { String(hexDigitPair: $0) }.joined(separator: ":")
+        case .bytes(let bytes): Hexdump.hexString(bytes).grouped(by: 2, separator: ":")
         }
     }
 }
@@ -166,13 +167,19 @@ public enum NetworkAddress: Hashable, Sendable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .ipv4(let address), .ipv6(let address): address.description
-        case .bytes(let bytes): "0x" + bytes.map { String(hexDigitPair: $0) }.joined()
+        case .bytes(let bytes): "0x" + Hexdump.hexString(bytes)
         }
     }
 }
 
 extension String {
-    init(hexDigitPair byte: UInt8) {
-        self.init(decoding: [hexDigit(byte >> 4), hexDigit(byte & 0xf)], as: UTF8.self)
+    /// `aabbcc` as `aa:bb:cc`.
+    func grouped(by width: Int, separator: Character) -> String {
+        var text = ""
+        for (index, character) in enumerated() {
+            if index > 0 && index % width == 0 { text.append(separator) }
+            text.append(character)
+        }
+        return text
     }
 }

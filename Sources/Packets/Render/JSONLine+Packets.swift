@@ -15,9 +15,17 @@ extension JSONLine {
         AddressFormatter.withText(address) { unescapedString($0) }
     }
 
-    /// `"2001:db8::/64"`, formatted on the stack.
+    /// `2001:db8::/64` as plain text.
+    mutating func text(prefix address: IPAddress, length: UInt8) {
+        AddressFormatter.withText(address, mixedNotation: false) { text(bytes: $0) }
+        textByte(UInt8(ascii: "/"))
+        textInt(length)
+    }
+
+    /// `"2001:db8::/64"`, formatted on the stack. Prefixes are all hex (`64:ff9b::/96`, never
+    /// `64:ff9b::0.0.0.0/96`), as registries write them.
     mutating func string(prefix address: IPAddress, length: UInt8) {
-        AddressFormatter.withText(address) { text in
+        AddressFormatter.withText(address, mixedNotation: false) { text in
             withUnsafeTemporaryAllocation(of: UInt8.self, capacity: text.count + 4) { buffer in
                 _ = buffer.initialize(from: text)
                 var count = text.count
@@ -72,4 +80,9 @@ extension JSONLine {
         case nil: null()
         }
     }
+}
+
+/// `2001:db8::/64` as a String, for the `-v` lines.
+func prefixText(_ address: IPAddress, _ length: UInt8) -> String {
+    AddressFormatter.withText(address, mixedNotation: false) { String(decoding: $0, as: UTF8.self) } + "/\(length)"
 }

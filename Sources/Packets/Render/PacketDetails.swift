@@ -70,7 +70,7 @@ enum PacketDetails {
         case .sourceLinkLayerAddress(let address), .targetLinkLayerAddress(let address):
             return address.description
         case .prefixInformation(let prefix):
-            return "\(prefix.prefix)/\(prefix.prefixLength), flags [\(PrefixFlagsText.names(prefix).joined(separator: " "))], valid \(lifetime(prefix.validLifetime)), preferred \(lifetime(prefix.preferredLifetime))"
+            return "\(prefixText(prefix.prefix, prefix.prefixLength)), flags [\(PrefixFlagsText.names(prefix).joined(separator: " "))], valid \(lifetime(prefix.validLifetime)), preferred \(lifetime(prefix.preferredLifetime))"
         case .redirectedHeader(let inner):
             var text = "\(inner.length) bytes of the original packet"
             if let source = inner.source, let destination = inner.destination { text += ": \(source) > \(destination)" }
@@ -83,9 +83,9 @@ enum PacketDetails {
         case .advertisementInterval(let interval):
             return "\(interval)ms"
         case .nonce(let bytes):
-            return "0x" + bytes.map { String(hexDigitPair: $0) }.joined()
+            return "0x" + Hexdump.hexString(bytes)
         case .routeInformation(let route):
-            return "\(route.prefix)/\(route.prefixLength), preference \(route.preference.name), lifetime \(lifetime(route.lifetime))"
+            return "\(prefixText(route.prefix, route.prefixLength)), preference \(route.preference.name), lifetime \(lifetime(route.lifetime))"
         case .recursiveDNSServers(let time, let servers):
             return "lifetime \(lifetime(time)), " + servers.map(\.description).joined(separator: " ")
         case .dnsSearchList(let time, let domains):
@@ -93,9 +93,9 @@ enum PacketDetails {
         case .captivePortal(let uri):
             return uri
         case .pref64(let pref64):
-            return "\(pref64.prefix)/\(pref64.prefixLength), lifetime \(pref64.lifetime)s"
+            return "\(prefixText(pref64.prefix, pref64.prefixLength)), lifetime \(pref64.lifetime)s"
         case .unknown(_, let length, let data):
-            return "length \(length), 0x" + data.map { String(hexDigitPair: $0) }.joined()
+            return "length \(length), 0x" + Hexdump.hexString(data)
         }
     }
 

@@ -196,7 +196,7 @@ public enum PacketJSON {
             out.int(interval)
         case .nonce(let bytes):
             out.key("nonce")
-            out.string(bytes.map { String(hexDigitPair: $0) }.joined())
+            out.string(Hexdump.hexString(bytes))
         case .routeInformation(let route):
             out.key("prefix")
             out.string(prefix: route.prefix, length: route.prefixLength)
@@ -230,7 +230,7 @@ public enum PacketJSON {
             out.key("length")
             out.int(length)
             out.key("data")
-            out.string(data.map { String(hexDigitPair: $0) }.joined())
+            out.string(Hexdump.hexString(data))
         }
         out.endObject()
     }

@@ -178,9 +178,7 @@ public enum PacketText {
             switch option {
             case .prefixInformation(let prefix):
                 out.literal(", prefix ")
-                out.text(prefix.prefix)
-                out.textByte(UInt8(ascii: "/"))
-                out.textInt(prefix.prefixLength)
+                out.text(prefix: prefix.prefix, length: prefix.prefixLength)
                 appendLetters([(prefix.onLink, "L"), (prefix.autonomous, "A"), (prefix.routerAddress, "R"),
                                (prefix.delegationPreferred, "P")], to: &out)
             case .mtu(let mtu):
@@ -197,14 +195,10 @@ public enum PacketText {
                 out.text(domains.joined(separator: " "))
             case .routeInformation(let route):
                 out.literal(", route ")
-                out.text(route.prefix)
-                out.textByte(UInt8(ascii: "/"))
-                out.textInt(route.prefixLength)
+                out.text(prefix: route.prefix, length: route.prefixLength)
             case .pref64(let pref64):
                 out.literal(", pref64 ")
-                out.text(pref64.prefix)
-                out.textByte(UInt8(ascii: "/"))
-                out.textInt(pref64.prefixLength)
+                out.text(prefix: pref64.prefix, length: pref64.prefixLength)
             case .captivePortal(let uri):
                 out.literal(", captive portal ")
                 out.text(uri)
