@@ -79,6 +79,8 @@ final class CaptureSession: @unchecked Sendable {
             switch try handle.next() {
             case .packet(let packet):
                 writer?.write(packet)
+                // Live, each packet reaches the file at once (tcpdump's -U), so a kill loses nothing written.
+                if settings.live { writer?.flush() }
                 let alerts = processor.process(packet.bytes, originalLength: packet.originalLength, time: packet.time,
                                                interface: settings.interface, interfaceName: resolve, to: &line)
                 // Live lines go out as they happen; a file's output is written in large blocks,
