@@ -101,14 +101,22 @@ public final class PcapHandle: @unchecked Sendable {
     }
 
     public func setFilter(_ expression: String) throws(CaptureError) {
+        try withProgram(expression) { program throws(CaptureError) in
+            guard pcap_setfilter(handle, &program) == 0 else {
+                throw .badFilter(expression: expression, message: String(cString: pcap_geterr(handle)))
+            }
+        }
+    }
+
+    /// Compiles `expression` for this handle's link type, runs `body` with it, then frees it.
+    private func withProgram<R>(_ expression: String,
+                                _ body: (inout bpf_program) throws(CaptureError) -> R) throws(CaptureError) -> R {
         var program = bpf_program()
         guard pcap_compile(handle, &program, expression, 1, PCAP_NETMASK_UNKNOWN) == 0 else {
             throw .badFilter(expression: expression, message: String(cString: pcap_geterr(handle)))
         }
         defer { pcap_freecode(&program) }
-        guard pcap_setfilter(handle, &program) == 0 else {
-            throw .badFilter(expression: expression, message: String(cString: pcap_geterr(handle)))
-        }
+        return try body(&program)
     }
 
     public enum NextResult {
@@ -171,15 +179,12 @@ public final class PcapHandle: @unchecked Sendable {
 
     /// Runs the BPF `expression` on `bytes` as if captured; for tests of the filter itself.
     public func filterMatches(_ expression: String, _ bytes: [UInt8]) throws(CaptureError) -> Bool {
-        var program = bpf_program()
-        guard pcap_compile(handle, &program, expression, 1, PCAP_NETMASK_UNKNOWN) == 0 else {
-            throw .badFilter(expression: expression, message: String(cString: pcap_geterr(handle)))
+        try withProgram(expression) { program in
+            var header = pcap_pkthdr()
+            header.caplen = UInt32(bytes.count)
+            header.len = UInt32(bytes.count)
+            return bytes.withUnsafeBufferPointer { pcap_offline_filter(&program, &header, $0.baseAddress) != 0 }
         }
-        defer { pcap_freecode(&program) }
-        var header = pcap_pkthdr()
-        header.caplen = UInt32(bytes.count)
-        header.len = UInt32(bytes.count)
-        return bytes.withUnsafeBufferPointer { pcap_offline_filter(&program, &header, $0.baseAddress) != 0 }
     }
 }
 

@@ -167,6 +167,23 @@ struct CaptureWireTests {
         #expect(timed.stderr.contains("0 packets seen"))
     }
 
+    @Test("an interface that is down is refused; one that vanishes mid-capture ends it with a sentence and the summary")
+    func interfaceDownAndVanishing() throws {
+        let pair = try VethPair(macs: (macA, macB))
+        #expect(try Run.program(ip, ["-n", pair.left, "link", "set", pair.leftDevice, "down"]).status == 0)
+        let down = try Run.program(ip, pair.nettool(in: pair.left, ["capture", "-i", pair.leftDevice, "-c", "1"]))
+        #expect(down.status == 1)
+        #expect(down.stderr.contains("interface \(pair.leftDevice) is down; bring it up first (ip link set \(pair.leftDevice) up)"))
+
+        #expect(try Run.program(ip, ["-n", pair.left, "link", "set", pair.leftDevice, "up"]).status == 0)
+        let capture = try startCapture(pair, ["-i", pair.leftDevice])
+        #expect(try Run.program(ip, ["-n", pair.left, "link", "del", pair.leftDevice]).status == 0)
+        try #require(capture.waitForExit(upTo: 5), "capture still running after its interface was deleted")
+        #expect(capture.status == 1)
+        #expect(capture.stderrText.contains("capture on \(pair.leftDevice) ended: "))
+        #expect(capture.stderrText.contains("packets seen"))
+    }
+
     @Test("without CAP_NET_RAW the capture says what it needs and exits 1")
     func permissionDenied() throws {
         let run = try Run.program("/usr/bin/setpriv", ["--reuid=65534", "--regid=65534", "--clear-groups", "--inh-caps=-all",

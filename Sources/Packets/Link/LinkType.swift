@@ -1,5 +1,5 @@
 /// The pcap link-layer header types (`DLT_*` / `LINKTYPE_*`) the decoder understands.
-public enum LinkType: Equatable, Sendable, CustomStringConvertible {
+public enum LinkType: Equatable, Sendable {
     case ethernet
     /// Linux "cooked" capture v1, what `-i any` gives by default.
     case linuxSLL
@@ -28,15 +28,6 @@ public enum LinkType: Equatable, Sendable, CustomStringConvertible {
     public var isSupported: Bool {
         if case .unsupported = self { return false }
         return true
-    }
-
-    public var description: String {
-        switch self {
-        case .ethernet: "Ethernet (EN10MB)"
-        case .linuxSLL: "Linux cooked v1 (LINUX_SLL)"
-        case .linuxSLL2: "Linux cooked v2 (LINUX_SLL2)"
-        case .unsupported(let value): "link type \(value)"
-        }
     }
 }
 
