@@ -34,6 +34,15 @@ public enum Payload {
     /// The largest UDP payload: 65,535 minus the UDP header, and minus the IPv4 header on IPv4.
     public static func limit(ipv6: Bool) -> Int { ipv6 ? 65_527 : 65_507 }
 
+    /// Datagrams of `size` bytes one UDP_SEGMENT send may carry on a path with this MTU: each
+    /// must fit unfragmented, at most 64 per send (the kernel's UDP_MAX_SEGMENTS on older
+    /// kernels) and 65,000 payload bytes in all. 1 means "send them one by one".
+    public static func segmentsPerSend(size: Int, pathMTU: Int, ipv6: Bool) -> Int {
+        let headers = (ipv6 ? 40 : 20) + 8
+        guard size > 0, size + headers <= pathMTU else { return 1 }
+        return Swift.max(1, Swift.min(64, 65_000 / size))
+    }
+
     /// `size` bytes of a repeating printable pattern, so a receiver shows readable text.
     public static func generated(size: Int) -> [UInt8] {
         let pattern = Array("nettool abcdefghijklmnopqrstuvwxyz0123456789 ".utf8)

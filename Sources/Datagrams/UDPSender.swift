@@ -21,6 +21,8 @@ public struct UDPSendOptions: Sendable {
     public var multicastInterface: String?
     public var waitReply = false
     public var timeout: Duration = .seconds(2)
+    /// Let unpaced runs of one payload go out with UDP generic segmentation offload (`--no-gso` clears it).
+    public var segmentation = true
 
     public init() {}
 }
@@ -131,24 +133,10 @@ public enum UDPSender {
                     plan.payloads.map { AddressedEnvelope(remoteAddress: remote, data: ByteBuffer(bytes: $0)) }
                 }
                 if options.interval == nil && !options.waitReply && !narrator.isEnabled {
-                    // Written on the channel's event loop a batch at a time, the next batch once
-                    // the last one has reached the socket: the async writer's per-datagram
-                    // hand-off cost more than the sendmmsg(2) calls themselves.
-                    let underlying = channel.channel
-                    var index = 0
-                    while index < plan.total {
-                        let first = index, count = min(1024, plan.total - index)
-                        try await underlying.eventLoop.flatSubmit {
-                            for offset in first..<(first + count - 1) {
-                                underlying.write(NIOAny(envelopes[offset % envelopes.count]), promise: nil)
-                            }
-                            return underlying.writeAndFlush(NIOAny(envelopes[(first + count - 1) % envelopes.count]))
-                        }.get()
-                        for offset in first..<(first + count) { bytes += envelopes[offset % envelopes.count].data.readableBytes }
-                        datagrams += count
-                        index += count
-                    }
-                    return (datagrams, bytes, replyCount, source)
+                    let segments = options.segmentation ? try await segmentsPerSend(plan, on: channel.channel, ipv6: isIPv6) : 1
+                    let sent = try await sendUnpaced(plan, buffers: envelopes.map(\.data), segments: segments,
+                                                     on: channel.channel, to: remote)
+                    return (sent.datagrams, sent.bytes, replyCount, source)
                 }
                 for index in 0..<plan.total {
                     if index > 0, let interval = options.interval {
@@ -171,6 +159,11 @@ public enum UDPSender {
                 }
                 return (datagrams, bytes, replyCount, source)
             }
+        } catch is SegmentationRefused {
+            // Nothing was sent yet and NIO closed the socket on the error: start again without GSO.
+            var plain = options
+            plain.segmentation = false
+            return try await run(plain, plan: plan, narrator: narrator, onReply: onReply)
         } catch {
             throw UDPError.from(error, endpoint: destination)
         }
@@ -181,6 +174,74 @@ public enum UDPSender {
         summary.elapsed = ContinuousClock.now - start
         narrator.step("close()", "the socket and its ephemeral port are released")
         return summary
+    }
+
+    /// Unpaced, reply-less sending. Writes go to the channel on its event loop a batch at a time,
+    /// the next batch once the last one has reached the socket: the async writer's per-datagram
+    /// hand-off cost more than the sendmmsg(2) calls NIO makes for a batch.
+    /// With `segments` > 1, each write carries that many copies of the one payload and the kernel
+    /// cuts it into separate datagrams (UDP generic segmentation offload), one trip down the stack
+    /// for up to 64 datagrams.
+    private static func sendUnpaced(_ plan: PayloadPlan, buffers: [ByteBuffer], segments: Int,
+                                    on channel: Channel, to remote: SocketAddress) async throws -> (datagrams: Int, bytes: Int) {
+        var datagrams = 0, bytes = 0
+        if segments > 1 {
+            let payload = buffers[0], size = payload.readableBytes
+            var joined = ByteBuffer()
+            joined.reserveCapacity(segments * size)
+            for _ in 0..<segments { joined.writeImmutableBuffer(payload) }
+            let block = joined
+            while datagrams < plan.total {
+                let count = min(segments * 64, plan.total - datagrams)
+                let batch = channel.eventLoop.flatSubmit {
+                    var left = count
+                    while true {
+                        let carried = min(segments, left)
+                        left -= carried
+                        let envelope = AddressedEnvelope(
+                            remoteAddress: remote, data: block.getSlice(at: block.readerIndex, length: carried * size)!,
+                            metadata: .init(ecnState: .transportNotCapable, packetInfo: nil, segmentSize: size))
+                        if left == 0 { return channel.writeAndFlush(envelope) }
+                        channel.write(envelope, promise: nil)
+                    }
+                }
+                do {
+                    try await batch.get()
+                } catch let error as IOError where datagrams == 0 && [EIO, EINVAL].contains(error.errnoCode) {
+                    // The kernel refuses GSO on some paths (IPsec, a lowered MTU); the first
+                    // batch fails whole, before any datagram left.
+                    throw SegmentationRefused()
+                }
+                datagrams += count
+                bytes += count * size
+            }
+            return (datagrams, bytes)
+        }
+        // Plain ByteBuffers: the socket is connected, and NIOAny holds a ByteBuffer inline
+        // where an AddressedEnvelope would be boxed once per write.
+        while datagrams < plan.total {
+            let first = datagrams, count = min(1024, plan.total - datagrams)
+            try await channel.eventLoop.flatSubmit {
+                for offset in first..<(first + count - 1) {
+                    channel.write(buffers[offset % buffers.count], promise: nil)
+                }
+                return channel.writeAndFlush(buffers[(first + count - 1) % buffers.count])
+            }.get()
+            for offset in first..<(first + count) { bytes += buffers[offset % buffers.count].readableBytes }
+            datagrams += count
+        }
+        return (datagrams, bytes)
+    }
+
+    /// How many datagrams one send may carry with UDP_SEGMENT: only for many copies of one
+    /// payload whose datagrams each fit the path MTU unfragmented (the kernel refuses a segment
+    /// that would need fragments), at most 64 per send and 65,000 bytes in all. 1 means no GSO.
+    private static func segmentsPerSend(_ plan: PayloadPlan, on channel: Channel, ipv6: Bool) async throws -> Int {
+        guard System.supportsUDPSegmentationOffload, plan.payloads.count == 1, plan.total > 1 else { return 1 }
+        let option = ipv6 ? ChannelOptions.Types.SocketOption(level: .ipv6, name: .init(rawValue: IPV6_MTU))
+            : ChannelOptions.Types.SocketOption(level: .ip, name: .init(rawValue: IP_MTU))
+        guard let mtu = try? await channel.getOption(option).get() else { return 1 }
+        return Payload.segmentsPerSend(size: plan.payloads[0].count, pathMTU: Int(mtu), ipv6: ipv6)
     }
 
     /// Waits for one datagram or the timeout; an ICMP port unreachable ends the wait as `.refused`.
@@ -232,6 +293,9 @@ public enum UDPSender {
         }
     }
 }
+
+/// The first UDP_SEGMENT send was refused by the kernel; `run` starts over without it.
+private struct SegmentationRefused: Error {}
 
 /// Lets the reply wait run in a child task while the iterator stays owned by one place.
 private final class IteratorBox: @unchecked Sendable {

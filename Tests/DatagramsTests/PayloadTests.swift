@@ -19,6 +19,15 @@ struct PayloadTests {
         #expect(throws: UDPError.self) { try Payload.parseHex(text) }
     }
 
+    @Test("how many datagrams one UDP_SEGMENT send carries", arguments: [
+        (64, 65_536, false, 64), (1_000, 65_536, false, 64), (1_400, 1_500, false, 46), (1_472, 1_500, false, 44),
+        (1_473, 1_500, false, 1), (1_452, 1_500, true, 44), (1_453, 1_500, true, 1), (0, 65_536, false, 1),
+        (60_000, 65_536, false, 1), (40_000, 65_536, true, 1),
+    ])
+    func segmentsPerSend(size: Int, mtu: Int, ipv6: Bool, expected: Int) {
+        #expect(Payload.segmentsPerSend(size: size, pathMTU: mtu, ipv6: ipv6) == expected)
+    }
+
     @Test("printable text vs binary")
     func printable() {
         #expect(printableText(Array("hello\n".utf8)) == "hello\n")

@@ -322,4 +322,39 @@ struct VethTests {
         #expect(recv.stdoutText.contains("from 198.18.0.1:"))
         #expect(recv.stdoutText.contains("to 198.18.0.255 on \(pair.rightDevice)"))
     }
+
+    @Test("an unpaced run leaves grouped by UDP_SEGMENT and arrives as separate datagrams; --no-gso sends them singly")
+    func segmentationOffload() throws {
+        let pair = try VethPair()
+        // What left the sender, as tcpdump on the sending side sees it: one line per packet.
+        // tcpdump stops by itself after `packets` (it ignores signals from this test process).
+        func wireLengths(_ sendArguments: [String], expect datagrams: Int, of size: Int, packets: Int) throws -> [Substring] {
+            let path = FileManager.default.temporaryDirectory.appendingPathComponent("nettool-gso-\(getpid()).pcap").path
+            defer { try? FileManager.default.removeItem(atPath: path) }
+            let tcpdump = try BackgroundProcess("/usr/sbin/ip", ["netns", "exec", pair.left, "/usr/bin/tcpdump",
+                                                                 "-i", pair.leftDevice, "-nn", "-c", "\(packets)", "-w", path, "udp"])
+            try #require(tcpdump.wait { $0.stderrText.contains("listening on") }, "tcpdump did not start: \(tcpdump.stderrText)")
+            let recv = try BackgroundProcess("/usr/sbin/ip", pair.nettool(in: pair.right, [
+                "udp-recv", "--port", "0", "--count", "\(datagrams)", "--timeout", "5s", "--json", "--quiet"]))
+            let port = try #require(recv.listeningPort())
+            let send = try Run.program("/usr/sbin/ip", pair.nettool(in: pair.left, ["udp-send", "198.18.0.2", "\(port)"] + sendArguments))
+            #expect(send.status == 0, "\(send.stderr)")
+            #expect(recv.waitForExit())
+            let summary = try JSONSerialization.jsonObject(with: Data((recv.stdoutText.split(separator: "\n").last ?? "").utf8)) as? [String: Any]
+            #expect(summary?["datagrams"] as? Int == datagrams, "udp-recv printed: \(recv.stdoutText)")
+            #expect(summary?["bytes"] as? Int == datagrams * size)
+            #expect(tcpdump.waitForExit(), "\(tcpdump.stderrText)")
+            return try Run.program("/usr/bin/tcpdump", ["-nn", "-r", path]).stdout.split(separator: "\n")
+        }
+        func udpLengths(_ lines: [Substring]) -> [Int] {
+            lines.compactMap { line in line.range(of: "UDP, length ").flatMap { Int(line[$0.upperBound...]) } }
+        }
+        // 60 copies of 1,000 bytes fit one send (at most 64, 65,000 bytes): one large packet on the wire.
+        #expect(udpLengths(try wireLengths(["--size", "1000", "--count", "60"], expect: 60, of: 1000, packets: 1)) == [60_000])
+        #expect(udpLengths(try wireLengths(["--size", "1000", "--count", "60", "--no-gso"], expect: 60, of: 1000, packets: 60)) == Array(repeating: 1000, count: 60))
+        // 1,473 bytes plus headers exceed the veth's 1,500-byte MTU: no grouping, two fragments each.
+        let fragmented = try wireLengths(["--size", "1473", "--count", "5"], expect: 5, of: 1473, packets: 10)
+        #expect(udpLengths(fragmented) == Array(repeating: 1473, count: 5), "\(fragmented)")
+        #expect(fragmented.filter { $0.hasSuffix("ip-proto-17") }.count == 5, "\(fragmented)")
+    }
 }

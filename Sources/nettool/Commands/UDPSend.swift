@@ -18,6 +18,11 @@ extension Nettool {
                 generates N bytes. The socket is connected to HOST PORT, so an ICMP port unreachable \
                 comes back as "connection refused" instead of silence.
 
+                Sent as fast as it goes (no --interval, --rate max or none), copies of one payload go to the kernel up \
+                to 64 at a time with UDP generic segmentation offload (UDP_SEGMENT): the receiver still \
+                gets separate datagrams, but tcpdump on this host shows each group as one large packet. \
+                --no-gso sends them one by one.
+
                 Exit status: 0 sent (and replied, with --wait-reply); 1 other failure; 2 usage error \
                 (bad host, port or hex); 3 name resolution failed; 4 connection refused (nothing listens \
                 there); 5 timed out waiting for a reply; 6 network or host unreachable.
@@ -85,6 +90,9 @@ extension Nettool {
         @Option(help: "Interface to send multicast datagrams out of.")
         var multicastInterface: String?
 
+        @Flag(help: "Never group datagrams with UDP generic segmentation offload (see above).")
+        var noGso = false
+
         @Flag(help: "After each datagram, wait for a reply and print it.")
         var waitReply = false
 
@@ -127,6 +135,7 @@ extension Nettool {
             options.multicastTTL = multicastTTL
             options.multicastInterface = multicastInterface
             options.waitReply = waitReply
+            options.segmentation = !noGso
             if let timeout { options.timeout = timeout.value }
 
             let plan: PayloadPlan
