@@ -1,6 +1,7 @@
 import Addresses
 import Endpoints
 import Rendering
+import Synchronization
 import Testing
 @testable import Datagrams
 
@@ -122,6 +123,34 @@ struct LoopbackTests {
         let total = try await received
         #expect(total.datagrams == 3 && total.bytes == 27 && total.senders.count == 1)
     }
+
+    @Test("an unpaced run over IPv6, grouped by UDP_SEGMENT, arrives as separate whole datagrams")
+    func segmentedRun() async throws {
+        var options = UDPReceiveOptions()
+        options.bindHost = "::1"
+        options.count = 128
+        options.idleTimeout = .seconds(30)
+        let seen = Payloads()
+        let receiver = try await UDPReceiver.bind(options, narrator: .silent) { seen.add($0) }
+        async let received = receiver.run()
+
+        var send = UDPSendOptions()
+        send.host = "::1"
+        send.port = receiver.localEndpoint.port
+        let payload = Payload.generated(size: 700)
+        let summary = try await UDPSender.run(send, plan: PayloadPlan(payloads: [payload], repeats: 128),
+                                              narrator: .silent) { _ in }
+        #expect(summary.datagrams == 128 && summary.bytes == 128 * 700)
+        let total = try await received
+        #expect(total.datagrams == 128 && total.bytes == 128 * 700)
+        #expect(seen.all == Array(repeating: payload, count: 128))
+    }
+}
+
+final class Payloads: Sendable {
+    private let received = Mutex<[[UInt8]]>([])
+    func add(_ datagram: ReceivedDatagram) { received.withLock { $0.append(datagram.bytes) } }
+    var all: [[UInt8]] { received.withLock { $0 } }
 }
 
 final class Replies: @unchecked Sendable {
