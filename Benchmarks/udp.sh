@@ -56,6 +56,21 @@ for size in 64 1400; do
     printf '%-6s %-44s %14s %14s %8s\n' "$size" "nettool udp-send --no-gso -> C (best of 3)" "$p_send_rate" "$p_got" "$(python3 -c "print(f\"{($COUNT - $p_got) * 100 / $COUNT:.2f}%\")")"
     python3 -c "print(f'{\"\":6} sender ratio nettool/C: {$n_send_rate/$c_send_rate:.2f} with GSO, {$p_send_rate/$c_send_rate:.2f} with --no-gso (target >= 0.80)')"
 
+    # nettool to nettool at full speed: grouped sends (GSO) arrive as grouped reads (GRO), so
+    # both ends pay per group; the receiver's own rate is over the time datagrams were arriving.
+    best_got=0; best_rate=0; best_send=0
+    for _ in 1 2 3; do
+        p=$(port); n_recv "$p" "$OUT/n.json"
+        "$NETTOOL" udp-send 127.0.0.1 "$p" --size "$size" --count "$COUNT" --rate max --json > "$OUT/s.json"; wait
+        got=$(field "$OUT/n.json" datagrams)
+        if [ "$got" -gt "$best_got" ]; then
+            best_got=$got; best_rate=$(field "$OUT/n.json" datagrams_per_sec); best_rate=${best_rate%.*}
+            best_send=$(field "$OUT/s.json" datagrams_per_sec); best_send=${best_send%.*}
+        fi
+    done
+    printf '%-6s %-44s %14s %14s %8s\n' "$size" "nettool udp-send -> nettool udp-recv (best of 3)" "$best_send" "$best_got" "$(python3 -c "print(f\"{($COUNT - $best_got) * 100 / $COUNT:.2f}%\")")"
+    printf '%-6s %-44s %14s\n' "" "   udp-recv's own rate while they arrived" "$best_rate"
+
     # Receivers: the highest paced rate each takes without loss.
     best_c=0; best_n=0
     for rate in $RATES; do

@@ -78,8 +78,16 @@ public final class UDPReceiver: Sendable {
                       "a UDP socket: it sends and receives whole datagrams; there is no connection and no handshake")
         let done = MultiThreadedEventLoopGroup.singleton.any().makePromise(of: ReceiveSummary.self)
         let channel: Channel
+        var bootstrap = DatagramBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+        if System.supportsUDPReceiveOffload {
+            // UDP_GRO: a run of equal datagrams from one sender that arrives grouped (a GSO
+            // sender such as udp-send on this host, or a NIC that coalesces) stays one buffer
+            // with its segment size, read in one go and cut up by ReceiveHandler.
+            bootstrap = bootstrap.channelOption(.datagramReceiveOffload, value: true)
+                .channelOption(.datagramReceiveSegmentSize, value: true)
+        }
         do {
-            channel = try await DatagramBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            channel = try await bootstrap
                 // Sharing a port is right for multicast listeners (several mDNS receivers on
                 // 5353); for unicast it would silently steal datagrams, so a busy port is an error.
                 .channelOption(.socketOption(.so_reuseaddr), value: options.groups.isEmpty ? 0 : 1)
@@ -159,11 +167,12 @@ public final class UDPReceiver: Sendable {
         channel.close(promise: nil)
     }
 
-    static func datagram(_ envelope: AddressedEnvelope<ByteBuffer>, sequence: Int) -> ReceivedDatagram {
+    /// `payload` is the envelope's data, or one datagram of a GRO buffer.
+    static func datagram(_ envelope: AddressedEnvelope<ByteBuffer>, payload: ByteBuffer, sequence: Int) -> ReceivedDatagram {
         ReceivedDatagram(
             from: Endpoint(envelope.remoteAddress) ?? Endpoint(address: .v4(0), port: 0),
             packetInfo: envelope.metadata?.packetInfo,
-            payload: envelope.data,
+            payload: payload,
             truncated: false,
             sequence: sequence)
     }
@@ -200,9 +209,22 @@ final class ReceiveHandler: ChannelInboundHandler {
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        guard options.count.map({ summary.datagrams < $0 }) ?? true else { return }
         let envelope = unwrapInboundIn(data)
-        let received = UDPReceiver.datagram(envelope, sequence: summary.datagrams + 1)
+        guard let segment = envelope.metadata?.segmentSize, segment > 0, envelope.data.readableBytes > segment else {
+            receive(envelope.data, from: envelope, context: context)
+            return
+        }
+        // A GRO buffer: equal datagrams back to back, the last one possibly shorter.
+        var buffer = envelope.data
+        while let datagram = buffer.readSlice(length: Swift.min(segment, buffer.readableBytes)) {
+            receive(datagram, from: envelope, context: context)
+            if buffer.readableBytes == 0 { break }
+        }
+    }
+
+    private func receive(_ payload: ByteBuffer, from envelope: AddressedEnvelope<ByteBuffer>, context: ChannelHandlerContext) {
+        guard options.count.map({ summary.datagrams < $0 }) ?? true else { return }
+        let received = UDPReceiver.datagram(envelope, payload: payload, sequence: summary.datagrams + 1)
         let now = ContinuousClock.now
         if first == nil { first = now }
         last = now
@@ -213,7 +235,7 @@ final class ReceiveHandler: ChannelInboundHandler {
                       "one read returns exactly one datagram, with the sender's address; no connection was ever set up")
         onDatagram(received)
         if options.echo {
-            context.write(wrapOutboundOut(AddressedEnvelope(remoteAddress: envelope.remoteAddress, data: envelope.data)), promise: nil)
+            context.write(wrapOutboundOut(AddressedEnvelope(remoteAddress: envelope.remoteAddress, data: payload)), promise: nil)
             pendingEcho = true
             narrator.step("sendto(\(received.from), \(received.size) bytes)",
                           "the echo goes back to whatever address the datagram came from")

@@ -250,7 +250,7 @@ public enum UDPSender {
         let iterator = IteratorBox(replies)
         defer { replies = iterator.iterator }
         let reply = try await withThrowingTaskGroup(of: ReceivedDatagram?.self) { group in
-            group.addTask { try await iterator.next().map { UDPReceiver.datagram($0, sequence: 1) } }
+            group.addTask { try await iterator.next().map { UDPReceiver.datagram($0, payload: $0.data, sequence: 1) } }
             group.addTask {
                 try await Task.sleep(for: timeout)
                 return nil

@@ -145,6 +145,25 @@ struct LoopbackTests {
         #expect(total.datagrams == 128 && total.bytes == 128 * 700)
         #expect(seen.all == Array(repeating: payload, count: 128))
     }
+
+    @Test("--count stops in the middle of a grouped run: exactly that many datagrams are taken")
+    func countWithinGroup() async throws {
+        var options = UDPReceiveOptions()
+        options.bindHost = "127.0.0.1"
+        options.count = 10
+        options.idleTimeout = .seconds(30)
+        let seen = Payloads()
+        let receiver = try await UDPReceiver.bind(options, narrator: .silent) { seen.add($0) }
+        async let received = receiver.run()
+        var send = UDPSendOptions()
+        send.host = "127.0.0.1"
+        send.port = receiver.localEndpoint.port
+        _ = try await UDPSender.run(send, plan: PayloadPlan(payloads: [Payload.generated(size: 100)], repeats: 64),
+                                    narrator: .silent) { _ in }
+        let total = try await received
+        #expect(total.datagrams == 10 && total.bytes == 1_000)
+        #expect(seen.all.count == 10)
+    }
 }
 
 final class Payloads: Sendable {
