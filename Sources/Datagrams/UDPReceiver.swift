@@ -216,13 +216,17 @@ final class ReceiveHandler: ChannelInboundHandler {
         }
         // A GRO buffer: equal datagrams back to back, the last one possibly shorter.
         var buffer = envelope.data
+        let count = (buffer.readableBytes + segment - 1) / segment
+        narrator.step("recvmsg() → \(buffer.readableBytes) bytes from \(Endpoint(envelope.remoteAddress).map(\.description) ?? "?"), UDP_GRO segment size \(segment)",
+                      "\(count) datagrams in one read: the sender grouped equal datagrams (UDP GSO) and the kernel kept them together; they are cut apart again here")
         while let datagram = buffer.readSlice(length: Swift.min(segment, buffer.readableBytes)) {
-            receive(datagram, from: envelope, context: context)
+            receive(datagram, from: envelope, context: context, grouped: true)
             if buffer.readableBytes == 0 { break }
         }
     }
 
-    private func receive(_ payload: ByteBuffer, from envelope: AddressedEnvelope<ByteBuffer>, context: ChannelHandlerContext) {
+    private func receive(_ payload: ByteBuffer, from envelope: AddressedEnvelope<ByteBuffer>, context: ChannelHandlerContext,
+                         grouped: Bool = false) {
         guard options.count.map({ summary.datagrams < $0 }) ?? true else { return }
         let received = UDPReceiver.datagram(envelope, payload: payload, sequence: summary.datagrams + 1)
         let now = ContinuousClock.now
@@ -231,8 +235,10 @@ final class ReceiveHandler: ChannelInboundHandler {
         summary.datagrams += 1
         summary.bytes += received.size
         summary.senders.insert(received.from)
-        narrator.step("recvfrom() → \(received.size) bytes from \(received.from)",
-                      "one read returns exactly one datagram, with the sender's address; no connection was ever set up")
+        if !grouped {
+            narrator.step("recvfrom() → \(received.size) bytes from \(received.from)",
+                          "one read returns exactly one datagram, with the sender's address; no connection was ever set up")
+        }
         onDatagram(received)
         if options.echo {
             context.write(wrapOutboundOut(AddressedEnvelope(remoteAddress: envelope.remoteAddress, data: payload)), promise: nil)

@@ -150,6 +150,21 @@ struct UDPPeerTests {
         }
     }
 
+    @Test("udp-recv --explain tells a grouped read (UDP_GRO) from single ones, and prints every datagram")
+    func explainGroupedRead() throws {
+        let recv = try BackgroundProcess.nettool(["udp-recv", "--bind", "127.0.0.1", "--port", "0", "--count", "64",
+                                                  "--timeout", "5s", "--explain"])
+        let port = try #require(recv.listeningPort())
+        let send = try Run.nettool(["udp-send", "127.0.0.1", "\(port)", "--size", "10", "--count", "64", "--quiet"])
+        #expect(send.status == 0, "\(send.stderr)")
+        #expect(recv.waitForExit())
+        #expect(recv.stderrText.contains("bytes from 127.0.0.1:"), "\(recv.stderrText)")
+        #expect(recv.stderrText.contains("UDP_GRO segment size 10"), "\(recv.stderrText)")
+        #expect(!recv.stderrText.contains("recvfrom() → 10 bytes"))
+        #expect(recv.stdoutText.split(separator: "\n").filter { $0 == "nettool ab" }.count == 64, "\(recv.stdoutText)")
+        #expect(recv.stdoutText.contains("#64 10 bytes from 127.0.0.1:"))
+    }
+
     @Test("--source-port, --bind, --lines, --file, --count with --interval, --ttl")
     func sendOptions() throws {
         let recv = try BackgroundProcess.nettool(["udp-recv", "--bind", "127.0.0.1", "--port", "0", "--count", "7", "--timeout", "5s", "--json"])
