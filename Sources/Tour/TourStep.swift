@@ -19,7 +19,7 @@ public enum LessonID: String, CaseIterable, Sendable {
         switch self {
         case .addresses: "loopback, private, public and link-local addresses, classified"
         case .ports: "well-known, registered and ephemeral ports, and what listens here now"
-        case .udp: "a receiver, datagrams sent to it, and one sent where nobody listens"
+        case .udp: "a receiver, datagrams sent to it, one sent where nobody listens, and a burst of 1,000"
         case .tcp: "an echo server, one round trip (handshake, half-close, close), a 2-second load test"
         case .files: "serve a file, download it, resume an interrupted download, verify SHA-256, raw protocol"
         case .wire: "the ARP request/reply and NS/NA the first packet to a new neighbour triggers"

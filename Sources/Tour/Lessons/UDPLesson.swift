@@ -47,5 +47,44 @@ enum UDPLesson {
                 unconnected socket would never hear of it. UDP itself tells the sender nothing.
                 """,
             ok: refused.status == 4 && refused.err.contains("connection refused")))
+
+        try burst(tour)
+    }
+
+    /// A thousand datagrams at full speed: grouped on the way down (GSO) and on the way up (GRO).
+    private static func burst(_ tour: TourContext) throws {
+        let receiverArguments = ["udp-recv", "--bind", "127.0.0.1", "--port", "0", "--count", "1000", "--timeout", "3s",
+                                 "--quiet", "--explain"]
+        let (receiver, receiverToken) = try tour.start(receiverArguments)
+        defer { tour.cleanup.run(receiverToken) }
+        receiver.poll(seconds: 10) { listeningPort($0.stderr) != nil }
+        guard let port = listeningPort(receiver.stderr) else {
+            return tour.emit(TourStep(lesson: .udp, number: 4, title: "A burst", command: command(receiverArguments),
+                                      output: lines(receiver.stderr), explanation: "The receiver did not start.", ok: false))
+        }
+        let sendArguments = ["udp-send", "127.0.0.1", String(port), "--size", "100", "--count", "1000"]
+        let sent = try tour.run(sendArguments)
+        let ended = receiver.wait(seconds: 10)
+        let reads = lines(receiver.stderr).filter { $0.contains("recvmsg()") || $0.contains("recvfrom()") }
+        let summary = lines(receiver.stderr).filter { $0.hasPrefix("received ") }
+        tour.emit(TourStep(
+            lesson: .udp, number: 4, title: "A thousand datagrams at full speed",
+            command: command(sendArguments),
+            output: lines(sent.out) + lines(sent.err) + ["receiver (\(command(receiverArguments))), \(reads.count) reads:"]
+                + reads.prefix(3) + (reads.count > 3 ? ["…"] : []) + summary,
+            explanation: (reads.contains { $0.contains("UDP_GRO") } ? """
+                At full speed udp-send hands the kernel 64 copies of the datagram at a time (generic \
+                segmentation offload, UDP_SEGMENT): 16 trips down the network stack instead of 1,000. \
+                The receiving socket asked for the other half (UDP_GRO), so each group stayed together \
+                and came up in one read, which nettool cut back into 100-byte datagrams: boundaries \
+                survive, every datagram is still its own message.
+                """ : """
+                This kernel handled each datagram on its own (no UDP segmentation or receive offload \
+                here): one trip down the network stack and one read per datagram.
+                """) + """
+                 Nothing slows a UDP sender to its receiver's pace (there is no flow control): a slower \
+                receiver would simply have lost datagrams, and only counts like these would tell.
+                """,
+            ok: sent.status == 0 && ended == 0 && summary.contains { $0.hasPrefix("received 1000 datagrams") }))
     }
 }
