@@ -126,43 +126,37 @@ struct LoopbackTests {
 
     @Test("an unpaced run over IPv6, grouped by UDP_SEGMENT, arrives as separate whole datagrams")
     func segmentedRun() async throws {
-        var options = UDPReceiveOptions()
-        options.bindHost = "::1"
-        options.count = 128
-        options.idleTimeout = .seconds(30)
-        let seen = Payloads()
-        let receiver = try await UDPReceiver.bind(options, narrator: .silent) { seen.add($0) }
-        async let received = receiver.run()
-
-        var send = UDPSendOptions()
-        send.host = "::1"
-        send.port = receiver.localEndpoint.port
         let payload = Payload.generated(size: 700)
-        let summary = try await UDPSender.run(send, plan: PayloadPlan(payloads: [payload], repeats: 128),
-                                              narrator: .silent) { _ in }
-        #expect(summary.datagrams == 128 && summary.bytes == 128 * 700)
-        let total = try await received
+        let (sent, total, seen) = try await unpacedRun(host: "::1", payload: payload, repeats: 128, receiverCount: 128)
+        #expect(sent.datagrams == 128 && sent.bytes == 128 * 700)
         #expect(total.datagrams == 128 && total.bytes == 128 * 700)
-        #expect(seen.all == Array(repeating: payload, count: 128))
+        #expect(seen == Array(repeating: payload, count: 128))
     }
 
     @Test("--count stops in the middle of a grouped run: exactly that many datagrams are taken")
     func countWithinGroup() async throws {
+        let (_, total, seen) = try await unpacedRun(host: "127.0.0.1", payload: Payload.generated(size: 100),
+                                                    repeats: 64, receiverCount: 10)
+        #expect(total.datagrams == 10 && total.bytes == 1_000)
+        #expect(seen.count == 10)
+    }
+
+    /// `repeats` copies of `payload` sent unpaced to a receiver on `host` that stops after
+    /// `receiverCount`: what the sender reports, what the receiver counted, and the payloads it got.
+    private func unpacedRun(host: String, payload: [UInt8], repeats: Int,
+                            receiverCount: Int) async throws -> (SendSummary, ReceiveSummary, [[UInt8]]) {
         var options = UDPReceiveOptions()
-        options.bindHost = "127.0.0.1"
-        options.count = 10
+        options.bindHost = host
+        options.count = receiverCount
         options.idleTimeout = .seconds(30)
         let seen = Payloads()
         let receiver = try await UDPReceiver.bind(options, narrator: .silent) { seen.add($0) }
         async let received = receiver.run()
         var send = UDPSendOptions()
-        send.host = "127.0.0.1"
+        send.host = host
         send.port = receiver.localEndpoint.port
-        _ = try await UDPSender.run(send, plan: PayloadPlan(payloads: [Payload.generated(size: 100)], repeats: 64),
-                                    narrator: .silent) { _ in }
-        let total = try await received
-        #expect(total.datagrams == 10 && total.bytes == 1_000)
-        #expect(seen.all.count == 10)
+        let sent = try await UDPSender.run(send, plan: PayloadPlan(payloads: [payload], repeats: repeats), narrator: .silent) { _ in }
+        return (sent, try await received, seen.all)
     }
 }
 

@@ -3,11 +3,7 @@ enum UDPLesson {
         let receiverArguments = ["udp-recv", "--bind", "127.0.0.1", "--port", "0", "--count", "3", "--timeout", "15s"]
         let (receiver, receiverToken) = try tour.start(receiverArguments)
         defer { tour.cleanup.run(receiverToken) }
-        receiver.poll(seconds: 10) { listeningPort($0.stderr) != nil }
-        guard let port = listeningPort(receiver.stderr) else {
-            return tour.emit(TourStep(lesson: .udp, number: 1, title: "A receiver", command: command(receiverArguments),
-                                      output: lines(receiver.stderr), explanation: "The receiver did not start.", ok: false))
-        }
+        guard let port = receiverPort(receiver, tour: tour, step: 1, arguments: receiverArguments) else { return }
         tour.emit(TourStep(
             lesson: .udp, number: 1, title: "A receiver bound to an ephemeral port",
             command: command(receiverArguments), output: lines(receiver.stderr),
@@ -57,11 +53,7 @@ enum UDPLesson {
                                  "--quiet", "--explain"]
         let (receiver, receiverToken) = try tour.start(receiverArguments)
         defer { tour.cleanup.run(receiverToken) }
-        receiver.poll(seconds: 10) { listeningPort($0.stderr) != nil }
-        guard let port = listeningPort(receiver.stderr) else {
-            return tour.emit(TourStep(lesson: .udp, number: 4, title: "A burst", command: command(receiverArguments),
-                                      output: lines(receiver.stderr), explanation: "The receiver did not start.", ok: false))
-        }
+        guard let port = receiverPort(receiver, tour: tour, step: 4, arguments: receiverArguments) else { return }
         let sendArguments = ["udp-send", "127.0.0.1", String(port), "--size", "100", "--count", "1000"]
         let sent = try tour.run(sendArguments)
         let ended = receiver.wait(seconds: 10)
@@ -86,5 +78,14 @@ enum UDPLesson {
                 receiver would simply have lost datagrams, and only counts like these would tell.
                 """,
             ok: sent.status == 0 && ended == 0 && summary.contains { $0.hasPrefix("received 1000 datagrams") }))
+    }
+
+    /// The port a started `udp-recv` reports, or nil after emitting a failed step.
+    private static func receiverPort(_ receiver: ChildProcess, tour: TourContext, step: Int, arguments: [String]) -> Int? {
+        receiver.poll(seconds: 10) { listeningPort($0.stderr) != nil }
+        if let port = listeningPort(receiver.stderr) { return port }
+        tour.emit(TourStep(lesson: .udp, number: step, title: "A receiver", command: command(arguments),
+                           output: lines(receiver.stderr), explanation: "The receiver did not start.", ok: false))
+        return nil
     }
 }
