@@ -34,7 +34,7 @@ let package = Package(
         .target(
             name: "Datagrams",
             dependencies: [
-                "Addresses", "Endpoints", "Rendering",
+                "Addresses", "Endpoints", "Ports", "Rendering",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]

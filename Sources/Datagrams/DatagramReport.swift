@@ -38,6 +38,8 @@ public enum DatagramReport {
             + "sender\(summary.senders.count == 1 ? "" : "s") in \(DurationText.format(summary.elapsed))"
             + (summary.datagrams > 1 ? " (\(fixed(summary.rate, 1)) datagrams/s from first to last)" : "")
             + (summary.timedOut ? "; stopped after the idle timeout" : "")
+            + (summary.kernelDrops.map { $0 > 0 ? "; the kernel dropped \($0) packet\($0 == 1 ? "" : "s"), receive buffer full "
+                + "(a group of GSO datagrams counts as one)" : "" } ?? "")
     }
 
     public static func json(_ summary: ReceiveSummary) -> [UInt8] {
@@ -51,6 +53,8 @@ public enum DatagramReport {
         json.key("active_seconds"); json.unescapedNumber(fixed(summary.activeTime.seconds, 6))
         json.key("datagrams_per_sec"); json.unescapedNumber(fixed(summary.rate, 1))
         json.key("timed_out"); json.bool(summary.timedOut)
+        json.key("kernel_drops")
+        if let drops = summary.kernelDrops { json.int(drops) } else { json.null() }
         json.endObject()
         json.endLine()
         return json.bytes

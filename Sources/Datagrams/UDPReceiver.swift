@@ -2,6 +2,7 @@ import Addresses
 import Endpoints
 import NIOCore
 import NIOPosix
+import Ports
 import Rendering
 
 /// One datagram as `udp-recv` reports it.
@@ -44,6 +45,10 @@ public struct ReceiveSummary: Sendable {
     /// From the first datagram to the last: what the rate is measured over.
     public var activeTime: Duration = .zero
     public var timedOut = false
+    /// Packets the kernel discarded for this socket (its receive buffer was full; a group of GSO
+    /// datagrams counts once), read from /proc/net/udp just before the socket closed; nil when
+    /// that could not be read.
+    public var kernelDrops: UInt64?
 
     public var rate: Double { activeTime.seconds > 0 ? Double(datagrams - 1) / activeTime.seconds : 0 }
 }
@@ -180,8 +185,9 @@ public final class UDPReceiver: Sendable {
 
 /// Counts, reports and (with --echo) answers each datagram, on the channel's event loop; all
 /// its state is confined to that loop. It completes `done` with the summary when the channel closes.
-final class ReceiveHandler: ChannelInboundHandler {
+final class ReceiveHandler: ChannelDuplexHandler {
     typealias InboundIn = AddressedEnvelope<ByteBuffer>
+    typealias OutboundIn = AddressedEnvelope<ByteBuffer>
     typealias OutboundOut = AddressedEnvelope<ByteBuffer>
 
     private let options: UDPReceiveOptions
@@ -248,7 +254,7 @@ final class ReceiveHandler: ChannelInboundHandler {
         }
         if let count = options.count, summary.datagrams >= count {
             flushEchoes(context: context)
-            context.close(promise: nil)
+            closeChannel(context: context)
         }
     }
 
@@ -261,7 +267,25 @@ final class ReceiveHandler: ChannelInboundHandler {
         // An ICMP error for an echo we sent comes back as ECONNREFUSED; the receiver carries on.
         if let io = error as? IOError, io.errnoCode == ECONNREFUSED { return }
         done.fail(error)
+        closeChannel(context: context)
+    }
+
+    /// A close asked of the channel from outside (`stop()`) passes here while the socket is still open.
+    func close(context: ChannelHandlerContext, mode: CloseMode, promise: EventLoopPromise<Void>?) {
+        recordKernelDrops(context: context)
+        context.close(mode: mode, promise: promise)
+    }
+
+    /// This handler's own closes (count reached, idle timeout, an error) start below it in the pipeline.
+    private func closeChannel(context: ChannelHandlerContext) {
+        recordKernelDrops(context: context)
         context.close(promise: nil)
+    }
+
+    /// The socket's row in /proc/net/udp, with the kernel's drop count, exists only while it is open.
+    private func recordKernelDrops(context: ChannelHandlerContext) {
+        guard summary.kernelDrops == nil, let local = context.channel.localAddress.flatMap(Endpoint.init) else { return }
+        summary.kernelDrops = ProcParsers.udpDrops(address: local.address, port: UInt16(local.port))
     }
 
     func channelInactive(context: ChannelHandlerContext) {
@@ -289,7 +313,7 @@ final class ReceiveHandler: ChannelInboundHandler {
             let quiet = ContinuousClock.now - (handler.last ?? handler.start)
             if quiet >= idle {
                 handler.summary.timedOut = true
-                context.close(promise: nil)
+                handler.closeChannel(context: context)
             } else {
                 handler.scheduleIdleCheck(context: context, after: idle - quiet)
             }

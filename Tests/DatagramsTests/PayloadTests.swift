@@ -29,6 +29,19 @@ struct PayloadTests {
         #expect(Payload.segmentsPerSend(size: size, pathMTU: mtu, ipv6: ipv6) == expected)
     }
 
+    @Test("the receive summary names kernel drops only when there were some")
+    func summaryDrops() {
+        var summary = ReceiveSummary()
+        summary.datagrams = 5
+        summary.kernelDrops = 0
+        #expect(!DatagramReport.text(summary).contains("dropped"))
+        #expect(String(decoding: DatagramReport.json(summary), as: UTF8.self).contains(#""kernel_drops":0"#))
+        summary.kernelDrops = 1
+        #expect(DatagramReport.text(summary).hasSuffix("; the kernel dropped 1 packet, receive buffer full (a group of GSO datagrams counts as one)"))
+        summary.kernelDrops = nil
+        #expect(String(decoding: DatagramReport.json(summary), as: UTF8.self).contains(#""kernel_drops":null"#))
+    }
+
     @Test("printable text vs binary")
     func printable() {
         #expect(printableText(Array("hello\n".utf8)) == "hello\n")

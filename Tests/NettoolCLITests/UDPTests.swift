@@ -58,6 +58,7 @@ struct UDPPeerTests {
         #expect(datagrams[2]["interface"] as? String == "lo")
         let summary = try #require(lines.last)
         #expect(summary["event"] as? String == "summary" && summary["senders"] as? Int == 3)
+        #expect(summary["kernel_drops"] as? Int == 0)
     }
 
     @Test("udp-recv --echo answers udp-send --wait-reply")
@@ -163,6 +164,24 @@ struct UDPPeerTests {
         #expect(!recv.stderrText.contains("recvfrom() → 10 bytes"))
         #expect(recv.stdoutText.split(separator: "\n").filter { $0 == "nettool ab" }.count == 64, "\(recv.stdoutText)")
         #expect(recv.stdoutText.contains("#64 10 bytes from 127.0.0.1:"))
+    }
+
+    @Test("datagrams the kernel dropped for a stalled receiver are counted in its summary")
+    func kernelDrops() throws {
+        let recv = try BackgroundProcess.nettool(["udp-recv", "--bind", "127.0.0.1", "--port", "0", "--timeout", "1s",
+                                                  "--quiet", "--json"])
+        let port = try #require(recv.listeningPort())
+        recv.signal(SIGSTOP)
+        // 20,000 x 1,400 bytes: well past the 8 MiB receive buffer udp-recv asks for (16 MiB at most).
+        let send = try Run.nettool(["udp-send", "127.0.0.1", "\(port)", "--size", "1400", "--count", "20000", "--no-gso", "--quiet"])
+        recv.signal(SIGCONT)
+        #expect(send.status == 0, "\(send.stderr)")
+        #expect(recv.waitForExit(upTo: 10))
+        let summary = try #require(try JSONSerialization.jsonObject(
+            with: Data((recv.stdoutText.split(separator: "\n").last ?? "").utf8)) as? [String: Any])
+        let received = try #require(summary["datagrams"] as? Int), drops = try #require(summary["kernel_drops"] as? Int)
+        #expect(drops > 0, "\(summary)")
+        #expect(received + drops == 20_000, "\(summary)")
     }
 
     @Test("--source-port, --bind, --lines, --file, --count with --interval, --ttl")

@@ -31,6 +31,65 @@ struct HostStateTests {
         let sockets = ProcParsers.sockets(text, transport: "udp", isIPv6: true)
         #expect(sockets.map(\.address.description) == ["::1", "::ffff:127.0.0.1"])
         #expect(sockets.map(\.port) == [5353, 53])
+        #expect(sockets.map(\.drops) == [0, 0])
+    }
+
+    @Test("/proc/net/udp: the drops column")
+    func udpDropsColumn() {
+        let text = """
+               sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode ref pointer drops
+              123: 0100007F:9E34 00000000:0000 07 00000000:00068000 00:00000000 00000000     0        0 51234 2 00000000a1b2c3d4 1360
+            """
+        let sockets = ProcParsers.sockets(text, transport: "udp", isIPv6: false)
+        #expect(sockets.map(\.port) == [40500])
+        #expect(sockets.map(\.drops) == [1360])
+        #expect(ProcParsers.sockets(text, transport: "tcp", isIPv6: false).isEmpty)
+    }
+
+    @Test("the live drop count of a UDP socket that was sent more than its buffer holds")
+    func liveUDPDrops() throws {
+        func udpSocket(reuse: Bool = false, port: UInt16 = 0) throws -> (fd: Int32, port: UInt16) {
+            let fd = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
+            try #require(fd >= 0)
+            var one: Int32 = 1, small: Int32 = 4096
+            if reuse { setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size)) }
+            setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &small, socklen_t(MemoryLayout<Int32>.size))
+            var address = sockaddr_in()
+            address.sin_family = sa_family_t(AF_INET)
+            address.sin_addr.s_addr = UInt32(0x7F00_0001).bigEndian
+            address.sin_port = port.bigEndian
+            var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+            try #require(withUnsafeMutablePointer(to: &address) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
+            })
+            return (fd, UInt16(bigEndian: address.sin_port))
+        }
+        let receiver = try udpSocket()
+        defer { close(receiver.fd) }
+        #expect(ProcParsers.udpDrops(address: .v4(0x7F00_0001), port: receiver.port) == 0)
+
+        let sender = try udpSocket()
+        defer { close(sender.fd) }
+        var destination = sockaddr_in()
+        destination.sin_family = sa_family_t(AF_INET)
+        destination.sin_addr.s_addr = UInt32(0x7F00_0001).bigEndian
+        destination.sin_port = receiver.port.bigEndian
+        let payload = [UInt8](repeating: 7, count: 1000)
+        for _ in 0..<200 {
+            _ = withUnsafePointer(to: &destination) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { sendto(sender.fd, payload, payload.count, 0, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            }
+        }
+        let drops = try #require(ProcParsers.udpDrops(address: .v4(0x7F00_0001), port: receiver.port))
+        var queued = 0
+        var buffer = [UInt8](repeating: 0, count: 2000)
+        while recv(receiver.fd, &buffer, buffer.count, Int32(MSG_DONTWAIT)) > 0 { queued += 1 }
+        #expect(drops > 0)
+        #expect(Int(drops) + queued == 200)
+        // Two sockets sharing the address and port (SO_REUSEADDR): their rows cannot be told apart.
+        let first = try udpSocket(reuse: true), second = try udpSocket(reuse: true, port: first.port)
+        defer { close(first.fd); close(second.fd) }
+        #expect(ProcParsers.udpDrops(address: .v4(0x7F00_0001), port: first.port) == nil)
     }
 
     @Test("sysctl formats")

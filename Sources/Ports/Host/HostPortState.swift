@@ -8,6 +8,8 @@ public struct BoundSocket: Sendable, Equatable {
     public let inode: UInt64
     public var pid: Int32?
     public var process: String?
+    /// UDP only: datagrams the kernel discarded for this socket, mostly because its receive buffer was full.
+    public var drops: UInt64?
 }
 
 /// Port-related kernel settings and sockets, read live from /proc. Every value has the Linux
@@ -109,9 +111,20 @@ public enum ProcParsers {
             let local = fields[1].split(separator: ":")
             guard local.count == 2, let port = UInt16(local[1], radix: 16), let inode = UInt64(fields[9]),
                   let address = hexAddress(local[0], isIPv6: isIPv6) else { continue }
-            result.append(BoundSocket(transport: transport, address: address, port: port, inode: inode))
+            let drops = transport == "udp" && fields.count > 12 ? UInt64(fields[12]) : nil
+            result.append(BoundSocket(transport: transport, address: address, port: port, inode: inode, drops: drops))
         }
         return result
+    }
+
+    /// The kernel's drop count for the one UDP socket bound to `address`:`port`, from
+    /// /proc/net/udp or udp6; nil when it is not there or when several sockets share that
+    /// address and port (SO_REUSEADDR), since the row cannot be told apart then.
+    public static func udpDrops(address: IPAddress, port: UInt16, procRoot: String = "/proc") -> UInt64? {
+        let isIPv6 = address.family == .v6
+        guard let text = readSmallFile(procRoot + (isIPv6 ? "/net/udp6" : "/net/udp")) else { return nil }
+        let rows = sockets(text, transport: "udp", isIPv6: isIPv6).filter { $0.port == port && $0.address == address }
+        return rows.count == 1 ? rows[0].drops : nil
     }
 
     static func hexAddress(_ hex: Substring, isIPv6: Bool) -> IPAddress? {

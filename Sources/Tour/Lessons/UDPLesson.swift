@@ -74,8 +74,10 @@ enum UDPLesson {
                 This kernel handled each datagram on its own (no UDP segmentation or receive offload \
                 here): one trip down the network stack and one read per datagram.
                 """) + """
-                 Nothing slows a UDP sender to its receiver's pace (there is no flow control): a slower \
-                receiver would simply have lost datagrams, and only counts like these would tell.
+                 Nothing slows a UDP sender to its receiver's pace (there is no flow control): had the \
+                receiver fallen behind, the kernel would have dropped what no longer fit in its receive \
+                buffer, telling nobody; udp-recv's summary would then add how many, read from the \
+                socket's drop counter in /proc/net/udp.
                 """,
             ok: sent.status == 0 && ended == 0 && summary.contains { $0.hasPrefix("received 1000 datagrams") }))
     }

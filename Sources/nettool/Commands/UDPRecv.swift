@@ -13,7 +13,8 @@ extension Nettool {
                 Binds a UDP socket and prints every datagram: sender, the local address and interface \
                 it arrived on, size, and the payload as text when it is printable UTF-8, else as a hex \
                 dump. Unlike `nc -u -l` it never locks onto the first sender. Bound to [::] (the \
-                default) it takes IPv4 and IPv6 senders alike. Ctrl-C prints a summary. A run of equal \
+                default) it takes IPv4 and IPv6 senders alike. Ctrl-C prints a summary, with the packets \
+                the kernel dropped because the receive buffer was full (read from /proc/net/udp). A run of equal \
                 datagrams that a sender grouped with UDP GSO (udp-send does, at full speed) is read in \
                 one go (UDP_GRO) and still shown and counted datagram by datagram.
 
