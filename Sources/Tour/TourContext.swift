@@ -75,6 +75,22 @@ func removeTree(_ path: String) {
     }
 }
 
+extension TourContext {
+    /// The port a started server reports on stderr ("listening on ADDRESS:PORT/..."), waited
+    /// for up to 10 s; nil after emitting step `number` of `lesson` as failed.
+    func serverPort(of process: ChildProcess, lesson: LessonID, number: Int, title: String, arguments: [String]) -> Int? {
+        if let port = waitForListeningPort(process) { return port }
+        emit(TourStep(lesson: lesson, number: number, title: title, command: command(arguments),
+                      output: lines(process.stderr), explanation: "It did not start.", ok: false))
+        return nil
+    }
+
+    func waitForListeningPort(_ process: ChildProcess) -> Int? {
+        process.poll(seconds: 10) { listeningPort($0.stderr) != nil }
+        return listeningPort(process.stderr)
+    }
+}
+
 /// Lines of `text`, without empty ones.
 func lines(_ text: String) -> [String] {
     text.split(separator: "\n").map(String.init)

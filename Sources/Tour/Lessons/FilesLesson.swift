@@ -15,11 +15,8 @@ enum FilesLesson {
         let serverArguments = ["file-server", "--root", served, "--bind", "127.0.0.1", "--port", "0"]
         let (server, serverToken) = try tour.start(serverArguments)
         defer { tour.cleanup.run(serverToken) }
-        server.poll(seconds: 10) { listeningPort($0.stderr) != nil }
-        guard let port = listeningPort(server.stderr) else {
-            return tour.emit(TourStep(lesson: .files, number: 1, title: "A file server", command: command(serverArguments),
-                                      output: lines(server.stderr), explanation: "The server did not start.", ok: false))
-        }
+        guard let port = tour.serverPort(of: server, lesson: .files, number: 1, title: "A file server",
+                                         arguments: serverArguments) else { return }
         tour.emit(TourStep(
             lesson: .files, number: 1, title: "Serving a folder over HTTP/1.1",
             command: command(serverArguments), output: lines(server.stderr),
@@ -77,8 +74,7 @@ enum FilesLesson {
         let rawArguments = ["file-server", "--protocol", "raw", "--root", served, "--bind", "127.0.0.1", "--port", "0"]
         let (rawServer, rawToken) = try tour.start(rawArguments)
         defer { tour.cleanup.run(rawToken) }
-        rawServer.poll(seconds: 10) { listeningPort($0.stderr) != nil }
-        let rawPort = listeningPort(rawServer.stderr) ?? 0
+        let rawPort = tour.waitForListeningPort(rawServer) ?? 0
         let rawDownload = ["download", "raw://127.0.0.1:\(rawPort)/lesson.bin", "-o", saved + "/raw.bin"]
         let raw = try tour.run(rawDownload, seconds: 120)
         tour.emit(TourStep(

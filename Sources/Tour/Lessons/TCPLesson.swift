@@ -7,11 +7,8 @@ enum TCPLesson {
         let serverArguments = ["tcp-echo-server", "--bind", "127.0.0.1", "--port", "0"]
         let (server, serverToken) = try tour.start(serverArguments)
         defer { tour.cleanup.run(serverToken) }
-        server.poll(seconds: 10) { listeningPort($0.stderr) != nil }
-        guard let port = listeningPort(server.stderr) else {
-            return tour.emit(TourStep(lesson: .tcp, number: 1, title: "An echo server", command: command(serverArguments),
-                                      output: lines(server.stderr), explanation: "The server did not start.", ok: false))
-        }
+        guard let port = tour.serverPort(of: server, lesson: .tcp, number: 1, title: "An echo server",
+                                         arguments: serverArguments) else { return }
         tour.emit(TourStep(
             lesson: .tcp, number: 1, title: "An echo server",
             command: command(serverArguments), output: lines(server.stderr),

@@ -3,7 +3,8 @@ enum UDPLesson {
         let receiverArguments = ["udp-recv", "--bind", "127.0.0.1", "--port", "0", "--count", "3", "--timeout", "15s"]
         let (receiver, receiverToken) = try tour.start(receiverArguments)
         defer { tour.cleanup.run(receiverToken) }
-        guard let port = receiverPort(receiver, tour: tour, step: 1, arguments: receiverArguments) else { return }
+        guard let port = tour.serverPort(of: receiver, lesson: .udp, number: 1, title: "A receiver",
+                                         arguments: receiverArguments) else { return }
         tour.emit(TourStep(
             lesson: .udp, number: 1, title: "A receiver bound to an ephemeral port",
             command: command(receiverArguments), output: lines(receiver.stderr),
@@ -53,7 +54,8 @@ enum UDPLesson {
                                  "--quiet", "--explain"]
         let (receiver, receiverToken) = try tour.start(receiverArguments)
         defer { tour.cleanup.run(receiverToken) }
-        guard let port = receiverPort(receiver, tour: tour, step: 4, arguments: receiverArguments) else { return }
+        guard let port = tour.serverPort(of: receiver, lesson: .udp, number: 4, title: "A receiver",
+                                         arguments: receiverArguments) else { return }
         let sendArguments = ["udp-send", "127.0.0.1", String(port), "--size", "100", "--count", "1000"]
         let sent = try tour.run(sendArguments)
         let ended = receiver.wait(seconds: 10)
@@ -80,14 +82,5 @@ enum UDPLesson {
                 socket's drop counter in /proc/net/udp.
                 """,
             ok: sent.status == 0 && ended == 0 && summary.contains { $0.hasPrefix("received 1000 datagrams") }))
-    }
-
-    /// The port a started `udp-recv` reports, or nil after emitting a failed step.
-    private static func receiverPort(_ receiver: ChildProcess, tour: TourContext, step: Int, arguments: [String]) -> Int? {
-        receiver.poll(seconds: 10) { listeningPort($0.stderr) != nil }
-        if let port = listeningPort(receiver.stderr) { return port }
-        tour.emit(TourStep(lesson: .udp, number: step, title: "A receiver", command: command(arguments),
-                           output: lines(receiver.stderr), explanation: "The receiver did not start.", ok: false))
-        return nil
     }
 }
