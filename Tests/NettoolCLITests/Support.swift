@@ -88,6 +88,24 @@ final class LoopbackListener {
         return close(connection) == 0
     }
 
+    /// Accepts one connection, reads what the client sends until its FIN, writes back only the
+    /// first `echoed` bytes and closes in order (FIN, no reset): a server that gives up early.
+    func acceptEchoPartly(_ echoed: Int, within seconds: Int32) -> Bool {
+        var poller = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+        guard poll(&poller, 1, seconds * 1000) > 0 else { return false }
+        let connection = accept(fd, nil, nil)
+        guard connection >= 0 else { return false }
+        defer { close(connection) }
+        var received: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let count = recv(connection, &chunk, chunk.count, 0)
+            guard count > 0 else { break }
+            received += chunk[..<count]
+        }
+        return send(connection, received, Swift.min(echoed, received.count), 0) >= 0
+    }
+
     deinit { close(fd) }
 }
 

@@ -290,6 +290,16 @@ struct TCPErrorTests {
         #expect(client.stderrText.contains("connection reset by 127.0.0.1:\(listener.port)"))
     }
 
+    @Test("a server that closes in order before the whole echo is back: exit 7, told apart from a reset")
+    func closedEarly() throws {
+        let listener = try LoopbackListener()
+        let client = try BackgroundProcess.nettool(["tcp-echo-client", "127.0.0.1", "\(listener.port)", "hello", "--timeout", "3s"])
+        #expect(listener.acceptEchoPartly(2, within: 5))
+        #expect(client.waitForExit(upTo: 5))
+        #expect(client.status == 7)
+        #expect(client.stderrText.contains("127.0.0.1:\(listener.port) closed the connection after echoing 2 of 5 bytes"), "\(client.stderrText)")
+    }
+
     @Test("usage errors exit 2")
     func usage() throws {
         #expect(try Run.nettool(["tcp-echo-server", "--port", "70000"]).status == 2)

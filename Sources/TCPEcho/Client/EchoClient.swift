@@ -12,7 +12,7 @@ public enum EchoClient {
     /// Sends `message`, half-closes, reads until as many bytes came back (TCP may deliver them
     /// in any number of pieces), and returns the echo with the timings.
     public static func roundTrip(_ options: EchoClientOptions, message: [UInt8], narrator: Narrator) async throws(TCPError) -> RoundTrip {
-        let (connection, server, local, connectTime) = try await connect(options, narrator: narrator)
+        let (connection, server, local, connectTime, cause) = try await connect(options, narrator: narrator)
         do {
             return try await connection.executeThenClose { inbound, outbound in
                 let start = ContinuousClock.now
@@ -39,7 +39,7 @@ public enum EchoClient {
                                  connectTime: connectTime, roundTripTime: roundTripTime)
             }
         } catch {
-            throw map(error, server: server, timeout: options.timeout)
+            throw map(error, server: server, timeout: options.timeout, cause: cause)
         }
     }
 
@@ -50,7 +50,7 @@ public enum EchoClient {
                                input: @escaping @Sendable () async -> [UInt8]?,
                                onConnected: (Endpoint) -> Void,
                                onEcho: (ByteBuffer) -> Void) async throws(TCPError) -> SessionSummary {
-        let (connection, server, _, _) = try await connect(options, narrator: narrator)
+        let (connection, server, _, _, cause) = try await connect(options, narrator: narrator)
         onConnected(server)
         let start = ContinuousClock.now
         let sent = ByteCounter()
@@ -80,20 +80,26 @@ public enum EchoClient {
                 return SessionSummary(server: server, sent: total, received: received, elapsed: .now - start)
             }
         } catch {
-            throw map(error, server: server, timeout: options.timeout)
+            throw map(error, server: server, timeout: options.timeout, cause: cause)
         }
     }
 
-    private static func map(_ error: any Error, server: Endpoint, timeout: Duration) -> TCPError {
+    private static func map(_ error: any Error, server: Endpoint, timeout: Duration, cause: CloseCause) -> TCPError {
         if let stalled = error as? EchoTimeout {
             return .replyTimedOut(server, timeout, received: stalled.received, expected: stalled.expected)
+        }
+        // A reset that lands before our write or instead of the echo closes the channel first;
+        // what the client then sees (a refused write, an ended stream) is only its consequence.
+        if let io = cause.recorded {
+            if case .ioOnClosedChannel? = error as? ChannelError { return TCPError.from(io, endpoint: server) }
+            if case .closedEarly? = error as? TCPError { return TCPError.from(io, endpoint: server) }
         }
         return TCPError.from(error, endpoint: server)
     }
 
     /// Resolves the host and connects to its addresses in turn, as netcat does.
     static func connect(_ options: EchoClientOptions, narrator: Narrator) async throws(TCPError)
-        -> (Connection, server: Endpoint, local: Endpoint, connectTime: Duration) {
+        -> (Connection, server: Endpoint, local: Endpoint, connectTime: Duration, cause: CloseCause) {
         let addresses: [SocketAddress]
         do {
             addresses = try Resolver.resolve(options.host, port: options.port, family: options.family, transport: .tcp)
@@ -108,6 +114,7 @@ public enum EchoClient {
             }
             narrator.step("socket(\(server.address.family == .v6 ? "AF_INET6" : "AF_INET"), SOCK_STREAM)", "a TCP socket; unconnected, it cannot send anything yet")
             let start = ContinuousClock.now
+            let cause = CloseCause()
             do {
                 let timeout = options.timeout
                 let connection = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
@@ -116,7 +123,7 @@ public enum EchoClient {
                     .channelOption(.allowRemoteHalfClosure, value: true)
                     .connect(to: address) { channel in
                         channel.eventLoop.makeCompletedFuture {
-                            try channel.pipeline.syncOperations.addHandler(EchoWatchdog(timeout: timeout))
+                            try channel.pipeline.syncOperations.addHandler(EchoWatchdog(timeout: timeout, cause: cause))
                             return try Connection(wrappingChannelSynchronously: channel,
                                                   configuration: .init(isOutboundHalfClosureEnabled: true))
                         }
@@ -125,7 +132,7 @@ public enum EchoClient {
                 let local = connection.channel.localAddress.flatMap(Endpoint.init) ?? Endpoint(address: .v4(0), port: 0)
                 narrator.step("connect(\(server)) → from \(local), \(DurationText.format(connectTime))",
                               "the three-way handshake happens here: SYN out, SYN-ACK back, ACK out; the kernel picked local port \(local.port)")
-                return (connection, server, local, connectTime)
+                return (connection, server, local, connectTime, cause)
             } catch {
                 lastError = TCPError.from(error, endpoint: server)
                 if case .connectTimedOut = lastError { lastError = .connectTimedOut(server, options.connectTimeout) }

@@ -1,9 +1,19 @@
 import NIOCore
+import Synchronization
 
 /// Nothing came back for `--timeout` while part of the echo was still missing.
 struct EchoTimeout: Error {
     let received: Int
     let expected: Int
+}
+
+/// The socket error that closed a connection (a reset, a broken pipe), kept for whoever only
+/// sees what followed it: a write refused as "I/O on closed channel", or a stream that just ended.
+final class CloseCause: Sendable {
+    private let error = Mutex<IOError?>(nil)
+
+    func record(_ io: IOError) { error.withLock { if $0 == nil { $0 = io } } }
+    var recorded: IOError? { error.withLock { $0 } }
 }
 
 /// Sits in the client's pipeline and counts bytes both ways. While part of the echo is
@@ -17,13 +27,20 @@ final class EchoWatchdog: ChannelDuplexHandler {
     typealias OutboundOut = ByteBuffer
 
     private let timeout: TimeAmount
+    private let cause: CloseCause
     private var sent = 0
     private var received = 0
     private var outputClosed = false
     private var timer: Scheduled<Void>?
 
-    init(timeout: Duration) {
+    init(timeout: Duration, cause: CloseCause) {
         self.timeout = .nanoseconds(Int64(timeout.seconds * 1e9))
+        self.cause = cause
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        if let io = error as? IOError { cause.record(io) }
+        context.fireErrorCaught(error)
     }
 
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
