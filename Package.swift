@@ -62,7 +62,7 @@ let package = Package(
         .target(
             name: "FileTransfer",
             dependencies: [
-                "Endpoints", "Rendering", "Serving",
+                "Addresses", "Endpoints", "Rendering", "Serving",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

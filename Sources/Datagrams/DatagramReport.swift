@@ -8,11 +8,14 @@ public enum DatagramReport {
         if let to = datagram.to { head += " to \(to)" }
         if let interface = datagram.interface { head += " on \(interface)" }
         if datagram.truncated { head += " (truncated)" }
-        let bytes = datagram.bytes
-        if !forceHex, let text = printableText(bytes) {
-            return head + "\n" + text + (text.hasSuffix("\n") ? "" : "\n")
-        }
-        return head + "\n" + Hexdump.render(bytes) + "\n"
+        return head + "\n" + payload(datagram.bytes, forceHex: forceHex) + "\n"
+    }
+
+    /// A payload as text when it is text, on one line with CR, LF and other controls escaped
+    /// (so a datagram cannot forge a `#N … from …` line), else as a hex dump.
+    public static func payload(_ bytes: [UInt8], forceHex: Bool) -> String {
+        if !forceHex, let text = printableText(bytes) { return TerminalText.escape(text) }
+        return Hexdump.render(bytes)
     }
 
     public static func json(_ datagram: ReceivedDatagram, event: StaticString = "datagram") -> [UInt8] {

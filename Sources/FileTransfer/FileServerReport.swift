@@ -3,8 +3,10 @@ import Rendering
 /// Text and JSON Lines for `file-server`.
 public enum FileServerReport {
     public static func text(_ request: ServedRequest) -> String {
-        "\(request.peer) \(request.method) \(request.path) \(request.status) \(grouped(request.bytes)) bytes "
-            + "\(DurationText.format(request.duration))" + (request.note.map { " (\($0))" } ?? "") + "\n"
+        // Method, path and note carry what the client sent: escaped, so one request is one line.
+        "\(request.peer) \(TerminalText.escape(request.method)) \(TerminalText.escape(request.path)) \(request.status) "
+            + "\(grouped(request.bytes)) bytes \(DurationText.format(request.duration))"
+            + (request.note.map { " (\(TerminalText.escape($0)))" } ?? "") + "\n"
     }
 
     public static func json(_ request: ServedRequest) -> [UInt8] {

@@ -18,6 +18,9 @@ public struct ListenOptions: Sendable {
     public var maxConnections: Int?
     /// On shutdown, how long open connections may go on before they are closed.
     public var grace: Duration = .seconds(2)
+    /// Told, at most once every ten seconds, when accept(2) fails for want of descriptors or
+    /// memory and the server pauses accepting instead of spinning on the error.
+    public var onAcceptPause: (@Sendable (String) -> Void)?
 
     public init() {}
 }
@@ -97,6 +100,11 @@ public final class ListeningServer: Sendable {
                 // Accept up to 64 queued connections per wake-up (NIO's default is 4), so a burst
                 // of thousands of clients does not overflow the accept queue.
                 .serverChannelOption(.maxMessagesPerRead, value: 64)
+                .serverChannelInitializer { server in
+                    server.eventLoop.makeCompletedFuture {
+                        try server.pipeline.syncOperations.addHandler(AcceptPause(notice: options.onAcceptPause))
+                    }
+                }
                 .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
                 .childChannelOption(.allowRemoteHalfClosure, value: true)
                 .childChannelOption(.maxMessagesPerRead, value: 16)
@@ -146,6 +154,52 @@ public final class ListeningServer: Sendable {
         let registry = self.registry
         channel.eventLoop.scheduleTask(in: .nanoseconds(Int64(options.grace.seconds * 1e9))) {
             registry.closeAll()
+        }
+    }
+}
+
+/// accept(2) failing with EMFILE/ENFILE (no descriptor left) or ENOBUFS/ENOMEM fails again at
+/// once, and the listening socket stays readable: NIO would retry at full CPU. This pauses
+/// accepting (autoRead off takes the socket out of epoll) for a quarter second at a time, so
+/// the server waits for a connection to close instead of spinning, and says why, at most once
+/// every ten seconds. NIO's own AcceptBackoffHandler only delays the next read() call, which
+/// never comes while NIO still counts the failed read as pending.
+private final class AcceptPause: ChannelInboundHandler {
+    typealias InboundIn = Channel
+
+    private static let pause = TimeAmount.milliseconds(250)
+    private let notice: (@Sendable (String) -> Void)?
+    private var lastNotice: NIODeadline?
+
+    init(notice: (@Sendable (String) -> Void)?) {
+        self.notice = notice
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: Error) {
+        guard let reason = (error as? IOError).flatMap({ Self.reason($0.errnoCode) }),
+              let options = context.channel.syncOptions else {
+            context.fireErrorCaught(error)
+            return
+        }
+        try? options.setOption(.autoRead, value: false)
+        let channel = context.channel
+        context.eventLoop.assumeIsolated().scheduleTask(in: Self.pause) {
+            try? channel.syncOptions?.setOption(.autoRead, value: true)
+        }
+        let now = NIODeadline.now()
+        if lastNotice.map({ now - $0 >= .seconds(10) }) ?? true {
+            lastNotice = now
+            notice?("accept() failed: \(reason); new connections wait in the backlog, accepting again every 250 ms")
+        }
+    }
+
+    private static func reason(_ code: CInt) -> String? {
+        switch code {
+        case EMFILE: return "this process has no file descriptor left (EMFILE; raise `ulimit -n`, or lower --max-connections)"
+        case ENFILE: return "the system has no file descriptor left (ENFILE)"
+        case ENOBUFS: return "the kernel is out of memory for sockets (ENOBUFS)"
+        case ENOMEM: return "the kernel is out of memory for sockets (ENOMEM)"
+        default: return nil
         }
     }
 }

@@ -16,18 +16,20 @@ public enum RangeRequest: Equatable, Sendable {
         let spec = trimmed.dropFirst(6).trimmingSpaces
         guard !spec.contains(","), let dash = spec.firstIndex(of: "-") else { return .whole }
         let first = spec[..<dash].trimmingSpaces, last = spec[spec.index(after: dash)...].trimmingSpaces
-        guard first.allSatisfy(\.isASCIIDigit), last.allSatisfy(\.isASCIIDigit), !(first.isEmpty && last.isEmpty),
-              first.count <= 18, last.count <= 18 else { return .whole }
-        if first.isEmpty {
+        guard first.allSatisfy(\.isASCIIDigit), last.allSatisfy(\.isASCIIDigit), !(first.isEmpty && last.isEmpty) else {
+            return .whole
+        }
+        // Numbers too large for an Int are as good as infinite: past the end of any file.
+        let start = first.isEmpty ? nil : Int(first) ?? .max
+        let end = last.isEmpty ? nil : Int(last) ?? .max
+        guard let start else {
             // bytes=-N: the last N bytes.
-            let suffix = Int(last)!
-            guard suffix > 0, size > 0 else { return .unsatisfiable }
+            guard let suffix = end, suffix > 0, size > 0 else { return .unsatisfiable }
             return .partial(max(0, size - suffix)...(size - 1))
         }
-        let start = Int(first)!
-        if let end = Int(last), end < start { return .whole }
+        if let end, end < start { return .whole }
         guard start < size else { return .unsatisfiable }
-        return .partial(start...min(Int(last) ?? size - 1, size - 1))
+        return .partial(start...min(end ?? size - 1, size - 1))
     }
 }
 

@@ -1,3 +1,4 @@
+import Addresses
 import Endpoints
 import NIOCore
 import NIOHTTP1
@@ -30,6 +31,12 @@ final class HTTPFileHandler: ChannelInboundHandler {
     private var closeAfterResponse = false
     private var sentTotal = 0
     private var shutDown = false
+    /// Over --max-connections: the request is read and answered with 503, then the connection closes.
+    private var overLimit = false
+    /// The file being sent, watched for shrinking under sendfile.
+    private var watch: FileRegionWatch?
+    /// Why the transfer in flight was cut short by the server, for its log line.
+    private var cutShort: String?
 
     init(root: ServedRoot, digests: DigestCache, registry: ConnectionRegistry, headGuard: RequestHeadGuard,
          narrator: Narrator, onRequest: @escaping @Sendable (ServedRequest) -> Void) {
@@ -44,8 +51,10 @@ final class HTTPFileHandler: ChannelInboundHandler {
     func channelActive(context: ChannelHandlerContext) {
         peer = context.remoteAddress.flatMap(Endpoint.init) ?? peer
         guard let (id, _) = registry.admit(context.channel) else {
-            log(method: "-", path: "-", status: 503, bytes: 0, note: "over --max-connections; closed")
-            context.close(promise: nil)
+            // Read the request and answer it with 503: a close before the request would reach the
+            // client as a reset, with no reason given.
+            overLimit = true
+            context.fireChannelActive()
             return
         }
         self.id = id
@@ -65,6 +74,20 @@ final class HTTPFileHandler: ChannelInboundHandler {
             request = head
             started = .now
             narrator.step("recv() → request head", "\(head.method) \(head.uri) \(head.version)")
+            if head.method == .CONNECT {
+                request = nil
+                log(method: head.method.rawValue, path: head.uri, status: 405, bytes: 0, note: "a file server, not a proxy: no tunnels")
+                return headGuard.answerAndClose(status: 405, reason: "Method Not Allowed", headers: [("allow", "GET, HEAD")],
+                                                body: "405 Method Not Allowed: a file server, not a proxy: no tunnels\n")
+            }
+            if let (code, reason, note, extra) = Self.earlyRefusal(head) {
+                // Answered without reading the body, and closed: a body trickled a byte at a time
+                // cannot hold the connection, and the unread rest cannot be taken for a request.
+                request = nil
+                responding = true
+                closeAfterResponse = true
+                simple(code, reason, head: head, extra: extra, note: note, context: context)
+            }
         case .body:
             break
         case .end:
@@ -75,22 +98,42 @@ final class HTTPFileHandler: ChannelInboundHandler {
         }
     }
 
-    private func respond(to head: HTTPRequestHead, context: ChannelHandlerContext) {
+    /// A request answered at its head, before any body is read: a method other than GET and
+    /// HEAD (CONNECT included) gets 405, a GET or HEAD with a body 413. Either way the connection
+    /// closes after the answer, which also answers an `Expect: 100-continue`.
+    static func earlyRefusal(_ head: HTTPRequestHead) -> (Int, String, String?, [(String, String)])? {
         guard head.method == .GET || head.method == .HEAD else {
-            return simple(405, "Method Not Allowed", head: head, extra: [("allow", "GET, HEAD")], context: context)
+            return (405, "Method Not Allowed", "only GET and HEAD are served", [("allow", "GET, HEAD")])
+        }
+        let length = head.headers["content-length"].first.flatMap { Int($0) } ?? 0
+        if length > 0 || head.headers.contains(name: "transfer-encoding") {
+            return (413, "Content Too Large", "a \(head.method) request carries no body here", [])
+        }
+        return nil
+    }
+
+    private func respond(to head: HTTPRequestHead, context: ChannelHandlerContext) {
+        if overLimit {
+            closeAfterResponse = true
+            return simple(503, "Service Unavailable", head: head, extra: [("retry-after", "1")],
+                          note: "over --max-connections", context: context)
         }
         let path: RequestPath
+        let uriPath: String
         do {
-            path = try RequestPath.fromTarget(head.uri, showHidden: root.showHidden)
+            let target = try RequestPath.originForm(head.uri) { host, port in isOwnAuthority(host, port, head: head, context: context) }
+            uriPath = String(target.prefix { $0 != "?" && $0 != "#" })
+            path = try RequestPath.fromTarget(target, showHidden: root.showHidden)
         } catch {
             return simple(error.status, error.status == 403 ? "Forbidden" : "Bad Request", head: head, note: error.description, context: context)
         }
         let resolution = root.resolve(path)
         switch resolution {
         case .directory(let info):
-            let uriPath = String(head.uri.prefix { $0 != "?" && $0 != "#" })
             guard uriPath.hasSuffix("/") else {
-                return simple(301, "Moved Permanently", head: head, extra: [("location", uriPath + "/")], context: context)
+                // Leading slashes collapse to one: `//sub/` would send a browser to host `sub`.
+                let location = "/" + uriPath.drop { $0 == "/" } + "/"
+                return simple(301, "Moved Permanently", head: head, extra: [("location", location)], context: context)
             }
             let entries = root.entries(of: info.path)
             let displayPath = "/" + path.relative + (path.components.isEmpty ? "" : "/")
@@ -100,11 +143,25 @@ final class HTTPFileHandler: ChannelInboundHandler {
                  body: body, extra: [], note: nil, context: context)
         case .notFound:
             simple(404, "Not Found", head: head, context: context)
-        case .outside, .notRegular:
+        case .outside, .notRegular, .hiddenTarget:
             simple(403, "Forbidden", head: head, note: resolution.refusal?.note, context: context)
+        case .file where uriPath.hasSuffix("/"):
+            simple(404, "Not Found", head: head, note: "a file, not a folder: no '/' after its name", context: context)
         case .file(let info):
             serveFile(info, head: head, context: context)
         }
+    }
+
+    /// Whether an absolute-form target's host and port are this server: the address the
+    /// connection came in on, `localhost`, or the request's own Host, on the port it came in on.
+    private func isOwnAuthority(_ host: String, _ port: Int, head: HTTPRequestHead, context: ChannelHandlerContext) -> Bool {
+        guard let local = context.localAddress.flatMap(Endpoint.init), port == local.port else { return false }
+        let hostHeader = head.headers["host"].first.map { value -> String in
+            let text = value.lowercased()
+            if text.hasPrefix("["), let close = text.firstIndex(of: "]") { return String(text[text.index(after: text.startIndex)..<close]) }
+            return String(text.prefix { $0 != ":" })
+        }
+        return host == "localhost" || IPAddress(host) == local.address || host == hostHeader
     }
 
     private func serveFile(_ info: FileInfo, head: HTTPRequestHead, context: ChannelHandlerContext) {
@@ -158,8 +215,19 @@ final class HTTPFileHandler: ChannelInboundHandler {
             narrator.step("sendfile(\(span.count) bytes of \(info.path))", "the kernel copies the file straight from the page cache to the socket; the bytes never enter this process")
             let region = FileRegion(fileHandle: fileHandle, readerIndex: span.lowerBound, endIndex: span.upperBound)
             context.write(wrapOutboundOut(.body(.fileRegion(region))), promise: nil)
+            let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+            let end = span.upperBound
+            watch = try? fileHandle.withUnsafeFileDescriptor { fd in
+                FileRegionWatch(fd: fd, end: end, on: context.eventLoop) { size in
+                    let (handler, context) = bound.value
+                    handler.cutShort = FileRegionWatch.note(size: size, expectedEnd: end)
+                    context.close(promise: nil)
+                }
+            }
         }
-        finish(head: head, status: Int(status.code), bytes: body ? span.count : 0, note: nil, context: context) {
+        finish(head: head, status: Int(status.code), bytes: body ? span.count : 0, note: nil, context: context) { [self] in
+            watch?.stop()
+            watch = nil
             try? fileHandle?.close()
         }
     }
@@ -206,7 +274,8 @@ final class HTTPFileHandler: ChannelInboundHandler {
             let delivered = (try? result.get()) != nil
             if delivered { handler.sentTotal += bytes }
             handler.log(method: head.method.rawValue, path: head.uri, status: status, bytes: delivered ? bytes : 0,
-                        note: delivered ? note : "the client went away mid-transfer")
+                        note: delivered ? note : handler.cutShort ?? "the client went away mid-transfer")
+            handler.cutShort = nil
             handler.responding = false
             handler.headGuard.responseFinished()
             if handler.closeAfterResponse || !delivered { context.close(promise: nil) }
@@ -218,9 +287,14 @@ final class HTTPFileHandler: ChannelInboundHandler {
         case is IdleStateHandler.IdleStateEvent where !responding:
             narrator.step("close() after idle timeout", "the client sent nothing for --idle-timeout")
             context.close(promise: nil)
+        case ChannelEvent.inputClosed:
+            // The client closed its side: once nothing is being answered there is nothing left
+            // to do, and a socket kept open would wait in CLOSE_WAIT for the idle timeout.
+            if responding { closeAfterResponse = true } else { context.close(promise: nil) }
         case is ShutdownRequest:
+            // The grace period is over: close, mid-transfer or not, so shutdown always completes.
             shutDown = true
-            if !responding { context.close(promise: nil) } else { closeAfterResponse = true }
+            context.close(promise: nil)
         default:
             context.fireUserInboundEventTriggered(event)
         }
@@ -228,11 +302,15 @@ final class HTTPFileHandler: ChannelInboundHandler {
 
     func errorCaught(context: ChannelHandlerContext, error: Error) {
         // NIOHTTP1's error handler has already answered a malformed request with 400.
-        if error is HTTPParserError { log(method: "-", path: "-", status: 400, bytes: 0, note: "malformed HTTP request (\(error))") }
+        if error is HTTPParserError && !headGuard.refused {
+            log(method: "-", path: "-", status: 400, bytes: 0, note: "malformed HTTP request (\(error))")
+        }
         context.close(promise: nil)
     }
 
     func channelInactive(context: ChannelHandlerContext) {
+        watch?.stop()
+        watch = nil
         if let id { registry.release(id: id, bytes: sentTotal, closedByServer: shutDown) }
         context.fireChannelInactive()
     }

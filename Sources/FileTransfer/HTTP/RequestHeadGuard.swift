@@ -13,6 +13,9 @@ final class RequestHeadGuard: ChannelInboundHandler {
     private let timeout: TimeAmount
     /// Logs a refusal (set by the handler that logs requests).
     var onRefusal: ((_ status: Int, _ note: String) -> Void)?
+    /// Set once it answered 408 or 431 itself; the decoder's complaint about the cut-off head
+    /// that follows is not worth a second log line.
+    private(set) var refused = false
     private var waitingForHead = true
     private var received = 0
     private var deadline: Scheduled<Void>?
@@ -59,13 +62,21 @@ final class RequestHeadGuard: ChannelInboundHandler {
         context.fireChannelInactive()
     }
 
-    /// Answers below the HTTP encoder, straight on the socket, and closes.
     private func refuse(status: Int, reason: String, note: String) {
-        guard let context, waitingForHead else { return }
+        guard waitingForHead else { return }
         waitingForHead = false
+        refused = true
         deadline?.cancel()
         onRefusal?(status, note)
-        let response = "HTTP/1.1 \(status) \(reason)\r\nconnection: close\r\ncontent-length: 0\r\n\r\n"
+        answerAndClose(status: status, reason: reason)
+    }
+
+    /// Answers below the HTTP encoder, straight on the socket, and closes: for refusals before a
+    /// head, and for a CONNECT, whose answer NIO's encoder would frame as a tunnel (no length).
+    func answerAndClose(status: Int, reason: String, headers: [(String, String)] = [], body: String = "") {
+        guard let context else { return }
+        let fields = headers.map { "\($0.0): \($0.1)\r\n" }.joined()
+        let response = "HTTP/1.1 \(status) \(reason)\r\nconnection: close\r\n\(fields)content-length: \(body.utf8.count)\r\n\r\n\(body)"
         let bound = NIOLoopBound(context, eventLoop: context.eventLoop)
         context.writeAndFlush(wrapOutboundOut(ByteBuffer(string: response))).whenComplete { _ in
             bound.value.close(promise: nil)

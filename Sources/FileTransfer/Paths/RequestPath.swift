@@ -14,12 +14,14 @@ public struct RequestPath: Equatable, Sendable {
         case traversal
         case hidden(String)
         case forbiddenCharacter(String)
+        /// An absolute-form target naming another server: this one is not a proxy.
+        case otherHost(String)
 
         /// 403 for what is there but not served, 400 for what is not a usable path.
         public var status: Int {
             switch self {
             case .traversal, .hidden: return 403
-            case .malformed, .forbiddenCharacter: return 400
+            case .malformed, .forbiddenCharacter, .otherHost: return 400
             }
         }
 
@@ -29,6 +31,8 @@ public struct RequestPath: Equatable, Sendable {
             case .traversal: return "'..' would leave the served folder"
             case .hidden(let name): return "'\(name)' is hidden (served only with --show-hidden)"
             case .forbiddenCharacter(let what): return "the path contains \(what)"
+            case .otherHost(let authority):
+                return "the target names another server (\(authority)); this is a file server, not a proxy"
             }
         }
     }
@@ -40,6 +44,30 @@ public struct RequestPath: Equatable, Sendable {
         guard path.hasPrefix("/") else { throw .malformed("a request target starts with /") }
         let decoded = try percentDecoded(Array(path.utf8))
         return try fromDecoded(decoded, showHidden: showHidden)
+    }
+
+    /// The origin-form part (`/path?query`) of a request target. An absolute-form target
+    /// (`http://host:port/path`, RFC 9112 §3.2.2) is accepted when `isOurs(host, port)` says its
+    /// authority is this server; the port is 80 when the target names none.
+    public static func originForm(_ target: String, isOurs: (_ host: String, _ port: Int) -> Bool) throws(Refusal) -> String {
+        guard !target.hasPrefix("/") else { return target }
+        let lowered = target.lowercased()
+        guard lowered.hasPrefix("http://") else { throw .malformed("a request target starts with / (or is http://HOST/PATH)") }
+        let rest = target.dropFirst(7)
+        let authority = rest.prefix { $0 != "/" && $0 != "?" && $0 != "#" }
+        let path = rest[authority.endIndex...]
+        var host = Substring(authority)
+        var port = 80
+        if let close = authority.lastIndex(of: "]"), authority.hasPrefix("[") {
+            host = authority[authority.index(after: authority.startIndex)..<close]
+            let after = authority[authority.index(after: close)...]
+            if after.hasPrefix(":") { port = Int(after.dropFirst()) ?? -1 }
+        } else if let colon = authority.lastIndex(of: ":") {
+            host = authority[..<colon]
+            port = Int(authority[authority.index(after: colon)...]) ?? -1
+        }
+        guard !host.isEmpty, isOurs(host.lowercased(), port) else { throw .otherHost(String(authority)) }
+        return path.isEmpty || path.hasPrefix("?") ? "/" + path : String(path)
     }
 
     /// A raw-protocol file name, taken as sent (no percent-decoding); a leading `/` is not an

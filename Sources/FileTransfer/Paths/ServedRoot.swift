@@ -26,6 +26,8 @@ public struct ServedRoot: Sendable {
         case notFound
         /// A symbolic link leads outside the root.
         case outside
+        /// A symbolic link leads to a hidden file or folder, and hidden ones are not served.
+        case hiddenTarget
         /// Not a regular file or folder (a device, a socket, a FIFO).
         case notRegular
 
@@ -36,6 +38,7 @@ public struct ServedRoot: Sendable {
             case .directory: return (404, "a folder, not a file")
             case .notFound: return (404, "no such file")
             case .outside: return (403, "a symbolic link leads outside the served folder")
+            case .hiddenTarget: return (403, "a symbolic link leads to a hidden name (served only with --show-hidden)")
             case .notRegular: return (403, "not a regular file")
             }
         }
@@ -58,6 +61,7 @@ public struct ServedRoot: Sendable {
         let candidate = request.components.isEmpty ? path : path + "/" + request.relative
         guard let real = Self.realPath(candidate) else { return .notFound }
         guard contains(real) else { return .outside }
+        guard showHidden || !isHidden(real) else { return .hiddenTarget }
         guard let info = Self.stat(real) else { return .notFound }
         if info.isDirectory { return .directory(info) }
         return info.isRegular ? .file(info) : .notRegular
@@ -74,10 +78,17 @@ public struct ServedRoot: Sendable {
             }
             if name == "." || name == ".." || (name.hasPrefix(".") && !showHidden) { continue }
             // A symbolic link that leads out of the root is not shown (nor served).
-            guard let real = Self.realPath(directory + "/" + name), contains(real), let info = Self.stat(real) else { continue }
+            guard let real = Self.realPath(directory + "/" + name), contains(real), showHidden || !isHidden(real),
+                  let info = Self.stat(real) else { continue }
             entries.append(Entry(name: name, isDirectory: info.isDirectory, size: info.size))
         }
         return entries.sorted { ($0.isDirectory ? 0 : 1, $0.name) < ($1.isDirectory ? 0 : 1, $1.name) }
+    }
+
+    /// Whether a resolved path inside the root has a hidden component below the root: the rule
+    /// for names applies to where a link leads, not only to the name asked for.
+    private func isHidden(_ real: String) -> Bool {
+        real.dropFirst(path.count).split(separator: "/").contains { $0.hasPrefix(".") }
     }
 
     private func contains(_ real: String) -> Bool {

@@ -27,6 +27,9 @@ final class RawFileHandler: ChannelInboundHandler {
     private var sent = 0
     private var shutDown = false
     private var started = ContinuousClock.now
+    /// The file being sent, watched for shrinking under sendfile, and why the server cut it short.
+    private var watch: FileRegionWatch?
+    private var cutShort: String?
 
     init(root: ServedRoot, registry: ConnectionRegistry, pauseAfterName: Duration, narrator: Narrator,
          onRequest: @escaping @Sendable (ServedRequest) -> Void) {
@@ -65,7 +68,7 @@ final class RawFileHandler: ChannelInboundHandler {
                 }
             }
         } catch {
-            refuse(name: "-", status: 400, note: "file name over \(RawRequest.maxNameLength) bytes", context: context)
+            refuse(name: "-", status: 400, note: error.reason(end: "its newline"), context: context)
         }
     }
 
@@ -74,7 +77,7 @@ final class RawFileHandler: ChannelInboundHandler {
         do {
             serve(try request.finish(), how: how, context: context)
         } catch {
-            refuse(name: "-", status: 400, note: error == .empty ? "no file name before \(how)" : "file name too long", context: context)
+            refuse(name: "-", status: 400, note: error.reason(end: how == "pause" ? "a pause" : "the half-close"), context: context)
         }
     }
 
@@ -82,7 +85,7 @@ final class RawFileHandler: ChannelInboundHandler {
         answered = true
         pause?.cancel()
         let shown = String(decoding: name, as: UTF8.self)
-        narrator.step("(file name complete at \(how == "pause" ? "a pause" : how == "newline" ? "its newline" : "the half-close"): \"\(shown)\")",
+        narrator.step("(file name complete at \(how == "pause" ? "a pause" : how == "newline" ? "its newline" : "the half-close"): \"\(TerminalText.escape(shown))\")",
                       "the request is just the name; there are no headers, no status and no length in this protocol")
         let path: RequestPath
         do {
@@ -101,12 +104,19 @@ final class RawFileHandler: ChannelInboundHandler {
         narrator.step("sendfile(\(info.size) bytes)", "the file's bytes, nothing else; the end of the file is the server closing the connection")
         let region = FileRegion(fileHandle: handle, readerIndex: 0, endIndex: info.size)
         let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+        watch = FileRegionWatch(fd: fd, end: info.size, on: context.eventLoop) { size in
+            let (handler, context) = bound.value
+            handler.cutShort = FileRegionWatch.note(size: size, expectedEnd: info.size)
+            context.close(promise: nil)
+        }
         context.writeAndFlush(wrapOutboundOut(.fileRegion(region))).whenComplete { result in
             let (handler, context) = bound.value
+            handler.watch?.stop()
             try? handle.close()
             let delivered = (try? result.get()) != nil
             if delivered { handler.sent = info.size }
-            handler.log(name: shown, status: 200, bytes: delivered ? info.size : 0, note: delivered ? nil : "the client went away mid-transfer")
+            handler.log(name: shown, status: 200, bytes: delivered ? info.size : 0,
+                        note: delivered ? nil : handler.cutShort ?? "the client went away mid-transfer")
             handler.narrator.step("close() → FIN", "end of file: closing the connection is how this protocol says 'that was all'")
             context.close(promise: nil)
         }
@@ -140,6 +150,7 @@ final class RawFileHandler: ChannelInboundHandler {
 
     func channelInactive(context: ChannelHandlerContext) {
         pause?.cancel()
+        watch?.stop()
         if let id { registry.release(id: id, bytes: sent, closedByServer: shutDown) }
         context.fireChannelInactive()
     }

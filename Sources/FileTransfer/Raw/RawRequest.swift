@@ -8,6 +8,14 @@ public struct RawRequest: Sendable {
     public enum Failure: Error, Equatable, Sendable {
         case tooLong
         case empty
+
+        /// Why the request is refused; `end` says what ended the name (newline, half-close, pause).
+        public func reason(end: String) -> String {
+            switch self {
+            case .tooLong: return "file name over \(RawRequest.maxNameLength) bytes"
+            case .empty: return "no file name before \(end)"
+            }
+        }
     }
 
     private var bytes: [UInt8] = []

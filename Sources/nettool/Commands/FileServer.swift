@@ -79,6 +79,7 @@ extension Nettool {
             options.listen.port = port
             options.listen.maxConnections = maxConnections
             options.listen.grace = grace.value
+            options.listen.onAcceptPause = { printError("nettool: \($0)") }
             options.wireProtocol = wireProtocol
             options.showHidden = showHidden
             options.idleTimeout = idleTimeout.value

@@ -76,6 +76,7 @@ extension Nettool {
             options.once = once
             options.lineMode = line
             options.listen.grace = grace.value
+            options.listen.onAcceptPause = { printError("nettool: \($0)") }
 
             // Events are written from the event loops, each line whole.
             let output = SerialOutput()

@@ -148,8 +148,7 @@ extension Nettool {
             do {
                 let summary = try await UDPSender.run(options, plan: plan, narrator: explainOption.narrator) { reply in
                     if json { output.write(DatagramReport.json(reply, event: "reply")) } else {
-                        let text = printableText(reply.bytes)
-                        output.write(text.map { $0.hasSuffix("\n") ? $0 : $0 + "\n" } ?? Hexdump.render(reply.bytes) + "\n")
+                        output.write(DatagramReport.payload(reply.bytes, forceHex: false) + "\n")
                     }
                     output.flush()
                 }

@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import Rendering
 import Synchronization
 
 /// Buffered writes to a file descriptor with `write(2)`. Batch commands emit millions of lines,
@@ -66,9 +67,11 @@ struct OutputStream {
     }
 }
 
-/// One line to stderr, unbuffered: diagnostics and per-line errors in human mode.
+/// One message to stderr, unbuffered: diagnostics and per-line errors in human mode. Control
+/// characters other than line breaks are escaped here as a last guard, whatever the caller
+/// quoted from outside.
 func printError(_ message: String) {
-    var line = Array(message.utf8)
+    var line = Array(TerminalText.escape(message, keepLineBreaks: true).utf8)
     line.append(UInt8(ascii: "\n"))
     _ = line.withUnsafeBytes { Glibc.write(2, $0.baseAddress, $0.count) }
 }
