@@ -11,9 +11,10 @@ struct FileReadError: Error, CustomStringConvertible {
 }
 
 /// Reads the file at `path` from start to end in 1 MiB pieces: the one read loop behind
-/// hashing a served file, re-hashing a resumed `.part`, and reading the sidecar.
-func forEachChunk(ofFile path: String, _ body: (UnsafeRawBufferPointer) -> Void) throws(FileReadError) {
-    let fd = open(path, O_RDONLY | O_CLOEXEC)
+/// hashing a served file, re-hashing a resumed `.part`, and reading the sidecar (those two with
+/// `O_NOFOLLOW`: a download never reads through a link it did not make).
+func forEachChunk(ofFile path: String, flags: Int32 = 0, _ body: (UnsafeRawBufferPointer) -> Void) throws(FileReadError) {
+    let fd = open(path, O_RDONLY | O_CLOEXEC | flags)
     guard fd >= 0 else { throw FileReadError(path: path, code: errno) }
     defer { close(fd) }
     var buffer = [UInt8](repeating: 0, count: 1 << 20)

@@ -1,5 +1,6 @@
 import Endpoints
 import NIOCore
+import NIOHTTP1
 import Rendering
 #if canImport(Glibc)
 import Glibc
@@ -19,12 +20,15 @@ public enum DownloadError: Error, Sendable, CustomStringConvertible {
     case badResponse(String)
     case emptyRaw(name: String, server: String)
     case digestMismatch(expected: String, actual: String, against: String, kept: String)
+    /// The part file or its sidecar is a symbolic link nettool did not make.
+    case refusedLink(String)
+    case tooLarge(limit: Int, announced: Int?)
     case io(String)
 
     var isTransient: Bool {
         switch self {
         case .refused, .timedOut, .unreachable, .reset, .closedEarly: return true
-        case .httpStatus(let code, _, _, _): return code >= 500
+        case .httpStatus(let code, _, _, _): return (500..<600).contains(code)
         default: return false
         }
     }
@@ -39,13 +43,22 @@ public enum DownloadError: Error, Sendable, CustomStringConvertible {
         case .reset(let server): return "\(server) reset the connection"
         case .closedEarly(let received, let expected, let server):
             return "\(server) closed the connection after \(grouped(received))" + (expected.map { " of \(grouped($0))" } ?? "") + " bytes"
-        case .httpStatus(let code, let reason, let path, let server): return "\(code) \(reason): \(path) on \(server)"
+        case .httpStatus(let code, let reason, let path, let server):
+            // The reason phrase is the server's own text: escaped, and named when missing.
+            let phrase = reason.isEmpty ? "(no reason given)" : TerminalText.escape(reason)
+            return "\(code) \(phrase): \(TerminalText.escape(path)) on \(server)"
+                + ((100..<600).contains(code) ? "" : " (\(code) is not an HTTP status code)")
         case .tooManyRedirects(let limit): return "more than \(limit) redirects (--max-redirects)"
         case .badResponse(let why): return why
         case .emptyRaw(let name, let server):
             return "\(server) closed without sending a byte: no file '\(name)' there, or it was refused (the raw protocol has no error messages; see the server's log)"
         case .digestMismatch(let expected, let actual, let against, let kept):
             return "SHA-256 mismatch against \(against): expected \(expected), got \(actual); the download is kept as \(kept), not under its final name"
+        case .refusedLink(let path):
+            return "\(path) is a symbolic link; download never writes through a link it did not make. Remove it, or choose another name with -o"
+        case .tooLarge(let limit, let announced):
+            return (announced.map { "the server announced \(grouped($0)) bytes, more than" } ?? "the body passed")
+                + " --max-size \(grouped(limit)) bytes; stopped, and nothing was kept"
         case .io(let reason): return reason
         }
     }
@@ -54,6 +67,7 @@ public enum DownloadError: Error, Sendable, CustomStringConvertible {
         if let error = error as? DownloadError { return error }
         if error is StallError { return .timedOut(server, timeout) }
         if let error = error as? ResolutionError { return .resolution(host: error.host, reason: error.reason) }
+        if let error = error as? HTTPParserError { return .badResponse(sentence(error, server: server)) }
         if case .connectTimeout(let amount)? = error as? ChannelError { return .timedOut(server, .nanoseconds(amount.nanoseconds)) }
         guard let io = error as? IOError else { return .io("\(server): \(error)") }
         switch io.errnoCode {
@@ -63,6 +77,25 @@ public enum DownloadError: Error, Sendable, CustomStringConvertible {
         case EHOSTUNREACH: return .unreachable(server, reason: "no route to that host")
         case ETIMEDOUT: return .timedOut(server, timeout)
         default: return .io("\(server): \(String(cString: strerror(io.errnoCode)))")
+        }
+    }
+
+    /// What NIOHTTP1's parser found wrong with a response, as a sentence about the server.
+    static func sentence(_ error: HTTPParserError, server: String) -> String {
+        switch error {
+        case .invalidConstant, .invalidVersion:
+            return "\(server) did not answer in HTTP/1.x: no status line (an HTTP/0.9 server, or not HTTP at all)"
+        case .unknown, .unexpectedContentLength, .invalidContentLength:
+            return "\(server) sent a response with conflicting or invalid framing (for example both Content-Length and "
+                + "Transfer-Encoding: chunked, which RFC 9112 forbids); it cannot be read safely, so nothing was kept"
+        case .lfExpected, .invalidHeaderToken, .invalidCharactersUsed, .strictModeAssertion:
+            return "\(server) sent a malformed header line (a bare CR or LF, or a byte a header may not hold)"
+        case .invalidEOFState:
+            return "\(server) closed the connection in the middle of the response head"
+        case .invalidStatus:
+            return "\(server) sent a status that is not a three-digit number"
+        default:
+            return "\(server) sent a malformed HTTP response (\(error))"
         }
     }
 }

@@ -15,7 +15,7 @@ public enum DownloadReport {
 
     public static func text(_ result: DownloadResult) -> String {
         let rate = result.elapsed.seconds > 0 ? Double(result.transferred) / result.elapsed.seconds : 0
-        return "saved \(result.path): \(grouped(result.bytes)) bytes"
+        return "saved \(TerminalText.escape(result.path)): \(grouped(result.bytes)) bytes"
             + (result.resumedFrom > 0 ? " (\(grouped(result.transferred)) fetched, resumed at \(grouped(result.resumedFrom)))" : "")
             + " in \(DurationText.format(result.elapsed)), \(megabytes(Int(rate)))/s\n"
             + "sha256 \(Hexdump.hexString(result.sha256))" + (result.serverDigestChecked ? " (matches the server's Repr-Digest)" : "")

@@ -1,3 +1,5 @@
+import Rendering
+
 /// What `download` fetches: `http://host[:port]/path` or `raw://host:port/name`. Pure.
 public struct DownloadSource: Sendable, Equatable, CustomStringConvertible {
     public enum Scheme: String, Sendable { case http, raw }
@@ -11,6 +13,8 @@ public struct DownloadSource: Sendable, Equatable, CustomStringConvertible {
     public enum ParseError: Error, Equatable, Sendable, CustomStringConvertible {
         case unsupportedScheme(String)
         case malformed(String)
+        /// The name the URL would save under holds control characters.
+        case unsafeName(String)
 
         public var description: String {
             switch self {
@@ -20,6 +24,9 @@ public struct DownloadSource: Sendable, Equatable, CustomStringConvertible {
                 return "\(scheme):// is not a source download knows; give http://HOST[:PORT]/PATH or raw://HOST:PORT/NAME"
             case .malformed(let why):
                 return why
+            case .unsafeName(let name):
+                return "the file name in the URL, '\(TerminalText.escape(name))', holds control characters, which would end up "
+                    + "in a file name; choose a name with -o NAME"
             }
         }
     }
@@ -32,6 +39,11 @@ public struct DownloadSource: Sendable, Equatable, CustomStringConvertible {
     }
 
     public static func parse(_ text: String) throws(ParseError) -> DownloadSource {
+        if let bad = text.unicodeScalars.first(where: { $0 == " " || $0 == "\\" || TerminalText.isControl($0) }) {
+            let what = bad == " " ? "a space (write it as %20)" : bad == "\\" ? "a backslash (write / between segments, or %5C)"
+                : "a control character (\(TerminalText.escape(String(bad))))"
+            throw .malformed("'\(TerminalText.escape(text))' contains \(what), which a URL may not hold")
+        }
         guard let separator = text.range(of: "://") else {
             throw .malformed("'\(text)' is not a URL; give http://HOST[:PORT]/PATH or raw://HOST:PORT/NAME")
         }
@@ -82,6 +94,14 @@ public struct DownloadSource: Sendable, Equatable, CustomStringConvertible {
             return "index.html"
         }
         return decoded
+    }
+
+    /// `suggestedFileName`, refused when decoding put control characters (ESC, a newline…) in it:
+    /// such a name would be a trap in every later `ls`.
+    public func savedName() throws(ParseError) -> String {
+        let name = suggestedFileName
+        guard !name.unicodeScalars.contains(where: TerminalText.isControl) else { throw .unsafeName(name) }
+        return name
     }
 
     /// `host:port` as the Host header wants it.

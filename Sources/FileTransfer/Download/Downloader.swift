@@ -15,6 +15,8 @@ public struct DownloadOptions: Sendable {
     /// A transfer that receives nothing for this long fails (and is retried).
     public var timeout: Duration = .seconds(30)
     public var expectedSHA256: [UInt8]?
+    /// Stop (and keep nothing) once the body is larger than this many bytes.
+    public var maxSize: Int?
 
     public init(source: DownloadSource, output: String) {
         self.source = source
@@ -45,6 +47,7 @@ public enum Downloader {
     public static func run(_ options: DownloadOptions, narrator: Narrator,
                            progress: @escaping @Sendable (DownloadProgress) -> Void) async throws(DownloadError) -> DownloadResult {
         var part = PartialFile(finalPath: options.output)
+        try part.checkNoLinks()
         let started = ContinuousClock.now
         var resume = options.resume
         var attempt = 0

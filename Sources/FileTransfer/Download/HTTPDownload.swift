@@ -75,19 +75,36 @@ enum HTTPDownload {
                 default:
                     throw DownloadError.httpStatus(code: code, reason: response.status.reasonPhrase, path: source.target, server: server)
                 }
+                if let limit = options.maxSize, let expectedTotal, expectedTotal > limit {
+                    part.discard()
+                    throw DownloadError.tooLarge(limit: limit, announced: expectedTotal)
+                }
                 let before = part.size
                 var lastReport = ContinuousClock.now
-                while let partResponse = try await iterator.next() {
-                    switch partResponse {
+                receiving: while true {
+                    let next: HTTPClientResponsePart?
+                    do {
+                        next = try await iterator.next()
+                    } catch HTTPParserError.invalidEOFState {
+                        // A clean close (FIN) in the middle of the body: as transient as a reset.
+                        throw DownloadError.closedEarly(received: part.size, expected: expectedTotal, from: server)
+                    }
+                    switch next {
                     case .body(let buffer):
                         try await part.append(buffer)
+                        if let limit = options.maxSize, part.size > limit {
+                            part.discard()
+                            throw DownloadError.tooLarge(limit: limit, announced: nil)
+                        }
                         let now = ContinuousClock.now
                         if now - lastReport >= .milliseconds(100) {
                             lastReport = now
                             progress(DownloadProgress(bytes: part.size, total: expectedTotal, elapsed: now - started))
                         }
-                    case .end:
-                        break
+                    case .end, nil:
+                        // Whatever a server sends after the end of its response (more than its
+                        // Content-Length said) is not part of the file and is not read.
+                        break receiving
                     case .head:
                         throw DownloadError.badResponse("\(server) sent a second response head")
                     }

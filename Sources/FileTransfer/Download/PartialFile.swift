@@ -46,23 +46,40 @@ struct PartialFile {
         self.finalPath = finalPath
     }
 
+    /// Refuses to go on when the part file or its sidecar is a symbolic link: someone else made
+    /// it, and writing through it would overwrite whatever it points at.
+    func checkNoLinks() throws(DownloadError) {
+        for path in [partPath, metaPath] {
+            var status = Glibc.stat()
+            if fstatat(AT_FDCWD, path, &status, AT_SYMLINK_NOFOLLOW) == 0 && status.st_mode & S_IFMT == S_IFLNK {
+                throw .refusedLink(path)
+            }
+        }
+    }
+
     /// What a previous attempt left: its bytes and what they belong to.
     func leftover() -> (bytes: Int, meta: Meta?) {
         var status = Glibc.stat()
-        guard fstatat(AT_FDCWD, partPath, &status, 0) == 0 else { return (0, nil) }
+        guard fstatat(AT_FDCWD, partPath, &status, AT_SYMLINK_NOFOLLOW) == 0, status.st_mode & S_IFMT == S_IFREG else { return (0, nil) }
         return (Int(status.st_size), readFile(metaPath).flatMap { Meta(text: String(decoding: $0, as: UTF8.self)) })
     }
 
-    /// Opens the part file: keeping its bytes (hashing them, to carry on) or emptied.
+    /// Opens the part file: keeping its bytes (hashing them, to carry on) or as a new, empty file.
+    /// Never through a symbolic link: kept parts are opened with O_NOFOLLOW, and a new part is
+    /// made with O_EXCL after the old one is unlinked, so no link can be slipped in between.
     mutating func open(keeping: Bool) throws(DownloadError) {
         closeFile()
         hasher = StreamHasher()
         size = 0
-        fd = Glibc.open(partPath, O_WRONLY | O_CREAT | O_CLOEXEC | (keeping ? O_APPEND : O_TRUNC), 0o644)
-        guard fd >= 0 else { throw .io("cannot write \(partPath): \(String(cString: strerror(errno)))") }
+        if keeping {
+            fd = Glibc.open(partPath, O_WRONLY | O_APPEND | O_NOFOLLOW | O_CLOEXEC)
+        } else {
+            try Self.create(partPath, fd: &fd)
+        }
+        guard fd >= 0 else { throw Self.writeError(partPath) }
         guard keeping else { return }
         do {
-            try forEachChunk(ofFile: partPath) { bytes in
+            try forEachChunk(ofFile: partPath, flags: O_NOFOLLOW) { bytes in
                 hasher.updateNow(bytes)
                 size += bytes.count
             }
@@ -73,10 +90,22 @@ struct PartialFile {
 
     func saveMeta(_ meta: Meta) throws(DownloadError) {
         let bytes = Array(meta.text.utf8)
-        let out = Glibc.open(metaPath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-        guard out >= 0 else { throw .io("cannot write \(metaPath): \(String(cString: strerror(errno)))") }
+        var out: Int32 = -1
+        try Self.create(metaPath, fd: &out)
         defer { close(out) }
         _ = bytes.withUnsafeBytes { write(out, $0.baseAddress, $0.count) }
+    }
+
+    /// A new file at `path` (a leftover regular file is replaced; a link is refused, not followed).
+    private static func create(_ path: String, fd: inout Int32) throws(DownloadError) {
+        if unlink(path) != 0 && errno != ENOENT { throw writeError(path) }
+        fd = Glibc.open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o644)
+        if fd < 0 && (errno == EEXIST || errno == ELOOP) { throw .refusedLink(path) }
+        guard fd >= 0 else { throw writeError(path) }
+    }
+
+    private static func writeError(_ path: String) -> DownloadError {
+        errno == ELOOP ? .refusedLink(path) : .io("cannot write \(path): \(String(cString: strerror(errno)))")
     }
 
     /// Writes a received chunk and hands it to the hasher.
@@ -121,10 +150,11 @@ struct PartialFile {
     }
 }
 
+/// A small file of our own (the sidecar), never read through a link.
 func readFile(_ path: String) -> [UInt8]? {
     var data: [UInt8] = []
     do {
-        try forEachChunk(ofFile: path) { data += $0 }
+        try forEachChunk(ofFile: path, flags: O_NOFOLLOW) { data += $0 }
     } catch {
         return nil
     }

@@ -21,6 +21,10 @@ enum RawDownload {
                 var lastReport = ContinuousClock.now
                 for try await buffer in inbound {
                     try await part.append(buffer)
+                    if let limit = options.maxSize, part.size > limit {
+                        part.discard()
+                        throw DownloadError.tooLarge(limit: limit, announced: nil)
+                    }
                     let now = ContinuousClock.now
                     if now - lastReport >= .milliseconds(100) {
                         lastReport = now

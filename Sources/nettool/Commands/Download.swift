@@ -48,6 +48,10 @@ extension Nettool {
         @Option(help: "Expected SHA-256 of the file (64 hex digits); a mismatch keeps the .part and exits 1.")
         var sha256: String?
 
+        @Option(help: ArgumentHelp("Stop, keeping nothing, once the file is larger than this (bytes, or with K, M, G: 500M).",
+                                   valueName: "size"))
+        var maxSize: ByteCountArgument?
+
         @Option(help: "How long the TCP handshake may take.")
         var connectTimeout = DurationArgument(.seconds(5))
 
@@ -67,9 +71,13 @@ extension Nettool {
 
         func validate() throws {
             do {
-                _ = try DownloadSource.parse(source)
+                let parsed = try DownloadSource.parse(source)
+                if output == nil { _ = try parsed.savedName() }
             } catch {
                 throw ValidationError(error.description)
+            }
+            if let output, isFolder(output) {
+                throw ValidationError("-o \(output) is a folder; name the file to save, e.g. -o \(output.hasSuffix("/") ? output : output + "/")NAME")
             }
             if let sha256, sha256.count != 64 || !sha256.allSatisfy(\.isHexDigit) {
                 throw ValidationError("--sha256 takes 64 hex digits")
@@ -79,7 +87,8 @@ extension Nettool {
 
         func run() async throws {
             let parsed = try DownloadSource.parse(source)
-            var options = DownloadOptions(source: parsed, output: output ?? parsed.suggestedFileName)
+            var options = DownloadOptions(source: parsed, output: try output ?? parsed.savedName())
+            options.maxSize = maxSize?.bytes
             options.resume = resume
             options.retries = retries
             options.maxRedirects = maxRedirects
@@ -116,4 +125,9 @@ extension Nettool {
             line.withUnsafeBytes { OutputStream.writeAll($0, to: 2) }
         }
     }
+}
+
+private func isFolder(_ path: String) -> Bool {
+    var status = stat()
+    return stat(path, &status) == 0 && status.st_mode & S_IFMT == S_IFDIR
 }

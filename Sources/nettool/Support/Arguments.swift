@@ -20,6 +20,26 @@ struct DurationArgument: ExpressibleByArgument, Sendable {
     static var defaultCompletionKind: CompletionKind { .default }
 }
 
+/// `1000`, `64K`, `500M`, `2G` (powers of 1024): a size on the command line.
+struct ByteCountArgument: ExpressibleByArgument, Sendable {
+    let bytes: Int
+
+    init?(argument: String) {
+        let units: [Character: Int] = ["K": 1 << 10, "M": 1 << 20, "G": 1 << 30, "T": 1 << 40]
+        var digits = Substring(argument)
+        var multiplier = 1
+        if let last = digits.last?.uppercased().first, let unit = units[last] {
+            multiplier = unit
+            digits = digits.dropLast()
+        }
+        guard !digits.isEmpty, digits.allSatisfy(\.isASCII), digits.allSatisfy(\.isNumber),
+              let value = Int(digits), value > 0 else { return nil }
+        let (bytes, overflow) = value.multipliedReportingOverflow(by: multiplier)
+        guard !overflow else { return nil }
+        self.bytes = bytes
+    }
+}
+
 /// The `--explain` flag every socket command takes.
 struct ExplainOption: ParsableArguments {
     @Flag(help: "Narrate each socket call (socket, bind, connect, sendto, recvfrom, close) with real values, on stderr.")

@@ -1,0 +1,113 @@
+import Foundation
+import Testing
+
+/// `Tests/Peers/hostile_http.py MODE` running on loopback, and its port.
+private func hostileServer(_ mode: String) throws -> (BackgroundProcess, Int) {
+    let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("Peers/hostile_http.py").path
+    try #require(FileManager.default.isExecutableFile(atPath: "/usr/bin/python3"), "needs python3 (apt-get install python3)")
+    let server = try BackgroundProcess("/usr/bin/python3", [script, mode])
+    var port: Int?
+    server.wait { process in
+        port = process.stdoutText.split(separator: "\n").first { $0.hasPrefix("port ") }.flatMap { Int($0.dropFirst(5)) }
+        return port != nil
+    }
+    return (server, try #require(port, "hostile_http.py did not start: \(server.stderrText)"))
+}
+
+private func requestLines(_ server: BackgroundProcess) -> [Substring] {
+    server.stdoutText.split(separator: "\n").filter { $0.hasPrefix("request ") }
+}
+
+/// A scratch folder for one download test, removed when the test drops it.
+private final class DownloadFolder {
+    let path = NSTemporaryDirectory() + "nettool-dl-\(getpid())-\(UUID().uuidString.prefix(8))"
+
+    init() throws { try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true) }
+
+    deinit { try? FileManager.default.removeItem(atPath: path) }
+}
+
+@Suite("download against hostile servers and careless input", .serialized, .timeLimit(.minutes(2)))
+struct DownloadHostileTests {
+    @Test("a .part or .part.meta that is a symbolic link is never written through", arguments: [".part", ".part.meta"])
+    func symlinkedPart(suffix: String) throws {
+        let served = try ServedFolder()
+        let folder = try DownloadFolder()
+        let victim = folder.path + "/victim"
+        try Data("precious\n".utf8).write(to: URL(fileURLWithPath: victim))
+        try FileManager.default.createSymbolicLink(atPath: folder.path + "/a.txt" + suffix, withDestinationPath: victim)
+        let (server, port) = try startFileServer(served)
+        for flags in [[], ["-c"]] {
+            let run = try Run.nettool(["download"] + flags + ["http://127.0.0.1:\(port)/a.txt", "-o", folder.path + "/a.txt"])
+            #expect(run.status == 1 && run.stderr.contains("is a symbolic link"), "\(run.stderr)")
+            #expect(try String(contentsOfFile: victim, encoding: .utf8) == "precious\n")
+            #expect(!FileManager.default.fileExists(atPath: folder.path + "/a.txt"))
+        }
+        #expect(requests(server).isEmpty, "the refusal came after a request")
+    }
+
+    @Test("a body cut short by a clean FIN is retried and resumed into the whole file")
+    func cleanCloseMidBody() throws {
+        let (server, port) = try hostileServer("cut")
+        let folder = try DownloadFolder()
+        let run = try Run.nettool(["download", "http://127.0.0.1:\(port)/f.bin", "-o", folder.path + "/f.bin"])
+        #expect(run.status == 0, "\(run.stderr)")
+        let expected = Data((0..<300_000).map { UInt8(truncatingIfNeeded: $0 &* 7 &+ $0 >> 9) })
+        #expect(FileManager.default.contents(atPath: folder.path + "/f.bin") == expected)
+        let lines = requestLines(server)
+        #expect(lines.count == 2 && lines.last?.contains("bytes=100000-") == true, "\(lines)")
+    }
+
+    @Test("malformed responses get sentences, not parser jargon", arguments: [
+        ("http09", "did not answer in HTTP/1.x"),
+        ("cl-and-chunked", "conflicting or invalid framing"),
+        ("cr-location", "malformed header line"),
+        ("status999", "999 (no reason given): /f.bin"),
+    ])
+    func malformed(mode: String, sentence: String) throws {
+        let (server, port) = try hostileServer(mode)
+        let folder = try DownloadFolder()
+        let run = try Run.nettool(["download", "http://127.0.0.1:\(port)/f.bin", "-o", folder.path + "/f.bin"])
+        #expect(run.status == 1 && run.stderr.contains(sentence), "\(run.stderr)")
+        #expect(!run.stderr.contains("http_parser") && !run.stderr.contains("constant string"))
+        #expect(requestLines(server).count == 1, "a malformed answer is not worth a retry")
+    }
+
+    @Test("bytes past Content-Length are not part of the file")
+    func excess() throws {
+        let (server, port) = try hostileServer("excess")
+        let folder = try DownloadFolder()
+        let run = try Run.nettool(["download", "http://127.0.0.1:\(port)/f.bin", "-o", folder.path + "/f.bin"])
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(FileManager.default.contents(atPath: folder.path + "/f.bin") == Data(repeating: UInt8(ascii: "x"), count: 10))
+        #expect(requestLines(server).count == 1)
+    }
+
+    @Test("--max-size stops an endless body and keeps nothing")
+    func endless() throws {
+        let (server, port) = try hostileServer("endless")
+        let folder = try DownloadFolder()
+        let run = try Run.nettool(["download", "--max-size", "1M", "http://127.0.0.1:\(port)/f.bin", "-o", folder.path + "/f.bin"])
+        #expect(run.status == 1 && run.stderr.contains("--max-size 1,048,576 bytes"), "\(run.stderr)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path).isEmpty)
+        #expect(requestLines(server).count == 1, "a body over --max-size is not retried")
+    }
+
+    @Test("refused before any network work: spaces, backslashes, control characters in a name, -o a folder")
+    func refusedUpFront() throws {
+        let folder = try DownloadFolder()
+        let space = try Run.nettool(["download", "http://127.0.0.1:1/a b.txt"])
+        #expect(space.status == 2 && space.stderr.contains("contains a space"), "\(space.stderr)")
+        let backslash = try Run.nettool(["download", "http://127.0.0.1:1/a\\b.txt"])
+        #expect(backslash.status == 2 && backslash.stderr.contains("backslash"))
+        let escape = try Run.nettool(["download", "http://127.0.0.1:1/a%1b]0;x%07.txt"])
+        #expect(escape.status == 2 && escape.stderr.contains("-o NAME") && !escape.stderr.contains("\u{1b}"), "\(escape.stderr)")
+        let newline = try Run.nettool(["download", "http://127.0.0.1:1/a%0ab.txt"])
+        #expect(newline.status == 2 && newline.stderr.contains("control characters"))
+        let intoFolder = try Run.nettool(["download", "http://127.0.0.1:1/a.txt", "-o", folder.path])
+        #expect(intoFolder.status == 2 && intoFolder.stderr.contains("is a folder"), "\(intoFolder.stderr)")
+        let named = try Run.nettool(["download", "--retries", "0", "http://127.0.0.1:1/a%1b.txt", "-o", folder.path + "/ok.txt"])
+        #expect(named.status == 4 || named.stderr.contains("connection refused"), "with -o the name is the user's: \(named.stderr)")
+    }
+}
