@@ -50,6 +50,8 @@ public struct NeighborWatch {
             checkProbe(target, from: mac, time: time, alerts: &alerts)
             return
         }
+        // 0.0.0.0 is no one's address (a RARP request, a probe by another name): nothing to learn.
+        guard sender != .v4(0) else { return }
         claimDuringProbe(sender, by: mac, time: time, alerts: &alerts)
         if packet.isGratuitous { alerts.append(Alert(kind: .gratuitousARP, time: time, address: sender, mac: mac)) }
         learn(sender, mac, time: time, alerts: &alerts)
@@ -82,6 +84,7 @@ public struct NeighborWatch {
     }
 
     private mutating func learn(_ address: IPAddress, _ mac: MACAddress, time: Timestamp, alerts: inout [Alert]) {
+        guard address != .v4(0) && address != .v6(0) else { return }
         guard var entry = table[address] else {
             table[address] = NeighborEntry(address: address, mac: mac, firstSeen: time, lastSeen: time, packets: 1)
             alerts.append(Alert(kind: .newStation, time: time, address: address, mac: mac))

@@ -40,6 +40,14 @@ struct NeighborWatchTests {
         #expect(entry.firstSeen.seconds == 1_795_000_000 && entry.lastSeen.seconds == 1_795_000_001)
     }
 
+    @Test("the unspecified address is never learnt: RARP requests, probes")
+    func unspecifiedNeverLearnt() {
+        let rarp = F.ethernet(src: F.macA, type: 0x8035, F.arp(op: 3, sha: F.macA, spa: "0.0.0.0", tha: F.macA, tpa: "0.0.0.0"))
+        let (alerts, processor) = run([rarp, rarp])
+        #expect(alerts.isEmpty)
+        #expect(processor.watch.entries.isEmpty)
+    }
+
     @Test func movingBackIsAFlipFlop() {
         let (alerts, _) = run([reply(from: F.macA, ip: "198.18.0.7"), reply(from: F.macB, ip: "198.18.0.7"), reply(from: F.macA, ip: "198.18.0.7")])
         #expect(alerts.map(\.kind) == [.newStation, .changedMAC(flipFlop: false), .changedMAC(flipFlop: true)])

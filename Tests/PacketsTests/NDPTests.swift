@@ -1,4 +1,5 @@
 import Addresses
+import Rendering
 import PacketFixtures
 import Testing
 @testable import Packets
@@ -179,5 +180,33 @@ struct NDPTests {
         let echo = FrameDecoder.decode(F.ethernet(type: 0x86dd, F.icmpv6(src: "2001:2::1", dst: "2001:2::2", type: 128, body: [0, 1, 0, 1])))
         guard case .ipv6(let ip) = echo.content else { Issue.record("expected plain IPv6"); return }
         #expect(ip.upperLayer == 58)
+    }
+}
+
+@Suite("Strings from the wire in NDP options")
+struct NDPHostileStringTests {
+    typealias F = Frames
+
+    @Test("DNSSL names and the captive-portal URI: escaped for the terminal in text, escaped once for JSON")
+    func oneEscaping() throws {
+        let label = Array("ev\u{1b}]0;x\u{7}".utf8)
+        let uri = Array("http://p/\u{1b}[2J\nforged".utf8)
+        let options = F.option(31, [0, 0] + F.be32(300) + [UInt8(label.count)] + label + [0]) + F.option(37, uri)
+        let frame = FrameDecoder.decode(F.ndpFrame(src: "fe80::1", dst: "ff02::1", type: 134,
+                                                   body: F.routerAdvertisement(options: options)))
+        #expect(frame.malformed == nil)
+        var clock = TimestampFormatter()
+        for verbose in [false, true] {
+            var out = JSONLine()
+            PacketText.append(frame, time: Timestamp(seconds: 0, microseconds: 0), interface: nil, verbose: verbose, clock: &clock, to: &out)
+            let text = String(decoding: out.bytes, as: UTF8.self)
+            #expect(!text.unicodeScalars.contains { $0.value < 0x20 && $0 != "\n" }, "\(text.debugDescription)")
+            #expect(text.contains("ev\\x1b]0;x\\x07") && text.contains("http://p/\\x1b[2J\\nforged"), "\(text)")
+            #expect(!text.contains("\nforged"))
+        }
+        var out = JSONLine()
+        PacketJSON.append(frame, time: Timestamp(seconds: 0, microseconds: 0), interface: nil, clock: &clock, to: &out)
+        let json = String(decoding: out.bytes, as: UTF8.self)
+        #expect(json.contains(#""ev\u001b]0;x\u0007""#) && json.contains(#""http://p/\u001b[2J\nforged""#), "\(json)")
     }
 }

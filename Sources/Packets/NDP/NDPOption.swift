@@ -209,6 +209,8 @@ public struct PREF64: Equatable, Sendable {
 }
 
 /// Uncompressed DNS names (RFC 1035 section 3.1) as RFC 8106 requires; zero padding ends the list.
+/// Labels are kept as sent (a router may send anything): the text renderers escape them for the
+/// terminal, the JSON renderer for JSON, like every other string from the wire.
 enum DomainNames {
     static func read(from reader: inout PacketReader) throws(DecodeFailure) -> [String] {
         var names: [String] = []
@@ -222,23 +224,10 @@ enum DomainNames {
                 continue
             }
             guard length < 64 else { throw .malformed("label length \(length) (compression is not allowed here)") }
-            labels.append(printable(try reader.copy(Int(length), "DNSSL label")))
+            labels.append(String(decoding: try reader.copy(Int(length), "DNSSL label"), as: UTF8.self))
         }
         guard labels.isEmpty else { throw .malformed("domain name not terminated") }
         return names
-    }
-
-    /// Bytes outside printable ASCII become `\DDD`, as `dig` writes them.
-    private static func printable(_ bytes: [UInt8]) -> String {
-        var text = ""
-        for byte in bytes {
-            if (0x21...0x7e).contains(byte) && byte != UInt8(ascii: "\\") && byte != UInt8(ascii: ".") {
-                text.unicodeScalars.append(Unicode.Scalar(byte))
-            } else {
-                text += "\\" + String(byte).leftPadded(to: 3)
-            }
-        }
-        return text
     }
 }
 

@@ -89,9 +89,9 @@ enum PacketDetails {
         case .recursiveDNSServers(let time, let servers):
             return "lifetime \(lifetime(time)), " + servers.map(\.description).joined(separator: " ")
         case .dnsSearchList(let time, let domains):
-            return "lifetime \(lifetime(time)), " + domains.joined(separator: " ")
+            return "lifetime \(lifetime(time)), " + TerminalText.escape(domains.joined(separator: " "))
         case .captivePortal(let uri):
-            return uri
+            return TerminalText.escape(uri)
         case .pref64(let pref64):
             return "\(prefixText(pref64.prefix, pref64.prefixLength)), lifetime \(pref64.lifetime)s"
         case .unknown(_, let length, let data):

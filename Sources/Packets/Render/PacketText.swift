@@ -192,7 +192,7 @@ public enum PacketText {
                 }
             case .dnsSearchList(_, let domains):
                 out.literal(", dnssl ")
-                out.text(domains.joined(separator: " "))
+                out.text(TerminalText.escape(domains.joined(separator: " ")))
             case .routeInformation(let route):
                 out.literal(", route ")
                 out.text(prefix: route.prefix, length: route.prefixLength)
@@ -201,7 +201,7 @@ public enum PacketText {
                 out.text(prefix: pref64.prefix, length: pref64.prefixLength)
             case .captivePortal(let uri):
                 out.literal(", captive portal ")
-                out.text(uri)
+                out.text(TerminalText.escape(uri))
             default:
                 break
             }
