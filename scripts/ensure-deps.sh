@@ -3,7 +3,7 @@
 # libpcap-dev (for the capture module), and the real peers the tests talk to: netcat-openbsd,
 # socat, curl, python3 (http.server), iproute2 (ip netns), util-linux (setpriv, to test as an unprivileged user),
 # coreutils (stdbuf), and for capture: tcpdump (reads back what -w wrote), arping and ndisc6 (real ARP
-# and NDP traffic). Uses sudo when not root. Safe to run repeatedly.
+# and NDP traffic); nftables (a local firewall rule that refuses a send). Uses sudo when not root. Safe to run repeatedly.
 set -euo pipefail
 
 need=()
@@ -19,6 +19,7 @@ command -v stdbuf >/dev/null 2>&1 || need+=(coreutils)
 [ -x /usr/bin/tcpdump ] || need+=(tcpdump)
 [ -x /usr/sbin/arping ] || need+=(arping)
 [ -x /usr/bin/ndisc6 ] || need+=(ndisc6)
+[ -x /usr/sbin/nft ] || need+=(nftables)
 
 if [ ${#need[@]} -gt 0 ]; then
     sudo=""

@@ -16,6 +16,8 @@ public enum UDPError: Error, Sendable, CustomStringConvertible {
     case broadcastNotAllowed(Endpoint)
     case addressInUse(Endpoint)
     case permissionDenied(Endpoint, reason: String)
+    /// send() returned EPERM: a rule on this host's OUTPUT path dropped the datagram.
+    case firewall(Endpoint)
     case invalidHex(String)
     case io(String)
 
@@ -52,6 +54,9 @@ public enum UDPError: Error, Sendable, CustomStringConvertible {
             return "cannot bind \(endpoint): address already in use (see: nettool port-classify \(endpoint.port)/udp)"
         case .permissionDenied(let endpoint, let reason):
             return "cannot use \(endpoint): \(reason)"
+        case .firewall(let endpoint):
+            return "cannot send to \(endpoint)/udp: a firewall rule on this host refused it before it left "
+                + "(send() returned EPERM; see `nft list ruleset` or `iptables -L OUTPUT`)"
         case .invalidHex(let reason):
             return "invalid hex payload: \(reason)"
         case .io(let reason):
@@ -73,6 +78,7 @@ public enum UDPError: Error, Sendable, CustomStringConvertible {
         case EACCES: return .permissionDenied(endpoint, reason: "permission denied (a broadcast address needs --broadcast)")
         case EADDRNOTAVAIL: return .permissionDenied(endpoint, reason: "that address is not on any interface of this host")
         case EMSGSIZE: return .io("\(endpoint): datagram too large for the path (EMSGSIZE)")
+        case EPERM: return .firewall(endpoint)
         default: return .io("\(endpoint): \(io.description)")
         }
     }

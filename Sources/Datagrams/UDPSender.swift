@@ -99,10 +99,14 @@ public enum UDPSender {
         let bindHost = options.bindHost ?? (isIPv6 ? "::" : "0.0.0.0")
         let bindEndpoint = Endpoint(address: IPAddress(bindHost) ?? .v4(0), port: options.sourcePort ?? 0)
         let channel: NIOAsyncChannel<AddressedEnvelope<ByteBuffer>, AddressedEnvelope<ByteBuffer>>
+        // A refused send (EPERM from a firewall rule) closes the socket; the writes after it only
+        // see the closed socket. The first error is the one to report.
+        let cause = CloseCause()
         do {
             channel = try await bootstrap.bind(host: bindHost, port: options.sourcePort ?? 0) { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    try NIOAsyncChannel(wrappingChannelSynchronously: channel, configuration: .init(backPressureStrategy: .init(lowWatermark: 64, highWatermark: 256)))
+                    try channel.pipeline.syncOperations.addHandler(CloseCauseRecorder(cause))
+                    return try NIOAsyncChannel(wrappingChannelSynchronously: channel, configuration: .init(backPressureStrategy: .init(lowWatermark: 64, highWatermark: 256)))
                 }
             }
         } catch {
@@ -112,7 +116,7 @@ public enum UDPSender {
         let counts: (datagrams: Int, bytes: Int, replies: Int, source: Endpoint?)
         do {
             // Everything after the socket exists runs inside executeThenClose, so it is closed on every path.
-            counts = try await channel.executeThenClose { inbound, outbound in
+            counts = try await channel.executeThenClose { inbound, _ in
                 if let name = options.multicastInterface {
                     try await setMulticastInterface(name, on: channel.channel, ipv6: isIPv6)
                 }
@@ -143,7 +147,8 @@ public enum UDPSender {
                         try await Task.sleep(until: start + interval * index, clock: .continuous)
                     }
                     let envelope = envelopes[index % envelopes.count]
-                    try await outbound.write(envelope)
+                    // Written on the channel itself, so a refused send (EPERM) fails this very write.
+                    try await channel.channel.writeAndFlush(envelope).get()
                     datagrams += 1
                     bytes += envelope.data.readableBytes
                     narrator.step("send(\(envelope.data.readableBytes) bytes) → \(destination)",
@@ -165,7 +170,7 @@ public enum UDPSender {
             plain.segmentation = false
             return try await run(plain, plan: plan, narrator: narrator, onReply: onReply)
         } catch {
-            throw UDPError.from(error, endpoint: destination)
+            throw UDPError.from(cause.explaining(error), endpoint: destination)
         }
         var summary = SendSummary(destination: destination, source: counts.source)
         summary.datagrams = counts.datagrams

@@ -50,6 +50,18 @@ struct ParsingTests {
         #expect(try AddressInput.parse("::1/128").prefixLength == 128)
     }
 
+    @Test("zone ids look like interface names or numbers", arguments: [
+        "fe80::1%\u{1b}]0;x", "fe80::1%a b", "fe80::1%a%b", "fe80::1%sixteen-bytes-xx", "fe80::1%a\tb", "fe80::1%a\u{85}",
+    ])
+    func badZones(input: String) {
+        #expect {
+            try AddressInput.parse(input)
+        } throws: { error in
+            guard case .invalidZone? = error as? AddressParseError else { return false }
+            return !String(describing: error).unicodeScalars.contains { $0.value < 0x20 || (0x7F..<0xA0).contains($0.value) }
+        }
+    }
+
     @Test("every rejection rule gives its own error", arguments: [
         ("", AddressParseError.empty),
         (" 1.2.3.4", .surroundingWhitespace),

@@ -11,19 +11,24 @@ struct ByteRangeTests {
         ("bytes=990-5000", .partial(990...999)),
         ("bytes = 5-5", .whole),
         ("BYTES=5-5", .partial(5...5)),
+        ("bytes=10-99999999999999999999", .partial(10...999)),
+        ("bytes=-99999999999999999999", .partial(0...999)),
     ])
     func satisfiable(header: String, expected: RangeRequest) {
         #expect(RangeRequest.parse(header, size: 1000) == expected)
     }
 
-    @Test("ranges past the end are unsatisfiable (416)", arguments: ["bytes=1000-", "bytes=5000-6000", "bytes=-0"])
+    @Test("ranges past the end are unsatisfiable (416), however large the number", arguments: [
+        "bytes=1000-", "bytes=5000-6000", "bytes=-0", "bytes=9223372036854775807-", "bytes=99999999999999999999-",
+        "bytes=99999999999999999999-99999999999999999999",
+    ])
     func unsatisfiable(header: String) {
         #expect(RangeRequest.parse(header, size: 1000) == .unsatisfiable)
         #expect(RangeRequest.parse("bytes=0-", size: 0) == .unsatisfiable)
     }
 
     @Test("malformed headers and multiple ranges are ignored: the whole file, 200", arguments: [
-        "bytes=", "bytes=-", "bytes=a-b", "bytes=5-1", "items=0-1", "bytes=0-1,5-6", "bytes=99999999999999999999-",
+        "bytes=", "bytes=-", "bytes=a-b", "bytes=5-1", "items=0-1", "bytes=0-1,5-6",
     ])
     func ignored(header: String) {
         #expect(RangeRequest.parse(header, size: 1000) == .whole)
@@ -174,5 +179,22 @@ struct DownloadSourceTests {
     func suggestedName(target: String) {
         let name = DownloadSource(scheme: .http, host: "h", port: 80, target: target).suggestedFileName
         #expect(!name.contains("/") && name != ".." && !name.isEmpty)
+    }
+}
+
+@Suite("Request targets")
+struct RequestTargetTests {
+    let ours: (String, Int) -> Bool = { host, port in host == "127.0.0.1" && port == 8080 }
+
+    @Test("origin-form passes; absolute-form for this server becomes its path; another host is refused")
+    func originForm() throws {
+        #expect(try RequestPath.originForm("/a?b", isOurs: ours) == "/a?b")
+        #expect(try RequestPath.originForm("http://127.0.0.1:8080/a.txt", isOurs: ours) == "/a.txt")
+        #expect(try RequestPath.originForm("HTTP://127.0.0.1:8080", isOurs: ours) == "/")
+        #expect(try RequestPath.originForm("http://127.0.0.1:8080?q", isOurs: ours) == "/?q")
+        #expect(throws: RequestPath.Refusal.otherHost("example.com")) { try RequestPath.originForm("http://example.com/a", isOurs: ours) }
+        #expect(throws: RequestPath.Refusal.otherHost("127.0.0.1:9")) { try RequestPath.originForm("http://127.0.0.1:9/a", isOurs: ours) }
+        #expect(throws: RequestPath.Refusal.self) { try RequestPath.originForm("*", isOurs: ours) }
+        #expect(RequestPath.Refusal.otherHost("x").status == 400)
     }
 }

@@ -53,6 +53,7 @@ struct PortQueryTests {
         ("65536", PortQueryError.outOfRange("65536")),
         ("99999999999999999999", .outOfRange("99999999999999999999")),
         ("-1", .outOfRange("-1")),
+        ("+80", .signed("+80")),
         ("10-5", .backwardsRange(10, 5)),
         ("8000-70000", .outOfRange("70000")),
         ("abc", .unknownService("abc")),

@@ -73,3 +73,29 @@ struct Base64Tests {
         #expect(Base64.decode("Zg==Zg==") == nil)
     }
 }
+
+@Suite("Terminal escaping")
+struct TerminalTextTests {
+    @Test("C0, DEL, C1 and bidi overrides are shown, not obeyed; plain text passes untouched")
+    func escapes() {
+        #expect(TerminalText.escape("plain ascii / grüße") == "plain ascii / grüße")
+        #expect(TerminalText.escape("a\u{1b}]0;x\u{7}b") == "a\\x1b]0;x\\x07b")
+        #expect(TerminalText.escape("1\r\n2\t3") == "1\\r\\n2\\t3")
+        #expect(TerminalText.escape("1\r\n2\t3", keepLineBreaks: true) == "1\\r\n2\t3")
+        #expect(TerminalText.escape("\u{7f}\u{9b}31m\u{202e}") == "\\x7f\\u{9b}31m\\u{202e}")
+    }
+
+    @Test("raw bytes: invalid UTF-8 is shown in hex, valid multi-byte characters pass")
+    func bytes() {
+        #expect(TerminalText.escape(bytes: [0x61, 0xff, 0x00, 0xc3, 0xa9]) == "a\\xff\\x00é")
+        #expect(TerminalText.escape(bytes: [0xc3]) == "\\xc3")
+        #expect(TerminalText.escape(bytes: Array("ok".utf8)) == "ok")
+    }
+
+    @Test("printableText keeps tab and line breaks for the text-or-hex choice, refuses other controls")
+    func printable() {
+        #expect(printableText(Array("a\r\nb\t".utf8)) == "a\r\nb\t")
+        #expect(printableText([0x1b]) == nil)
+        #expect(printableText(Array("\u{9b}".utf8)) == nil)
+    }
+}

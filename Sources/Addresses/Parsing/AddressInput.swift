@@ -1,3 +1,5 @@
+import Rendering
+
 /// One parsed line of `ip-classify` input: an address, optionally with an IPv6 zone id or a
 /// prefix length (CIDR). Parsing is strict, byte by byte, and never allocates on success
 /// except for a zone id.
@@ -74,7 +76,16 @@ struct AddressParser {
             let zoneEnd = slashIndex ?? count
             guard zoneEnd > percentIndex + 1 else { throw .emptyZone }
             if slashIndex != nil { throw .zoneInPrefix }
-            zone = String(decoding: UnsafeBufferPointer(rebasing: bytes[(percentIndex + 1)..<zoneEnd]), as: UTF8.self)
+            let zoneBytes = UnsafeBufferPointer(rebasing: bytes[(percentIndex + 1)..<zoneEnd])
+            let text = String(decoding: zoneBytes, as: UTF8.self)
+            if let bad = zoneBytes.first(where: { $0 < 0x21 || $0 == 0x7F || $0 == percent || $0 == slash }) {
+                throw .invalidZone(text, reason: "holds \(bad == percent ? "a second '%'" : Self.describe(bad))")
+            }
+            if String(validating: zoneBytes, as: UTF8.self).map({ $0.unicodeScalars.contains(where: TerminalText.isControl) }) ?? true {
+                throw .invalidZone(text, reason: "holds a control character or bytes that are not UTF-8")
+            }
+            guard zoneBytes.count <= 15 else { throw .invalidZone(text, reason: "is \(zoneBytes.count) bytes long; interface names have at most 15") }
+            zone = text
         }
 
         guard let slashIndex else { return AddressInput(address: address, zone: zone) }

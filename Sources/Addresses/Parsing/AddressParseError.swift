@@ -1,3 +1,5 @@
+import Rendering
+
 /// Why a line is not an address, as a sentence a person can act on.
 public enum AddressParseError: Error, Equatable, Sendable, CustomStringConvertible {
     case empty
@@ -17,6 +19,9 @@ public enum AddressParseError: Error, Equatable, Sendable, CustomStringConvertib
     case embeddedIPv4NotLast
     indirect case embeddedIPv4(AddressParseError)
     case emptyZone
+    /// A zone id is an interface name or index: no control characters, `%`, `/` or whitespace,
+    /// at most 15 bytes (IFNAMSIZ less its NUL).
+    case invalidZone(String, reason: String)
     case zoneOnIPv4
     case zoneInPrefix
     case multipleSlashes
@@ -65,6 +70,8 @@ public enum AddressParseError: Error, Equatable, Sendable, CustomStringConvertib
             return "embedded IPv4 part: \(inner)"
         case .emptyZone:
             return "empty zone id after '%' (write e.g. fe80::1%eth0)"
+        case .invalidZone(let zone, let reason):
+            return "zone id '\(TerminalText.escape(zone))' \(reason); a zone is an interface name or number such as eth0 or 2"
         case .zoneOnIPv4:
             return "a zone id ('%eth0') belongs to IPv6 addresses only"
         case .zoneInPrefix:
@@ -76,7 +83,7 @@ public enum AddressParseError: Error, Equatable, Sendable, CustomStringConvertib
         case .prefixLengthOutOfRange(let length, let max):
             return "prefix length /\(length) is out of range: it is 0-\(max) for IPv\(max == 32 ? 4 : 6)"
         case .hostBitsSet(let input, let network):
-            return "host bits are set in \(input); the network is \(network)"
+            return "host bits are set in \(TerminalText.escape(input)); the network is \(network)"
         }
     }
 }

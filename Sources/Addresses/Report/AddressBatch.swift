@@ -60,7 +60,7 @@ public enum AddressBatch {
                     AddressJSON.appendInvalid(input: input, error: error, to: &output)
                     output.endLine()
                 } else {
-                    errors.append("\(String(decoding: input, as: UTF8.self)): \(error)")
+                    errors.append("\(TerminalText.escape(bytes: input)): \(error)")
                 }
             }
         }

@@ -1,3 +1,4 @@
+import Rendering
 /// One `port-classify` argument, resolved: a port or range, optionally limited to a transport.
 public struct PortQuery: Sendable, Equatable {
     public let input: String
@@ -44,7 +45,8 @@ public struct PortQuery: Sendable, Equatable {
     private static func numericRange(_ text: Substring) throws(PortQueryError) -> ClosedRange<UInt16>? {
         let isDigits: (Substring) -> Bool = { !$0.isEmpty && $0.allSatisfy { $0.isASCII && $0.isNumber } }
         if isDigits(text) { return try port(text)...port(text) }
-        if text.first == "-" || text.first == "+", isDigits(text.dropFirst()) { throw .outOfRange(String(text)) }
+        if text.first == "+", isDigits(text.dropFirst()) { throw .signed(String(text)) }
+        if text.first == "-", isDigits(text.dropFirst()) { throw .outOfRange(String(text)) }
         let bounds = text.split(separator: "-", maxSplits: 1, omittingEmptySubsequences: false)
         guard bounds.count == 2, isDigits(bounds[0]), isDigits(bounds[1]) else { return nil }
         let low = try port(bounds[0]), high = try port(bounds[1])
@@ -61,6 +63,8 @@ public struct PortQuery: Sendable, Equatable {
 public enum PortQueryError: Error, Equatable, Sendable, CustomStringConvertible {
     case empty
     case outOfRange(String)
+    /// `+80`: a number with a sign, which no port is written with.
+    case signed(String)
     case backwardsRange(UInt16, UInt16)
     case unknownTransport(String)
     case unknownService(String)
@@ -73,12 +77,14 @@ public enum PortQueryError: Error, Equatable, Sendable, CustomStringConvertible 
             return "empty input: give a port (443), a range (8000-8010) or a service name (https, domain/udp)"
         case .outOfRange(let text):
             return "port \(text) is out of range: ports are 0-65535"
+        case .signed(let text):
+            return "'\(text)' has a sign; a port is a plain number 0-65535 (write \(text.dropFirst()))"
         case .backwardsRange(let low, let high):
             return "range \(low)-\(high) runs backwards; write \(high)-\(low)"
         case .unknownTransport(let name):
-            return "unknown transport protocol '\(name)'; use tcp, udp, sctp or dccp"
+            return "unknown transport protocol '\(TerminalText.escape(name))'; use tcp, udp, sctp or dccp"
         case .unknownService(let name):
-            return "'\(name)' is neither a port number nor a service name in the IANA registry or /etc/services"
+            return "'\(TerminalText.escape(name))' is neither a port number nor a service name in the IANA registry or /etc/services"
         case .nameWithoutPort(let name):
             return "service '\(name)' is registered with IANA without a port number (it is found by DNS-SD/SRV, not by port)"
         case .serviceNotOnTransport(let name, let transport, let available):

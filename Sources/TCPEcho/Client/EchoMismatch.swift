@@ -23,7 +23,7 @@ public enum EchoMismatch {
         guard from < end else { return "(nothing)" }
         let slice = Array(bytes[from..<end])
         let prefix = from > 0 ? "…" : "", suffix = end < bytes.count ? "…" : ""
-        if let text = printableText(slice) { return prefix + "\"" + text + "\"" + suffix }
+        if let text = printableText(slice) { return prefix + "\"" + TerminalText.escape(text) + "\"" + suffix }
         return prefix + slice.map { Hexdump.hexString([$0]) }.joined(separator: " ") + suffix + " (hex, from byte \(from))"
     }
 }

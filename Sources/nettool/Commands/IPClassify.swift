@@ -37,12 +37,18 @@ extension Nettool {
         @Flag(help: "One JSON object per input (JSON Lines).")
         var json = false
 
+        func validate() throws {
+            if addresses.contains(where: \.isEmpty) {
+                throw ValidationError("an address argument is empty: give an address such as 192.0.2.1 or 2001:db8::1")
+            }
+            if addresses.contains(where: { $0.contains("\n") }) {
+                throw ValidationError("an address argument contains a newline: give one address per argument")
+            }
+        }
+
         func run() async throws {
             var writer = BatchWriter(json: json)
             guard addresses.isEmpty else {
-                if addresses.contains(where: { $0.isEmpty || $0.contains("\n") }) {
-                    throw ValidationError("an address argument is empty or contains a newline")
-                }
                 let block = Array(addresses.joined(separator: "\n").utf8)
                 let result = AddressBatch.Block()
                 result.classify(block, range: 0..<block.count, json: json)

@@ -34,7 +34,7 @@ extension Nettool {
         var json = false
 
         func validate() throws {
-            if ports.isEmpty { throw ValidationError("give at least one port, range or service name (e.g. 443, 8000-8010, https)") }
+            if ports.allSatisfy({ $0 == "--" }) { throw ValidationError("give at least one port, range or service name (e.g. 443, 8000-8010, https)") }
         }
 
         func run() throws {
@@ -43,7 +43,8 @@ extension Nettool {
             var output = OutputStream.standardOutput()
             var sawInvalid = false
             var first = true
-            for input in ports {
+            // `.allUnrecognized` keeps a `--` terminator among the ports; it is not one.
+            for input in ports where input != "--" {
                 do {
                     for query in try PortQuery.parse(input, registries: registries) {
                         host.resolveOwners(ports: query.ports)
@@ -66,7 +67,7 @@ extension Nettool {
                         output.writeLine(line.bytes)
                     } else {
                         output.flush()
-                        printError("port-classify: \(input): \(error)")
+                        printError("port-classify: \(TerminalText.escape(input)): \(error)")
                     }
                 }
             }

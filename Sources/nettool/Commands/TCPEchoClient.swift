@@ -131,8 +131,9 @@ extension Nettool {
             if json {
                 output.write(EchoReport.json(trip, matches: mismatch == nil))
             } else {
-                output.write(trip.echo)
-                if trip.echo.last != UInt8(ascii: "\n") { output.write("\n") }
+                // What the server sent back: whatever it is, it cannot drive the terminal.
+                let text = TerminalText.escape(bytes: trip.echo, keepLineBreaks: true)
+                output.write(text + (text.hasSuffix("\n") ? "" : "\n"))
             }
             output.flush()
             if let mismatch {
@@ -143,6 +144,7 @@ extension Nettool {
         }
 
         private func runSession(_ options: EchoClientOptions) async throws {
+            let terminal = isatty(1) == 1
             let summary: SessionSummary
             do {
                 summary = try await EchoClient.session(
@@ -151,7 +153,14 @@ extension Nettool {
                         if !quiet && !json && isatty(0) == 1 { printError("connected to \(server); type lines, Ctrl-D ends") }
                     },
                     onEcho: { chunk in
-                        chunk.withUnsafeReadableBytes { OutputStream.writeAll($0, to: 1) }
+                        // Piped or redirected, the echo is data and passes as it came (as nc does);
+                        // on a terminal, control characters are shown, not obeyed.
+                        if terminal {
+                            let text = TerminalText.escape(bytes: chunk.readableBytesView, keepLineBreaks: true)
+                            Array(text.utf8).withUnsafeBytes { OutputStream.writeAll($0, to: 1) }
+                        } else {
+                            chunk.withUnsafeReadableBytes { OutputStream.writeAll($0, to: 1) }
+                        }
                     })
             } catch {
                 throw fail(error)

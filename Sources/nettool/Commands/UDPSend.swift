@@ -118,6 +118,17 @@ extension Nettool {
             if let sourcePort, !(0...65535).contains(sourcePort) { throw ValidationError("--source-port \(sourcePort) is out of range 0-65535") }
             if let bind, IPAddress(bind) == nil { throw ValidationError("--bind takes an IP address of this host; got '\(bind)'") }
             if message != nil && file != nil { throw ValidationError("give the payload either as MESSAGE or with --file, not both") }
+            if let ttl, !(1...255).contains(ttl) {
+                throw ValidationError("--ttl \(ttl) is out of range: 1-255 hops (a datagram with TTL 0 could not leave this host)")
+            }
+            if let multicastTTL, !(0...255).contains(multicastTTL) {
+                throw ValidationError("--multicast-ttl \(multicastTTL) is out of range: 0-255 (0 keeps it on this host, 1 on this link)")
+            }
+            if let file {
+                var status = stat()
+                guard stat(file, &status) == 0 else { throw ValidationError("--file \(file): \(String(cString: strerror(errno)))") }
+                if status.st_mode & S_IFMT == S_IFDIR { throw ValidationError("--file \(file) is a folder; give a file whose bytes are the payload") }
+            }
             if size != nil && (message != nil || file != nil || hex) { throw ValidationError("--size generates the payload; it excludes MESSAGE, --file and --hex") }
         }
 
@@ -176,7 +187,8 @@ extension Nettool {
                 }
                 raw = contents
             } else {
-                raw = readAll(fd: 0)
+                guard let input = readAll(fd: 0) else { throw UDPError.io("cannot read stdin: \(String(cString: strerror(errno)))") }
+                raw = input
             }
             var payloads: [[UInt8]]
             if lines && message == nil {

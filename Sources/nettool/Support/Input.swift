@@ -3,13 +3,15 @@ import Dispatch
 import Glibc
 #endif
 
-func readAll(fd: Int32) -> [UInt8] {
+/// Everything up to end of file; nil (with errno set) when reading fails, as it does on a folder.
+func readAll(fd: Int32) -> [UInt8]? {
     var data: [UInt8] = []
     var chunk = [UInt8](repeating: 0, count: 65536)
     while true {
         let count = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
         if count < 0 && errno == EINTR { continue }
-        guard count > 0 else { return data }
+        if count < 0 { return nil }
+        if count == 0 { return data }
         data.append(contentsOf: chunk[..<count])
     }
 }
