@@ -20,7 +20,7 @@ if [ -z "${NETTOOL:-}" ]; then
 fi
 
 PIDS=()
-cleanup() { for pid in "${PIDS[@]}"; do kill -9 "$pid" 2>/dev/null || true; done; rm -rf "$OUT"; }
+cleanup() { { for pid in "${PIDS[@]}"; do kill -9 "$pid" || true; done; wait; } 2>/dev/null; rm -rf "$OUT"; }
 trap cleanup EXIT
 port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 wait_port() { for _ in $(seq 200); do (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0; sleep 0.05; done; return 1; }

@@ -4,7 +4,9 @@
 # server with a C reader (support/sendfile_pair.c) as the limit. Every reader writes to disk
 # and the downloads fsync. Then 8 parallel downloads from one file-server (fairness) and the
 # peak RSS of file-server and download (/usr/bin/time, Debian package "time"). Best of ROUNDS
-# runs each; every server is killed at the end.
+# runs each; every server is killed at the end. Last, file-server under faults
+# (Benchmarks/file-server-faults.sh): connect-and-close floods, a file truncated mid-transfer,
+# running out of descriptors.
 #   SIZE_MB=1024  ROUNDS=2
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -81,3 +83,7 @@ for i in $(seq 8); do
         "$(awk -v k="$kib" 'BEGIN { print k / 1024 }')"
 done
 printf '  file-server RSS during the run: at most %.1f MB\n' "$(awk -v k="$peak" 'BEGIN { print k / 1024 }')"
+
+echo
+echo "file-server under the faults a hostile probe found (descriptors, CLOSE_WAIT, CPU, memory):"
+NETTOOL="$NETTOOL" bash Benchmarks/file-server-faults.sh
