@@ -23,18 +23,25 @@ let package = Package(
         // Pure logic: no I/O, no C. Bytes or strings in, values out.
         .target(name: "Rendering", swiftSettings: crossModule),
         .target(name: "Addresses", dependencies: ["Rendering"], swiftSettings: crossModule),
-        // Port facts: the IANA table is pure; HostPortState reads /proc.
-        .target(name: "Ports", dependencies: ["Addresses", "Rendering"]),
-        // Socket endpoints as people read them, and name resolution.
+        // What /proc says about this host's ports and sockets: settings, bound sockets, drops.
+        .target(name: "HostState", dependencies: ["Addresses"]),
+        // Port facts: the IANA table (pure) against the host's live state.
+        .target(name: "Ports", dependencies: ["Addresses", "HostState", "Rendering"]),
+        // Socket endpoints as people read them, name resolution, the one connector and the one
+        // network error (sentence and exit status) every command shares.
         .target(
             name: "Endpoints",
-            dependencies: ["Addresses", .product(name: "NIOCore", package: "swift-nio")]
+            dependencies: [
+                "Addresses", "HostState", "Rendering",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
         ),
         // UDP sender and receiver over SwiftNIO, with --explain narration.
         .target(
             name: "Datagrams",
             dependencies: [
-                "Addresses", "Endpoints", "Ports", "Rendering",
+                "Addresses", "Endpoints", "HostState", "Rendering",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]
@@ -77,19 +84,19 @@ let package = Package(
         .systemLibrary(name: "CPcap", pkgConfig: "libpcap", providers: [.apt(["libpcap-dev"])]),
         .target(name: "Capture", dependencies: ["CPcap", "Addresses", "Packets"]),
         // `nettool tour`: lessons that run nettool's own commands on loopback and explain each step.
-        .target(name: "Tour", dependencies: ["Packets", "Ports", "Rendering"]),
+        .target(name: "Tour", dependencies: ["HostState", "Packets", "Rendering"]),
         // The thin CLI: argument parsing, printing, exit codes.
         .executableTarget(
             name: "nettool",
             dependencies: [
-                "Addresses", "Capture", "Datagrams", "Endpoints", "FileTransfer", "Neighbors", "Packets", "Ports",
+                "Addresses", "Capture", "Datagrams", "Endpoints", "FileTransfer", "HostState", "Neighbors", "Packets", "Ports",
                 "Rendering", "Serving", "TCPEcho", "Tour",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .testTarget(name: "RenderingTests", dependencies: ["Rendering"]),
         .testTarget(name: "AddressesTests", dependencies: ["Addresses"]),
-        .testTarget(name: "PortsTests", dependencies: ["Ports", "Addresses"]),
+        .testTarget(name: "PortsTests", dependencies: ["Ports", "HostState", "Addresses"]),
         .testTarget(name: "DatagramsTests", dependencies: ["Datagrams", "Endpoints", "Rendering"]),
         .testTarget(name: "TCPEchoTests", dependencies: ["TCPEcho", "Endpoints"]),
         .testTarget(name: "FileTransferTests", dependencies: ["FileTransfer"]),
@@ -98,6 +105,6 @@ let package = Package(
         .testTarget(name: "PacketsTests", dependencies: ["Packets", "Addresses", "PacketFixtures"]),
         .testTarget(name: "NeighborsTests", dependencies: ["Neighbors", "Packets", "Addresses", "PacketFixtures"]),
         .testTarget(name: "CaptureTests", dependencies: ["Capture", "Packets", "PacketFixtures"]),
-        .testTarget(name: "NettoolCLITests", dependencies: ["nettool", "Capture", "Packets", "PacketFixtures"]),
+        .testTarget(name: "NettoolCLITests", dependencies: ["nettool", "Capture", "Endpoints", "Packets", "PacketFixtures"]),
     ]
 )

@@ -2,7 +2,7 @@ import Addresses
 import Endpoints
 import NIOCore
 import NIOPosix
-import Ports
+import HostState
 import Rendering
 
 /// One datagram as `udp-recv` reports it.

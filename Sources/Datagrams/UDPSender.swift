@@ -57,18 +57,17 @@ public struct SendSummary: Sendable {
 public enum UDPSender {
     public static func run(_ options: UDPSendOptions, plan: PayloadPlan, narrator: Narrator,
                            onReply: (ReceivedDatagram) -> Void) async throws(UDPError) -> SendSummary {
+        // UDP has no handshake to fail, so there is nothing to try a second address with: the
+        // first the resolver prefers is the destination.
         let remote: SocketAddress
         do {
-            remote = try Resolver.resolve(options.host, port: options.port, family: options.family, transport: .udp)[0]
+            remote = try Connector(host: options.host, port: options.port, family: options.family,
+                                   connectTimeout: .zero, narrator: narrator).resolve(.udp)[0]
         } catch {
-            throw .resolution(host: error.host, reason: error.reason)
+            throw .network(error)
         }
         guard let destination = Endpoint(remote) else { throw .io("cannot send to \(remote)") }
         let isIPv6 = destination.address.family == .v6
-        if options.host != destination.address.description {
-            narrator.step("getaddrinfo(\"\(options.host)\") → \(destination.address)",
-                          "the name was resolved to an address first; sockets only ever see addresses")
-        }
 
         if let largest = plan.payloads.map(\.count).max(), largest > Payload.limit(ipv6: isIPv6) {
             throw .payloadTooLarge(bytes: largest, limit: Payload.limit(ipv6: isIPv6), family: isIPv6 ? "IPv6" : "IPv4")

@@ -54,8 +54,3 @@ public struct ResolutionError: Error, Sendable, CustomStringConvertible {
 
     public var description: String { "cannot resolve '\(host)': \(reason); check the name, or give an IP address" }
 }
-
-/// The sentence for ENETUNREACH / EHOSTUNREACH, the same for every transport.
-public func unreachableSentence(_ endpoint: Endpoint, reason: String) -> String {
-    "\(endpoint) is unreachable: \(reason); check the address and this host's routes (ip route get)"
-}

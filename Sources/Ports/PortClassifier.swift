@@ -1,3 +1,4 @@
+import HostState
 /// RFC 6335 section 6 port ranges.
 public enum PortRangeClass: String, Sendable {
     case reserved

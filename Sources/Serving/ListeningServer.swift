@@ -28,34 +28,28 @@ public struct ListenOptions: Sendable {
 /// Why a server could not start listening, as one sentence.
 public enum ServerBindError: Error, Sendable, CustomStringConvertible {
     case badAddress(String)
-    case addressInUse(Endpoint)
-    case permissionDenied(Endpoint, reason: String)
-    case io(String)
+    /// Address in use, a privileged port, an address not on this host: shared with every command.
+    case network(NetworkError)
+
+    public var exitStatus: ExitStatus {
+        switch self {
+        case .badAddress: return .failure
+        case .network(let error): return error.exitStatus
+        }
+    }
 
     public var description: String {
         switch self {
         case .badAddress(let text):
             return "'\(text)' is not an IP address of this host; give one such as 127.0.0.1, ::1, 0.0.0.0 or ::"
-        case .addressInUse(let endpoint):
-            return "cannot listen on \(endpoint): address already in use (see: nettool port-classify \(endpoint.port)/tcp)"
-        case .permissionDenied(let endpoint, let reason):
-            return "cannot listen on \(endpoint): \(reason)"
-        case .io(let reason):
-            return reason
+        case .network(let error):
+            return error.description
         }
     }
 
     static func from(_ error: any Error, endpoint: Endpoint) -> ServerBindError {
-        guard let io = error as? IOError else { return .io("cannot listen on \(endpoint): \(error)") }
-        switch io.errnoCode {
-        case EADDRINUSE: return .addressInUse(endpoint)
-        case EACCES where endpoint.port < 1024:
-            return .permissionDenied(endpoint, reason: "port \(endpoint.port) needs root or CAP_NET_BIND_SERVICE "
-                                     + "(ports below net.ipv4.ip_unprivileged_port_start, usually 1024, are privileged)")
-        case EACCES: return .permissionDenied(endpoint, reason: "permission denied")
-        case EADDRNOTAVAIL: return .permissionDenied(endpoint, reason: "that address is not on any interface of this host")
-        default: return .io("cannot listen on \(endpoint): \(String(cString: strerror(io.errnoCode)))")
-        }
+        .network(NetworkError.from(error, endpoint: endpoint, transport: .tcp, binding: true)
+            ?? .io("cannot listen on \(endpoint): \(error)"))
     }
 }
 

@@ -1,5 +1,6 @@
 import Addresses
 import ArgumentParser
+import Endpoints
 import Ports
 #if canImport(Glibc)
 import Glibc
@@ -57,7 +58,7 @@ struct Nettool: AsyncParsableCommand {
             let code = exitCode(for: error)
             if code == .validationFailure {
                 printError(negativeNumberHint() ?? fullMessage(for: error))
-                Glibc.exit(ExitStatus.usage)
+                Glibc.exit(ExitStatus.usage.rawValue)
             }
             exit(withError: error)
         }

@@ -90,13 +90,13 @@ struct PayloadTests {
     @Test("each failure has its documented exit status")
     func exitStatuses() {
         let endpoint = Endpoint(address: .v4(0x7F00_0001), port: 9)
-        #expect(UDPError.resolution(host: "x", reason: "y").exitStatus == 3)
-        #expect(UDPError.refused(endpoint).exitStatus == 4)
-        #expect(UDPError.timedOut(endpoint, .seconds(2)).exitStatus == 5)
-        #expect(UDPError.unreachable(endpoint, reason: "r").exitStatus == 6)
-        #expect(UDPError.invalidHex("h").exitStatus == 2)
-        #expect(UDPError.payloadTooLarge(bytes: 65508, limit: 65507, family: "IPv4").exitStatus == 1)
-        #expect(UDPError.refused(endpoint).description.contains("nothing listens on 127.0.0.1:9/udp"))
+        #expect(UDPError.network(.resolution(host: "x", reason: "y")).exitStatus.rawValue == 3)
+        #expect(UDPError.network(.refused(endpoint, .udp)).exitStatus.rawValue == 4)
+        #expect(UDPError.timedOut(endpoint, .seconds(2)).exitStatus.rawValue == 5)
+        #expect(UDPError.network(.unreachable(endpoint, reason: "r")).exitStatus.rawValue == 6)
+        #expect(UDPError.invalidHex("h").exitStatus.rawValue == 2)
+        #expect(UDPError.payloadTooLarge(bytes: 65508, limit: 65507, family: "IPv4").exitStatus.rawValue == 1)
+        #expect(UDPError.network(.refused(endpoint, .udp)).description.contains("nothing listens on 127.0.0.1:9/udp"))
     }
 
     @Test("generated payloads have the asked size")

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import Endpoints
 @testable import nettool
 
 @Suite("Command line parsing")
@@ -122,3 +123,19 @@ struct EndToEndTests {
     }
 }
 
+
+@Suite("One exit-status table")
+struct ExitStatusTableTests {
+    @Test("README holds the table every command's --help prints, from the one place it is written")
+    func readmeAndHelp() throws {
+        let readme = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("README.md")
+        let text = try String(contentsOf: readme, encoding: .utf8)
+        #expect(text.contains(ExitStatus.markdownTable))
+        for command in ["udp-send", "udp-recv", "tcp-echo-server", "tcp-echo-client", "file-server", "download", "ip-classify",
+                        "port-classify", "capture"] {
+            let help = try Run.nettool([command, "--help"])
+            #expect(help.stdout.contains("Exit status:") && help.stdout.contains("4  connection refused"), "\(command)")
+        }
+    }
+}

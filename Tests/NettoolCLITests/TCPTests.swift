@@ -354,3 +354,41 @@ struct TCPNamespaceTests {
         #expect(run.stderr.contains("port 80 needs root or CAP_NET_BIND_SERVICE"))
     }
 }
+
+@Suite("the one connector: every address of a name, in order", .serialized,
+       .enabled(if: getuid() == 0, "needs root (ip netns, /etc/netns hosts file); run the suite as root to exercise it"))
+struct ConnectorTests {
+    private let ip = "/usr/sbin/ip"
+
+    @Test("a name whose first address is dead and second alive: echo client, load generator and download all get through")
+    func deadFirstAddress() throws {
+        let namespace = "nettool-test-dual\(getpid() % 100_000)"
+        // `ip netns exec` mounts /etc/netns/NAME/hosts over /etc/hosts: a name only this test knows.
+        let etc = "/etc/netns/" + namespace
+        try FileManager.default.createDirectory(atPath: etc, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: etc) }
+        try Data("::1 dual.test\n127.0.0.1 dual.test\n".utf8).write(to: URL(fileURLWithPath: etc + "/hosts"))
+        #expect(try Run.program(ip, ["netns", "add", namespace]).status == 0)
+        defer { _ = try? Run.program(ip, ["netns", "del", namespace]) }
+        _ = try Run.program(ip, ["-n", namespace, "link", "set", "lo", "up"])
+        let inside = { (arguments: [String]) in ["netns", "exec", namespace, Run.binary] + arguments }
+
+        let server = try BackgroundProcess(ip, inside(["tcp-echo-server", "--bind", "127.0.0.1", "--port", "0"]))
+        let port = try #require(server.listeningPort(), "\(server.stderrText)")
+        let echo = try Run.program(ip, inside(["tcp-echo-client", "dual.test", "\(port)", "hello", "--explain"]))
+        #expect(echo.status == 0 && echo.stdout == "hello\n", "\(echo.stderr)")
+        #expect(echo.stderr.contains("getaddrinfo(\"dual.test\") → ::1, 127.0.0.1"), "\(echo.stderr)")
+        #expect(echo.stderr.contains("connect([::1]:\(port)) failed") && echo.stderr.contains("connected to 127.0.0.1:\(port)"))
+        let bench = try Run.program(ip, inside(["tcp-echo-client", "dual.test", "\(port)", "--bench", "--connections", "4",
+                                                "--messages", "40", "--json"]))
+        #expect(bench.status == 0 && bench.stdout.contains("\"errors\":0"), "\(bench.stdout) \(bench.stderr)")
+
+        let folder = try ServedFolder()
+        let files = try BackgroundProcess(ip, inside(["file-server", "--root", folder.path, "--bind", "127.0.0.1", "--port", "0"]))
+        let filesPort = try #require(files.listeningPort(), "\(files.stderrText)")
+        let out = folder.path + "/sub/copy.txt"
+        let download = try Run.program(ip, inside(["download", "http://dual.test:\(filesPort)/a.txt", "-o", out, "--retries", "0"]))
+        #expect(download.status == 0, "\(download.stderr)")
+        #expect(FileManager.default.contents(atPath: out) == Data("hello file\n".utf8))
+    }
+}

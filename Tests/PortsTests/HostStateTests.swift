@@ -3,7 +3,8 @@ import Glibc
 #endif
 import Addresses
 import Testing
-@testable import Ports
+@testable import HostState
+import Ports
 
 @Suite("Host state from /proc")
 struct HostStateTests {

@@ -112,14 +112,14 @@ struct EchoServerTests {
         do {
             _ = try await EchoClient.roundTrip(clientOptions(port: port), message: [1], narrator: .silent)
         } catch {
-            #expect(error.exitStatus == 4)
+            #expect(error.exitStatus.rawValue == 4)
             #expect(error.description.contains("nothing listens on 127.0.0.1:\(port)/tcp"))
         }
         do {
             _ = try await EchoClient.roundTrip(clientOptions(port: 7, host: "no-such-host.invalid"), message: [1], narrator: .silent)
             Issue.record("resolving .invalid succeeded")
         } catch {
-            #expect(error.exitStatus == 3)
+            #expect(error.exitStatus.rawValue == 3)
         }
     }
 }

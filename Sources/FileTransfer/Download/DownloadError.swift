@@ -9,11 +9,10 @@ import Glibc
 /// Everything that can stop a download, as a sentence; `isTransient` ones are retried.
 public enum DownloadError: Error, Sendable, CustomStringConvertible {
     case source(DownloadSource.ParseError)
-    case resolution(host: String, reason: String)
-    case refused(String)
+    /// Resolution, refusal, handshake timeout, reset, unreachable: shared with every command.
+    case network(NetworkError)
+    /// The transfer stalled: nothing arrived for --timeout.
     case timedOut(String, Duration)
-    case unreachable(String, reason: String)
-    case reset(String)
     case closedEarly(received: Int, expected: Int?, from: String)
     case httpStatus(code: Int, reason: String, path: String, server: String)
     case tooManyRedirects(Int)
@@ -27,7 +26,8 @@ public enum DownloadError: Error, Sendable, CustomStringConvertible {
 
     var isTransient: Bool {
         switch self {
-        case .refused, .timedOut, .unreachable, .reset, .closedEarly: return true
+        case .network(let error): return error.isTransient
+        case .timedOut, .closedEarly: return true
         case .httpStatus(let code, _, _, _): return (500..<600).contains(code)
         default: return false
         }
@@ -36,11 +36,8 @@ public enum DownloadError: Error, Sendable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .source(let error): return error.description
-        case .resolution(let host, let reason): return ResolutionError(host: host, reason: reason).description
-        case .refused(let server): return "connection refused: nothing listens on \(server)"
+        case .network(let error): return error.description
         case .timedOut(let server, let timeout): return "\(server) sent nothing for \(DurationText.compact(timeout)) (try --timeout)"
-        case .unreachable(let server, let reason): return "\(server) is unreachable: \(reason)"
-        case .reset(let server): return "\(server) reset the connection"
         case .closedEarly(let received, let expected, let server):
             return "\(server) closed the connection after \(grouped(received))" + (expected.map { " of \(grouped($0))" } ?? "") + " bytes"
         case .httpStatus(let code, let reason, let path, let server):
@@ -63,21 +60,11 @@ public enum DownloadError: Error, Sendable, CustomStringConvertible {
         }
     }
 
-    static func from(_ error: any Error, server: String, timeout: Duration) -> DownloadError {
+    static func from(_ error: any Error, server: Endpoint, timeout: Duration) -> DownloadError {
         if let error = error as? DownloadError { return error }
-        if error is StallError { return .timedOut(server, timeout) }
-        if let error = error as? ResolutionError { return .resolution(host: error.host, reason: error.reason) }
-        if let error = error as? HTTPParserError { return .badResponse(sentence(error, server: server)) }
-        if case .connectTimeout(let amount)? = error as? ChannelError { return .timedOut(server, .nanoseconds(amount.nanoseconds)) }
-        guard let io = error as? IOError else { return .io("\(server): \(error)") }
-        switch io.errnoCode {
-        case ECONNREFUSED: return .refused(server)
-        case ECONNRESET, EPIPE: return .reset(server)
-        case ENETUNREACH: return .unreachable(server, reason: "no route to that network")
-        case EHOSTUNREACH: return .unreachable(server, reason: "no route to that host")
-        case ETIMEDOUT: return .timedOut(server, timeout)
-        default: return .io("\(server): \(String(cString: strerror(io.errnoCode)))")
-        }
+        if error is StallError { return .timedOut(server.description, timeout) }
+        if let error = error as? HTTPParserError { return .badResponse(sentence(error, server: server.description)) }
+        return .network(NetworkError.from(error, endpoint: server, transport: .tcp) ?? .io("\(server): \(error)"))
     }
 
     /// What NIOHTTP1's parser found wrong with a response, as a sentence about the server.

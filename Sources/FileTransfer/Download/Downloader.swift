@@ -95,43 +95,31 @@ public enum Downloader {
         }
     }
 
-    /// Resolves and connects with `initializer` building the pipeline.
+    /// Resolves and connects (`Connector`), with `initializer` building the pipeline behind
+    /// the read timeout that fails a stalled transfer.
     static func connect<Inbound: Sendable, Outbound: Sendable>(
         _ source: DownloadSource, options: DownloadOptions, narrator: Narrator,
         initializer: @escaping @Sendable (Channel) throws -> Void
-    ) async throws(DownloadError) -> (NIOAsyncChannel<Inbound, Outbound>, String) {
-        let server = source.hostHeader
-        let addresses: [SocketAddress]
+    ) async throws(DownloadError) -> (NIOAsyncChannel<Inbound, Outbound>, Endpoint) {
+        let connector = Connector(host: source.host, port: source.port, family: .any,
+                                  connectTimeout: options.connectTimeout, narrator: narrator)
+        let timeout = TimeAmount(options.timeout)
         do {
-            addresses = try Resolver.resolve(source.host, port: source.port, family: .any, transport: .tcp)
-        } catch {
-            throw .resolution(host: error.host, reason: error.reason)
-        }
-        var lastError = DownloadError.io("no address for \(source.host)")
-        for address in addresses {
-            let shown = Endpoint(address)?.description ?? server
-            narrator.step("socket() + connect(\(shown))", "the three-way handshake with the server")
-            do {
-                let timeout = options.timeout
-                let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-                    .connectTimeout(.nanoseconds(Int64(options.connectTimeout.seconds * 1e9)))
-                    .channelOption(.allowRemoteHalfClosure, value: true)
-                    .connect(to: address) { channel in
-                        channel.eventLoop.makeCompletedFuture {
-                            try channel.pipeline.syncOperations.addHandler(
-                                IdleStateHandler(readTimeout: .nanoseconds(Int64(timeout.seconds * 1e9))))
-                            try channel.pipeline.syncOperations.addHandler(StallGuard())
-                            try initializer(channel)
-                            return try NIOAsyncChannel<Inbound, Outbound>(
-                                wrappingChannelSynchronously: channel, configuration: .init(isOutboundHalfClosureEnabled: true))
-                        }
+            let (channel, server, _) = try await connector.connect(try connector.resolve(.tcp)) { address in
+                try await connector.bootstrap().connect(to: address) { channel in
+                    channel.eventLoop.makeCompletedFuture {
+                        try channel.pipeline.syncOperations.addHandler(IdleStateHandler(readTimeout: timeout))
+                        try channel.pipeline.syncOperations.addHandler(StallGuard())
+                        try initializer(channel)
+                        return try NIOAsyncChannel<Inbound, Outbound>(
+                            wrappingChannelSynchronously: channel, configuration: .init(isOutboundHalfClosureEnabled: true))
                     }
-                return (channel, shown)
-            } catch {
-                lastError = DownloadError.from(error, server: shown, timeout: options.connectTimeout)
+                }
             }
+            return (channel, server)
+        } catch {
+            throw .network(error)
         }
-        throw lastError
     }
 }
 

@@ -1,3 +1,4 @@
+import Endpoints
 import NIOCore
 import NIOHTTP1
 import Rendering
@@ -27,9 +28,10 @@ enum HTTPDownload {
             headers.add(name: "range", value: "bytes=\(resumeFrom)-")
             headers.add(name: "if-range", value: validator)
         }
-        let (connection, server): (Connection, String) = try await Downloader.connect(source, options: options, narrator: narrator) { channel in
+        let (connection, endpoint): (Connection, Endpoint) = try await Downloader.connect(source, options: options, narrator: narrator) { channel in
             try channel.pipeline.syncOperations.addHTTPClientHandlers()
         }
+        let server = endpoint.description
         let request = HTTPRequestHead(version: .http1_1, method: .GET, uri: source.target, headers: headers)
         narrator.step("send() → request head", "GET \(source.target) HTTP/1.1 — " + headers.map { "\($0.name): \($0.value)" }.joined(separator: ", "))
         do {
@@ -132,7 +134,7 @@ enum HTTPDownload {
             }
         } catch {
             part.closeFile()
-            throw DownloadError.from(error, server: server, timeout: options.timeout)
+            throw DownloadError.from(error, server: endpoint, timeout: options.timeout)
         }
     }
 }

@@ -1,3 +1,4 @@
+import Endpoints
 import NIOCore
 import Rendering
 
@@ -10,7 +11,8 @@ enum RawDownload {
     static func run(_ options: DownloadOptions, part: inout PartialFile, narrator: Narrator, started: ContinuousClock.Instant,
                     progress: @escaping @Sendable (DownloadProgress) -> Void) async throws(DownloadError) -> DownloadResult {
         let source = options.source
-        let (connection, server): (Connection, String) = try await Downloader.connect(source, options: options, narrator: narrator) { _ in }
+        let (connection, endpoint): (Connection, Endpoint) = try await Downloader.connect(source, options: options, narrator: narrator) { _ in }
+        let server = endpoint.description
         try part.open(keeping: false)
         do {
             return try await connection.executeThenClose { inbound, outbound in
@@ -48,7 +50,7 @@ enum RawDownload {
             }
         } catch {
             part.closeFile()
-            throw DownloadError.from(error, server: server, timeout: options.timeout)
+            throw DownloadError.from(error, server: endpoint, timeout: options.timeout)
         }
     }
 }

@@ -1,3 +1,5 @@
+import HostState
+
 extension ServiceRegistry {
     /// The host's services(5) file as a second registry; nil when it is missing.
     public static func etcServices(path: String = "/etc/services") -> ServiceRegistry? {
@@ -24,15 +26,5 @@ public enum EtcServices {
             }
         }
         return records
-    }
-}
-
-extension Substring {
-    func trimmingCharacters(in set: String) -> String {
-        let characters = Set(set)
-        var slice = self[...]
-        while let first = slice.first, characters.contains(first) { slice = slice.dropFirst() }
-        while let last = slice.last, characters.contains(last) { slice = slice.dropLast() }
-        return String(slice)
     }
 }

@@ -1,3 +1,4 @@
+import HostState
 import Rendering
 
 /// `port-classify` output: JSON Lines and the human report.

@@ -14,36 +14,35 @@ public enum LoadGenerator {
 
     public static func run(_ options: LoadOptions, narrator: Narrator,
                            progress: (@Sendable (LoadProgress) -> Void)?) async throws(TCPError) -> LoadReport {
-        let target: SocketAddress
+        let connector = Connector(host: options.host, port: options.port, family: options.family,
+                                  connectTimeout: options.connectTimeout, narrator: narrator)
+        let addresses: [SocketAddress]
         do {
-            target = try Resolver.resolve(options.host, port: options.port, family: options.family, transport: .tcp)[0]
+            addresses = try connector.resolve(.tcp)
         } catch {
-            throw .resolution(host: error.host, reason: error.reason)
+            throw .network(error)
         }
-        let server = Endpoint(target) ?? Endpoint(address: .v4(0), port: options.port)
-        ResourceLimits.raiseOpenFiles()
-
         let loops = Array(MultiThreadedEventLoopGroup.singleton.makeIterator())
         var shards: [NIOLoopBound<LoadShard>] = []
         for loop in loops {
             let size = options.size
             guard let shard = try? await loop.submit({ NIOLoopBound(LoadShard(size: size), eventLoop: loop) }).get() else {
-                throw .io("the event loops are shutting down")
+                throw .network(.io("the event loops are shutting down"))
             }
             shards.append(shard)
         }
         let stop = StopFlag()
-        narrator.step("\(options.connections) × socket() + connect(\(server))",
+        narrator.step("\(options.connections) × socket() + connect(\(connector.host):\(options.port))",
                       "\(options.connections) connections, spread over \(loops.count) event loops (one thread per core), each doing its own three-way handshake")
 
-        let attempts = try await connectAll(options, target: target, loops: loops, shards: shards, stop: stop)
+        let attempts = await connectAll(options, connector: connector, addresses: addresses, loops: loops, shards: shards, stop: stop)
         let connections = attempts.compactMap(\.connection)
-        guard !connections.isEmpty else {
-            throw attempts.first?.failure.map { TCPError.from($0, endpoint: server) } ?? .io("no connection to \(server)")
+        guard let server = connections.first?.server else {
+            throw .network(attempts.first?.failure ?? .io("no connection to \(options.host)"))
         }
 
         let start = ContinuousClock.now
-        for (channel, handler) in connections {
+        for (channel, handler, _) in connections {
             channel.eventLoop.execute { handler.value.start() }
         }
         narrator.step("send()/recv() × \(options.pipeline) in flight per connection",
@@ -56,7 +55,7 @@ public enum LoadGenerator {
             try? await Task.sleep(for: options.duration)
             stop.set()
         }
-        for (channel, _) in connections {
+        for (channel, _, _) in connections {
             try? await channel.closeFuture.get()
         }
         let elapsed = ContinuousClock.now - start
@@ -81,7 +80,7 @@ public enum LoadGenerator {
         for attempt in attempts {
             guard let failure = attempt.failure else { continue }
             report.errors += 1
-            let sentence = TCPError.from(failure, endpoint: server).description
+            let sentence = failure.description
             if report.errorSamples.count < 5 && !report.errorSamples.contains(sentence) { report.errorSamples.append(sentence) }
         }
         if histogram.totalCount > 0 {
@@ -96,14 +95,14 @@ public enum LoadGenerator {
     }
 
     private struct Attempt: Sendable {
-        var connection: (Channel, NIOLoopBound<BenchConnection>)?
-        var failure: (any Error)?
+        var connection: (channel: Channel, handler: NIOLoopBound<BenchConnection>, server: Endpoint)?
+        var failure: NetworkError?
     }
 
     /// Connects `options.connections` sockets, `connectWindow` handshakes at a time; messages
     /// are shared out so that they add up to `options.messages` exactly.
-    private static func connectAll(_ options: LoadOptions, target: SocketAddress, loops: [any EventLoop],
-                                   shards: [NIOLoopBound<LoadShard>], stop: StopFlag) async throws(TCPError) -> [Attempt] {
+    private static func connectAll(_ options: LoadOptions, connector: Connector, addresses: [SocketAddress], loops: [any EventLoop],
+                                   shards: [NIOLoopBound<LoadShard>], stop: StopFlag) async -> [Attempt] {
         await withTaskGroup(of: (Int, Attempt).self) { group in
             var attempts = [Attempt](repeating: Attempt(), count: options.connections)
             var next = 0
@@ -113,24 +112,26 @@ public enum LoadGenerator {
                 let budget = options.messages.map { $0 / options.connections + (index < $0 % options.connections ? 1 : 0) }
                 group.addTask {
                     do {
-                        let channel = try await ClientBootstrap(group: loop)
-                            .connectTimeout(.nanoseconds(Int64(options.connectTimeout.seconds * 1e9)))
-                            .channelOption(.socketOption(.tcp_nodelay), value: 1)
-                            .channelOption(.maxMessagesPerRead, value: 16)
-                            .channelInitializer { channel in
-                                channel.eventLoop.makeCompletedFuture {
-                                    let handler = BenchConnection(shard: shard.value, stop: stop, pipeline: options.pipeline,
-                                                                  budget: budget, timeout: options.timeout)
-                                    try channel.pipeline.syncOperations.addHandler(handler)
+                        let (channel, server, _) = try await connector.connect(addresses, narrate: false) { address in
+                            try await connector.bootstrap(on: loop)
+                                .channelOption(.maxMessagesPerRead, value: 16)
+                                .channelInitializer { channel in
+                                    channel.eventLoop.makeCompletedFuture {
+                                        let handler = BenchConnection(shard: shard.value, stop: stop, pipeline: options.pipeline,
+                                                                      budget: budget, timeout: options.timeout)
+                                        try channel.pipeline.syncOperations.addHandler(handler)
+                                    }
                                 }
-                            }
-                            .connect(to: target).get()
+                                .connect(to: address).get()
+                        }
                         let handler = try await channel.pipeline.handler(type: BenchConnection.self).map {
                             NIOLoopBound($0, eventLoop: loop)
                         }.get()
-                        return (index, Attempt(connection: (channel, handler)))
-                    } catch {
+                        return (index, Attempt(connection: (channel, handler, server)))
+                    } catch let error as NetworkError {
                         return (index, Attempt(failure: error))
+                    } catch {
+                        return (index, Attempt(failure: .io("\(error)")))
                     }
                 }
             }

@@ -97,49 +97,31 @@ public enum EchoClient {
         return TCPError.from(error, endpoint: server)
     }
 
-    /// Resolves the host and connects to its addresses in turn, as netcat does.
+    /// Resolves the host and connects to its addresses in turn (`Connector`), with the
+    /// watchdog that bounds the wait for an echo in the pipeline.
     static func connect(_ options: EchoClientOptions, narrator: Narrator) async throws(TCPError)
         -> (Connection, server: Endpoint, local: Endpoint, connectTime: Duration, cause: CloseCause) {
-        let addresses: [SocketAddress]
+        let connector = Connector(host: options.host, port: options.port, family: options.family,
+                                  connectTimeout: options.connectTimeout, narrator: narrator)
+        let cause = CloseCause()
+        let timeout = options.timeout
         do {
-            addresses = try Resolver.resolve(options.host, port: options.port, family: options.family, transport: .tcp)
-        } catch {
-            throw .resolution(host: error.host, reason: error.reason)
-        }
-        var lastError = TCPError.io("no address to connect to")
-        for address in addresses {
-            guard let server = Endpoint(address) else { continue }
-            if options.host != server.address.description {
-                narrator.step("getaddrinfo(\"\(options.host)\") → \(server.address)", "the name was resolved to an address first; sockets only ever see addresses")
-            }
-            narrator.step("socket(\(server.address.family == .v6 ? "AF_INET6" : "AF_INET"), SOCK_STREAM)", "a TCP socket; unconnected, it cannot send anything yet")
-            let start = ContinuousClock.now
-            let cause = CloseCause()
-            do {
-                let timeout = options.timeout
-                let connection = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-                    .connectTimeout(.nanoseconds(Int64(options.connectTimeout.seconds * 1e9)))
-                    .channelOption(.socketOption(.tcp_nodelay), value: 1)
-                    .channelOption(.allowRemoteHalfClosure, value: true)
-                    .connect(to: address) { channel in
-                        channel.eventLoop.makeCompletedFuture {
-                            try channel.pipeline.syncOperations.addHandler(EchoWatchdog(timeout: timeout, cause: cause))
-                            return try Connection(wrappingChannelSynchronously: channel,
-                                                  configuration: .init(isOutboundHalfClosureEnabled: true))
-                        }
+            let addresses = try connector.resolve(.tcp)
+            let (connection, server, connectTime) = try await connector.connect(addresses) { address in
+                try await connector.bootstrap().connect(to: address) { channel in
+                    channel.eventLoop.makeCompletedFuture {
+                        try channel.pipeline.syncOperations.addHandler(EchoWatchdog(timeout: timeout, cause: cause))
+                        return try Connection(wrappingChannelSynchronously: channel, configuration: .init(isOutboundHalfClosureEnabled: true))
                     }
-                let connectTime = ContinuousClock.now - start
-                let local = connection.channel.localAddress.flatMap(Endpoint.init) ?? Endpoint(address: .v4(0), port: 0)
-                narrator.step("connect(\(server)) → from \(local), \(DurationText.format(connectTime))",
-                              "the three-way handshake happens here: SYN out, SYN-ACK back, ACK out; the kernel picked local port \(local.port)")
-                return (connection, server, local, connectTime, cause)
-            } catch {
-                lastError = TCPError.from(error, endpoint: server)
-                if case .connectTimedOut = lastError { lastError = .connectTimedOut(server, options.connectTimeout) }
-                narrator.step("connect(\(server)) failed", lastError.description)
+                }
             }
+            let local = connection.channel.localAddress.flatMap(Endpoint.init) ?? Endpoint(address: .v4(0), port: 0)
+            narrator.step("connected to \(server) from \(local) in \(DurationText.format(connectTime))",
+                          "the handshake is done; the kernel picked local port \(local.port)")
+            return (connection, server, local, connectTime, cause)
+        } catch {
+            throw .network(error)
         }
-        throw lastError
     }
 }
 

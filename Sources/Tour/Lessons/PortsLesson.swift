@@ -1,4 +1,4 @@
-import Ports
+import HostState
 
 enum PortsLesson {
     static func run(_ tour: TourContext) throws {

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Endpoints
 import Capture
 import Neighbors
 import Packets
@@ -22,8 +23,9 @@ extension Nettool {
                 unexpected routers, as arpwatch and ndpmon do. Ctrl-C ends with a summary; \
                 SIGUSR1 prints the table without stopping.
 
-                Live capture needs root or CAP_NET_RAW. Exit status: 0 done, 1 a capture error \
-                (permissions, unknown interface, bad filter, unreadable file), 2 usage errors.
+                Live capture needs root or CAP_NET_RAW.
+
+                \(ExitStatus.helpText)
 
                 Examples:
                   nettool capture --list-interfaces

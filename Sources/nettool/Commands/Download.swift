@@ -1,4 +1,5 @@
 import ArgumentParser
+import Endpoints
 import FileTransfer
 import Rendering
 #if canImport(Glibc)
@@ -20,7 +21,8 @@ extension Nettool {
                 --sha256 and the server's Repr-Digest; on a mismatch the .part is kept and the exit \
                 status is 1.
 
-                Exit status: 0 saved; 1 HTTP error, digest mismatch or other failure; 2 usage error.
+                \(ExitStatus.helpText)
+                download ends every failed transfer (after its retries) with 1, whatever the cause; the message names it.
 
                 Examples:
                   nettool download http://127.0.0.1:8080/big.iso

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Endpoints
 import FileTransfer
 import Rendering
 import Serving
@@ -23,9 +24,8 @@ extension Nettool {
                 NUL bytes, backslashes or symbolic links that point out; hidden files (.git, .env) \
                 only with --show-hidden. Every request is logged with its peer, status and bytes.
 
-                Exit status: 0 after Ctrl-C/SIGTERM (in-flight transfers get --grace, then a \
-                summary); 1 when it cannot start (not a folder, port in use, privileged port, bad \
-                address); 2 usage errors.
+                \(ExitStatus.helpText)
+                A server exits 0 after Ctrl-C/SIGTERM (in-flight transfers get --grace, then a summary).
 
                 Examples:
                   nettool file-server --root ~/public --port 8080

@@ -1,5 +1,6 @@
 import Addresses
 import ArgumentParser
+import Endpoints
 import Rendering
 #if canImport(Glibc)
 import Glibc
@@ -21,7 +22,8 @@ extension Nettool {
 
                 Scopes: \(AddressScope.allCases.map(\.rawValue).joined(separator: ", ")).
 
-                Exit status: 0 when every input is valid, 1 when any is not, 2 for usage errors.
+                \(ExitStatus.helpText)
+                1 when any input is not a valid address or prefix.
 
                 Examples:
                   nettool ip-classify 192.0.0.9 2001:0:4136:e378:8000:63bf:3fff:fdd2

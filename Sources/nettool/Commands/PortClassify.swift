@@ -1,4 +1,6 @@
 import ArgumentParser
+import Endpoints
+import HostState
 import Ports
 import Rendering
 
@@ -17,7 +19,8 @@ extension Nettool {
                 sockets bound to it right now with their process (like ss -ltnup); and whether bind() on it \
                 would fail for you, and why.
 
-                Exit status: 0 when every input is valid, 1 when any is not, 2 for usage errors.
+                \(ExitStatus.helpText)
+                1 when any input is not a valid port, range or service name.
 
                 Examples:
                   nettool port-classify 5353

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Endpoints
 import Rendering
 import TCPEcho
 #if canImport(Glibc)
@@ -18,10 +19,7 @@ extension Nettool {
                 --bench: a load generator (like tcpkali) that verifies every echoed byte and reports \
                 messages/s, MB/s and latency percentiles.
 
-                Exit status: 0 success; 1 the echo differs from what was sent, a load test saw \
-                errors, or another failure; 2 usage error; 3 name resolution failed; 4 connection \
-                refused; 5 timed out (handshake or echo); 6 network or host unreachable; 7 the \
-                server reset or closed the connection before the whole echo came back.
+                \(ExitStatus.helpText)
 
                 Examples:
                   nettool tcp-echo-client 127.0.0.1 7007 hello

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Endpoints
 import Rendering
 import Serving
 import TCPEcho
@@ -16,8 +17,8 @@ extension Nettool {
                 IPv4 and IPv6 clients alike. Ctrl-C stops accepting, lets open connections finish \
                 for --grace, then prints a summary (a second Ctrl-C closes them at once).
 
-                Exit status: 0 after a normal stop (signal, or --once done); 1 when it cannot \
-                listen (address in use, privileged port, bad address) or another failure; 2 usage errors.
+                \(ExitStatus.helpText)
+                A server exits 0 after a normal stop (a signal, or --once done).
 
                 Examples:
                   nettool tcp-echo-server --port 7007

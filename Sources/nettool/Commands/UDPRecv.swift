@@ -18,8 +18,8 @@ extension Nettool {
                 datagrams that a sender grouped with UDP GSO (udp-send does, at full speed) is read in \
                 one go (UDP_GRO) and still shown and counted datagram by datagram.
 
-                Exit status: 0 on a normal end (--count reached, Ctrl-C), 1 when --timeout passed with \
-                nothing received (or another failure), 2 usage errors.
+                \(ExitStatus.helpText)
+                1 also when --timeout passed with nothing received.
 
                 Examples:
                   nettool udp-recv --port 9999

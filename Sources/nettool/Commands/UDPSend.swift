@@ -23,9 +23,7 @@ extension Nettool {
                 gets separate datagrams, but tcpdump on this host shows each group as one large packet. \
                 --no-gso sends them one by one.
 
-                Exit status: 0 sent (and replied, with --wait-reply); 1 other failure; 2 usage error \
-                (bad host, port or hex); 3 name resolution failed; 4 connection refused (nothing listens \
-                there); 5 timed out waiting for a reply; 6 network or host unreachable.
+                \(ExitStatus.helpText)
 
                 Examples:
                   nettool udp-send 127.0.0.1 9999 hello

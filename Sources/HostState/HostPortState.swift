@@ -28,8 +28,7 @@ public struct HostPortState: Sendable {
     /// Reads the live state; `procRoot` is overridable for tests.
     public static func read(procRoot: String = "/proc") -> HostPortState {
         var state = HostPortState()
-        if let text = readSmallFile(procRoot + "/sys/net/ipv4/ip_unprivileged_port_start"),
-           let value = Int(text.trimmed) {
+        if let value = unprivilegedPortStart(procRoot: procRoot) {
             state.unprivilegedPortStart = value
         } else {
             state.assumedDefaults.append("net.ipv4.ip_unprivileged_port_start (Linux default 1024)")
@@ -50,6 +49,12 @@ public struct HostPortState: Sendable {
             state.sockets += ProcParsers.sockets(text, transport: transport, isIPv6: isIPv6)
         }
         return state
+    }
+
+    /// net.ipv4.ip_unprivileged_port_start, read live: ports below it need root or
+    /// CAP_NET_BIND_SERVICE. Nil when it cannot be read.
+    public static func unprivilegedPortStart(procRoot: String = "/proc") -> Int? {
+        readSmallFile(procRoot + "/sys/net/ipv4/ip_unprivileged_port_start").flatMap { Int($0.trimmed) }
     }
 
     /// Fills in pid and process name for the sockets on `ports`, by scanning /proc/*/fd

@@ -45,7 +45,7 @@ enum SocketOwners {
 }
 
 /// Reads a small text file (/proc, /etc/services) without Foundation; nil when unreadable.
-func readSmallFile(_ path: String) -> String? {
+public func readSmallFile(_ path: String) -> String? {
     let fd = open(path, O_RDONLY | O_CLOEXEC)
     guard fd >= 0 else { return nil }
     defer { close(fd) }
@@ -58,4 +58,15 @@ func readSmallFile(_ path: String) -> String? {
         data.append(contentsOf: chunk[..<count])
     }
     return String(decoding: data, as: UTF8.self)
+}
+
+extension Substring {
+    /// The text without the given characters at either end (Foundation's, without Foundation).
+    public func trimmingCharacters(in set: String) -> String {
+        let characters = Set(set)
+        var slice = self[...]
+        while let first = slice.first, characters.contains(first) { slice = slice.dropFirst() }
+        while let last = slice.last, characters.contains(last) { slice = slice.dropLast() }
+        return String(slice)
+    }
 }
