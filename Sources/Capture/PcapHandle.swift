@@ -1,5 +1,6 @@
 import CPcap
 import Packets
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -28,6 +29,8 @@ public struct LiveOptions: Sendable {
 /// called from another thread (a signal handler), as libpcap allows.
 public final class PcapHandle: @unchecked Sendable {
     private let handle: OpaquePointer
+    /// Set by `breakLoop()`, so -2 from pcap_next_ex can be told apart from the end of a file.
+    private let breakRequested = Atomic<Bool>(false)
     /// Live handles are non-blocking and waited on with poll(2): on Linux, libpcap's own read
     /// timeout does not fire while the wire is silent, and a capture must notice --duration
     /// and Ctrl-C even then.
@@ -143,7 +146,9 @@ public final class PcapHandle: @unchecked Sendable {
                 _ = poll(&descriptor, 1, selectable.timeoutMilliseconds)
             }
             return .timeout
-        case PCAP_ERROR_BREAK: return .interrupted
+        case PCAP_ERROR_BREAK:
+            // libpcap returns -2 both at the end of a savefile and after pcap_breakloop.
+            return breakRequested.load(ordering: .acquiring) ? .interrupted : .endOfFile
         case -1: throw .failed("capture on \(source) ended: \(String(cString: pcap_geterr(handle)))")
         default: return .endOfFile
         }
@@ -151,7 +156,10 @@ public final class PcapHandle: @unchecked Sendable {
 
     /// Makes `next()` return `.interrupted` (a file being read; a live capture also stops at
     /// its next poll timeout). Safe from a signal handler's thread.
-    public func breakLoop() { pcap_breakloop(handle) }
+    public func breakLoop() {
+        breakRequested.store(true, ordering: .releasing)
+        pcap_breakloop(handle)
+    }
 
     public struct Statistics: Equatable, Sendable {
         /// Packets the kernel's filter passed.

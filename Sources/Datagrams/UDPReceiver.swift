@@ -308,7 +308,7 @@ final class ReceiveHandler: ChannelDuplexHandler {
     private func scheduleIdleCheck(context: ChannelHandlerContext, after delay: Duration?) {
         guard let idle = options.idleTimeout, let delay else { return }
         let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
-        idleCheck = context.eventLoop.scheduleTask(in: .nanoseconds(Int64(delay.seconds * 1e9))) {
+        idleCheck = context.eventLoop.scheduleTask(in: TimeAmount(delay)) {
             let (handler, context) = loopBound.value
             let quiet = ContinuousClock.now - (handler.last ?? handler.start)
             if quiet >= idle {

@@ -30,7 +30,7 @@ public final class FileServer: Sendable {
                             onRequest: @escaping @Sendable (ServedRequest) -> Void) async throws(StartError) -> FileServer {
         guard let root = ServedRoot(options.root, showHidden: options.showHidden) else { throw .notAFolder(options.root) }
         let digests = DigestCache()
-        let idle = TimeAmount.nanoseconds(Int64(options.idleTimeout.seconds * 1e9))
+        let idle = TimeAmount(options.idleTimeout)
         let listener: ListeningServer
         do {
             listener = try await ListeningServer.bind(options.listen, narrator: narrator) { child, registry in

@@ -1,20 +1,5 @@
-/// Durations as people type them: `100ms`, `2s`, `1.5s`, `1m`, `250us`; a bare number is seconds.
+/// Durations as people read and type them: `2s`, `300ms`, `1.234 s`.
 public enum DurationText {
-    public static func parse(_ text: String) -> Duration? {
-        let units: [(suffix: String, nanoseconds: Double)] = [
-            ("ms", 1e6), ("us", 1e3), ("µs", 1e3), ("ns", 1), ("s", 1e9), ("m", 60e9), ("h", 3600e9),
-        ]
-        for unit in units where text.hasSuffix(unit.suffix) {
-            return nanoseconds(String(text.dropLast(unit.suffix.count)), scale: unit.nanoseconds)
-        }
-        return nanoseconds(text, scale: 1e9)
-    }
-
-    private static func nanoseconds(_ number: String, scale: Double) -> Duration? {
-        guard let value = Double(number), value.isFinite, value >= 0, value * scale < 9e18 else { return nil }
-        return .nanoseconds(Int64((value * scale).rounded()))
-    }
-
     /// The way a duration is typed: `2s`, `300ms` (whole milliseconds).
     public static func compact(_ duration: Duration) -> String {
         let (seconds, attoseconds) = duration.components

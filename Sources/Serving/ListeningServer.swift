@@ -79,7 +79,6 @@ public final class ListeningServer: Sendable {
         guard let bindAddress = IPAddress(options.bindHost), !options.bindHost.contains("/") else {
             throw .badAddress(options.bindHost)
         }
-        ResourceLimits.raiseOpenFiles()
         let wanted = Endpoint(address: bindAddress, port: options.port)
         narrator.step("socket(\(bindAddress.family == .v6 ? "AF_INET6" : "AF_INET"), SOCK_STREAM)",
                       "a TCP socket: a reliable, ordered byte stream between two endpoints, once connected")
@@ -146,7 +145,7 @@ public final class ListeningServer: Sendable {
         narrator.step("close(listening socket)",
                       "new clients are now refused; connections already accepted go on for up to \(DurationText.compact(options.grace))")
         let registry = self.registry
-        channel.eventLoop.scheduleTask(in: .nanoseconds(Int64(options.grace.seconds * 1e9))) {
+        channel.eventLoop.scheduleTask(in: TimeAmount(options.grace)) {
             registry.closeAll()
         }
     }

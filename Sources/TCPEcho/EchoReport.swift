@@ -79,10 +79,10 @@ public enum EchoReport {
         return json.bytes
     }
 
-    public static func text(_ report: LoadReport, server: String) -> String {
+    public static func text(_ report: LoadReport) -> String {
         let latency = report.latency
         var lines = [
-            "load test of \(server): \(grouped(report.connections)) connection\(report.connections == 1 ? "" : "s"), "
+            "load test of \(report.server): \(grouped(report.connections)) connection\(report.connections == 1 ? "" : "s"), "
                 + "\(grouped(report.size))-byte messages, "
                 + (report.pipeline == 1 ? "ping-pong" : "\(report.pipeline) in flight per connection")
                 + ", \(DurationText.format(report.elapsed))",

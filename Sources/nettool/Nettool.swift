@@ -47,6 +47,7 @@ struct Nettool: AsyncParsableCommand {
 
     /// Runs the command and maps usage errors to exit status 2 (ArgumentParser's default is 64).
     static func main() async {
+        ResourceLimits.raiseOpenFiles()
         do {
             var command = try parseAsRoot()
             if var asyncCommand = command as? AsyncParsableCommand {

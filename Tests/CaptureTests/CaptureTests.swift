@@ -74,6 +74,27 @@ struct CaptureTests {
         #expect(reader.statistics() == nil)
     }
 
+    @Test("the end of a file and a break are told apart, though libpcap returns -2 for both")
+    func endOfFileIsNotInterrupted() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("nettool-\(UUID()).pcap").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let writer = try PcapHandle.dead(linkType: .ethernet).writer(path: path)
+        for index in 0..<3 { writer.write(Self.arpRequest, time: Timestamp(seconds: 1_795_000_000 + index, microseconds: 0)) }
+        writer.close()
+        let whole = try PcapHandle.offline(path: path)
+        var packets = 0
+        var last = try whole.next()
+        while case .packet = last {
+            packets += 1
+            last = try whole.next()
+        }
+        #expect(packets == 3)
+        guard case .endOfFile = last else { Issue.record("the end of the file came back as \(last)"); return }
+        let broken = try PcapHandle.offline(path: path)
+        broken.breakLoop()
+        guard case .interrupted = try broken.next() else { Issue.record("a break did not interrupt"); return }
+    }
+
     @Test func pcapngIsReadToo() throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("nettool-\(UUID()).pcapng").path
         defer { try? FileManager.default.removeItem(atPath: path) }

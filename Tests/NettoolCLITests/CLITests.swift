@@ -139,3 +139,19 @@ struct ExitStatusTableTests {
         }
     }
 }
+
+@Suite("Typed arguments")
+struct TypedArgumentTests {
+    @Test("durations as people type them", arguments: [
+        ("100ms", Duration.milliseconds(100)), ("2s", .seconds(2)), ("1.5s", .milliseconds(1500)),
+        ("1m", .seconds(60)), ("250us", .microseconds(250)), ("3", .seconds(3)),
+    ])
+    func durations(text: String, duration: Duration) {
+        #expect(DurationArgument(argument: text)?.value == duration)
+    }
+
+    @Test("bad durations are rejected", arguments: ["", "ms", "-1s", "fast", "1e30s"])
+    func badDurations(text: String) {
+        #expect(DurationArgument(argument: text) == nil)
+    }
+}

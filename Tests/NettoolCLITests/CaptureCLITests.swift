@@ -31,9 +31,9 @@ struct CaptureWireTests {
     func arpAndNDPFromRealTools() throws {
         let pair = try VethPair(macs: (macA, macB))
         let capture = try startCapture(pair, ["-i", pair.leftDevice, "--json", "-c", "7"])
-        let arping = try inNamespace(pair.left, "/usr/sbin/arping", ["-c", "2", "-w", "5", "-I", pair.leftDevice, "198.18.0.2"])
+        let arping = try inNamespace(pair.left, try peer("arping", package: "arping"), ["-c", "2", "-w", "5", "-I", pair.leftDevice, "198.18.0.2"])
         #expect(arping.status == 0, "\(arping.stdout)\(arping.stderr)")
-        let ndisc = try inNamespace(pair.left, "/usr/bin/ndisc6", ["-r", "1", "-w", "2000", "fd00:198:18::2", pair.leftDevice])
+        let ndisc = try inNamespace(pair.left, try peer("ndisc6", package: "ndisc6"), ["-r", "1", "-w", "2000", "fd00:198:18::2", pair.leftDevice])
         #expect(ndisc.status == 0, "\(ndisc.stdout)\(ndisc.stderr)")
         _ = try inNamespace(pair.left, "/usr/bin/rdisc6", ["-1", "-r", "1", "-w", "100", pair.leftDevice])
         try #require(capture.waitForExit(upTo: 10), "capture did not stop after -c 7: \(capture.stderrText)")
@@ -85,7 +85,7 @@ struct CaptureWireTests {
         let pair = try VethPair(macs: (macA, macB))
         let capture = try startCapture(pair, ["-i", pair.leftDevice, "--alerts", "--json", "--duration", "6s"])
         // RFC 5227 probe (sender 0.0.0.0) for the right side's address: the right side answers.
-        _ = try inNamespace(pair.left, "/usr/sbin/arping", ["-0", "-c", "1", "-w", "3", "-I", pair.leftDevice, "198.18.0.2"])
+        _ = try inNamespace(pair.left, try peer("arping", package: "arping"), ["-0", "-c", "1", "-w", "3", "-I", pair.leftDevice, "198.18.0.2"])
         // Claiming the right side's IPv6 address with DAD on: the kernel's DAD probe is answered.
         #expect(try Run.program(ip, ["-n", pair.left, "addr", "add", "fd00:198:18::2/64", "dev", pair.leftDevice]).status == 0)
         #expect(capture.waitForExit(upTo: 12))
@@ -109,12 +109,12 @@ struct CaptureWireTests {
         let path = temporaryPath(".pcap")
         defer { try? FileManager.default.removeItem(atPath: path) }
         let capture = try startCapture(pair, ["-i", pair.leftDevice, "--arp", "-c", "4", "-w", path])
-        _ = try inNamespace(pair.left, "/usr/sbin/arping", ["-c", "2", "-w", "5", "-I", pair.leftDevice, "198.18.0.2"])
+        _ = try inNamespace(pair.left, try peer("arping", package: "arping"), ["-c", "2", "-w", "5", "-I", pair.leftDevice, "198.18.0.2"])
         #expect(capture.waitForExit(upTo: 10))
         #expect(capture.stdoutText.isEmpty, "-w alone prints no packets")
         #expect(capture.stderrText.contains("4 packets seen, 4 decoded (4 ARP, 0 NDP)"))
 
-        let tcpdump = try Run.program("/usr/bin/tcpdump", ["-nn", "-r", path])
+        let tcpdump = try Run.program(try peer("tcpdump", package: "tcpdump"), ["-nn", "-r", path])
         #expect(tcpdump.status == 0, "\(tcpdump.stderr)")
         let lines = tcpdump.stdout.split(separator: "\n")
         #expect(lines.count == 4)
@@ -130,7 +130,7 @@ struct CaptureWireTests {
     func anyInterface() throws {
         let pair = try VethPair(macs: (macA, macB))
         let capture = try startCapture(pair, ["-i", "any", "--arp", "--json", "-c", "2"])
-        _ = try inNamespace(pair.left, "/usr/sbin/arping", ["-c", "1", "-w", "5", "-I", pair.leftDevice, "198.18.0.2"])
+        _ = try inNamespace(pair.left, try peer("arping", package: "arping"), ["-c", "1", "-w", "5", "-I", pair.leftDevice, "198.18.0.2"])
         #expect(capture.waitForExit(upTo: 10))
         let packets = capture.stdoutText.split(separator: "\n").compactMap {
             try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
@@ -152,7 +152,7 @@ struct CaptureWireTests {
 
         // SIGUSR1 prints the table and the capture goes on.
         let watching = try startCapture(pair, ["-i", pair.leftDevice, "--table", "--arp"])
-        _ = try inNamespace(pair.left, "/usr/sbin/arping", ["-c", "1", "-w", "5", "-I", pair.leftDevice, "198.18.0.2"])
+        _ = try inNamespace(pair.left, try peer("arping", package: "arping"), ["-c", "1", "-w", "5", "-I", pair.leftDevice, "198.18.0.2"])
         #expect(watching.wait { $0.stdoutText.contains("is-at \(macB)") })
         watching.signal(SIGUSR1)
         #expect(watching.wait { $0.stdoutText.contains("198.18.0.2  \(macB)") }, "\(watching.stdoutText)")
@@ -202,7 +202,7 @@ struct CaptureWireTests {
         writer.write(Frames.ndpFrame(src: "fe80::1", dst: "ff02::1:ff00:5", type: 135, body: [0, 0, 0, 0] + Frames.ipv6("2001:2::5")),
                      time: Timestamp(seconds: 0, microseconds: 1))
         writer.close()
-        let tcpdump = try Run.program("/usr/bin/tcpdump", ["-nn", "-vvv", "-r", path])
+        let tcpdump = try Run.program(try peer("tcpdump", package: "tcpdump"), ["-nn", "-vvv", "-r", path])
         #expect(tcpdump.stdout.components(separatedBy: "[icmp6 sum ok]").count == 3, "\(tcpdump.stdout)")
     }
 }

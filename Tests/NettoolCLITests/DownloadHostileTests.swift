@@ -5,8 +5,7 @@ import Testing
 private func hostileServer(_ mode: String) throws -> (BackgroundProcess, Int) {
     let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .appendingPathComponent("Peers/hostile_http.py").path
-    try #require(FileManager.default.isExecutableFile(atPath: "/usr/bin/python3"), "needs python3 (apt-get install python3)")
-    let server = try BackgroundProcess("/usr/bin/python3", [script, mode])
+    let server = try BackgroundProcess(try peer("python3", package: "python3"), [script, mode])
     var port: Int?
     server.wait { process in
         port = process.stdoutText.split(separator: "\n").first { $0.hasPrefix("port ") }.flatMap { Int($0.dropFirst(5)) }

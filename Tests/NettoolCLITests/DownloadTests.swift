@@ -21,9 +21,6 @@ private func served() throws -> Scratch {
     return root
 }
 
-private func python3() -> String? {
-    ["/usr/bin/python3", "/usr/local/bin/python3"].first { FileManager.default.isExecutableFile(atPath: $0) }
-}
 
 @Suite("download from real HTTP servers and the raw protocol", .serialized, .timeLimit(.minutes(2)))
 struct DownloadTests {
@@ -79,7 +76,7 @@ struct DownloadTests {
         let server = try BackgroundProcess.nettool(["file-server", "--root", root.path, "--port", "0", "--quiet"])
         let port = try #require(server.listeningPort())
         // What an interrupted run leaves: the first bytes of the old version and its validator.
-        let head = try Run.program("/usr/bin/curl", ["-sI", "http://127.0.0.1:\(port)/file.bin"])
+        let head = try Run.program(try peer("curl", package: "curl"), ["-sI", "http://127.0.0.1:\(port)/file.bin"])
         let etag = try #require(head.stdout.split(separator: "\r\n").first { $0.lowercased().hasPrefix("etag:") }?.dropFirst(5)
             .trimmingCharacters(in: .whitespaces))
         try payload.prefix(3_000_000).write(to: URL(fileURLWithPath: out.path + "/file.bin.part"))
@@ -137,11 +134,11 @@ struct DownloadTests {
         #expect(!out.exists("x"))
     }
 
-    @Test("from python3 -m http.server", .enabled(if: python3() != nil, "needs python3 (apt-get install python3)"))
+    @Test("from python3 -m http.server")
     func fromPythonServer() throws {
         let root = try served(), out = try Scratch()
         let port = try freeTCPPort()
-        let python = try BackgroundProcess(python3()!, ["-m", "http.server", "\(port)", "--bind", "127.0.0.1", "--directory", root.path])
+        let python = try BackgroundProcess(try peer("python3", package: "python3"), ["-m", "http.server", "\(port)", "--bind", "127.0.0.1", "--directory", root.path])
         #expect(python.wait(upTo: 10) { _ in (try? RawTCPClient(port: port)) != nil })
         let run = try Run.nettool(["download", "http://127.0.0.1:\(port)/file.bin", "-o", out.path + "/py.bin"])
         #expect(run.status == 0, "\(run.stderr)")
@@ -160,7 +157,7 @@ struct DownloadTests {
         #expect(missing.status == 1 && missing.stderr.contains("closed without sending a byte"))
         #expect(!out.exists("nope.part"))
 
-        guard let python = python3() else { return }
+        let python = try peer("python3", package: "python3")
         let classic = """
             import socket, sys
             s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(1)

@@ -45,7 +45,7 @@ func requests(_ server: BackgroundProcess) -> [[String: Any]] {
 func curl(_ arguments: [String]) throws -> (status: Int32, body: Data, headers: [String: String], code: Int) {
     let headerFile = NSTemporaryDirectory() + "nettool-curl-\(UUID().uuidString)"
     defer { try? FileManager.default.removeItem(atPath: headerFile) }
-    let run = try Run.program("/usr/bin/curl", ["-s", "--max-time", "10", "-D", headerFile] + arguments)
+    let run = try Run.program(try peer("curl", package: "curl"), ["-s", "--max-time", "10", "-D", headerFile] + arguments)
     let raw = (try? String(contentsOfFile: headerFile, encoding: .utf8)) ?? ""
     var headers: [String: String] = [:]
     var code = 0
@@ -108,7 +108,7 @@ struct FileServerHTTPTests {
         let target = folder.path + "/../nettool-resume-\(UUID().uuidString)"
         defer { try? FileManager.default.removeItem(atPath: target) }
         try folder.big.prefix(1_234_567).write(to: URL(fileURLWithPath: target))
-        let run = try Run.program("/usr/bin/curl", ["-s", "-C", "-", "-o", target, "http://127.0.0.1:\(port)/big.bin"])
+        let run = try Run.program(try peer("curl", package: "curl"), ["-s", "-C", "-", "-o", target, "http://127.0.0.1:\(port)/big.bin"])
         #expect(run.status == 0)
         #expect(try Data(contentsOf: URL(fileURLWithPath: target)) == folder.big)
     }
@@ -228,7 +228,7 @@ struct FileServerRawTests {
         let withNewline = try RawTCPClient(port: port)
         withNewline.send("sub/notes.txt\r\n")
         #expect(withNewline.receive(for: 3) == Array("inside\n".utf8))
-        let nc = try Run.program("/usr/bin/nc", ["-N", "-w", "5", "127.0.0.1", "\(port)"], stdin: Data("a.txt".utf8))
+        let nc = try Run.program(try peer("nc", package: "netcat-openbsd"), ["-N", "-w", "5", "127.0.0.1", "\(port)"], stdin: Data("a.txt".utf8))
         #expect(nc.stdout == "hello file\n")
     }
 

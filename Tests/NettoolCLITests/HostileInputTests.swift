@@ -92,8 +92,7 @@ struct HostileInputTests {
 struct FirewallTests {
     @Test("an nftables drop on OUTPUT: one sentence naming the firewall, for single, paced and unpaced sends")
     func outputDrop() throws {
-        let nft = "/usr/sbin/nft"
-        try #require(FileManager.default.isExecutableFile(atPath: nft), "needs nft (apt-get install nftables)")
+        let nft = try peer("nft", package: "nftables")
         let ip = "/usr/sbin/ip"
         let namespace = "nettool-test-fw\(getpid() % 100_000)"
         #expect(try Run.program(ip, ["netns", "add", namespace]).status == 0)

@@ -1,4 +1,5 @@
 import Foundation
+import Testing
 import Synchronization
 
 /// Runs the built `nettool` binary (it sits next to the test bundle) and captures its output.
@@ -218,3 +219,10 @@ func freeUDPPort() -> Int {
 
 /// A peer that exits before reading all of its stdin must not kill the test runner with SIGPIPE.
 let ignoreSIGPIPE: Void = { signal(SIGPIPE, SIG_IGN) }()
+
+/// The path of a peer tool a test runs against; when it is missing the test fails, saying
+/// what to install: a test that cannot run its peer must not pass without it.
+func peer(_ name: String, package: String) throws -> String {
+    let path = ["/usr/bin/", "/usr/sbin/", "/usr/local/bin/"].map { $0 + name }.first { FileManager.default.isExecutableFile(atPath: $0) }
+    return try #require(path, "\(name) is missing: apt-get install \(package) (scripts/ensure-deps.sh installs every peer)")
+}

@@ -24,7 +24,7 @@ struct TCPPeerTests {
     func netcatClient(host: String) throws {
         let (server, port) = try startServer()
         // -N: shut down the sending side at end of input, so the server sees the FIN.
-        let nc = try Run.program("/usr/bin/nc", ["-N", "-w", "5", host, "\(port)"], stdin: Data("hello from netcat\nline two\n".utf8))
+        let nc = try Run.program(try peer("nc", package: "netcat-openbsd"), ["-N", "-w", "5", host, "\(port)"], stdin: Data("hello from netcat\nline two\n".utf8))
         #expect(nc.status == 0, "\(nc.stderr)")
         #expect(nc.stdout == "hello from netcat\nline two\n")
         #expect(server.wait(upTo: 5) { events($0, "close").count == 1 })
@@ -38,7 +38,7 @@ struct TCPPeerTests {
     func socatClientBinary() throws {
         let (server, port) = try startServer()
         let payload = Data((0..<1200).flatMap { _ in allBytes })
-        let socat = try Run.program("/usr/bin/socat", ["-t", "5", "STDIO", "TCP:127.0.0.1:\(port)"], stdin: payload)
+        let socat = try Run.program(try peer("socat", package: "socat"), ["-t", "5", "STDIO", "TCP:127.0.0.1:\(port)"], stdin: payload)
         #expect(socat.status == 0, "\(socat.stderr)")
         #expect(socat.stdoutData == payload)
         _ = server
@@ -47,7 +47,7 @@ struct TCPPeerTests {
     @Test("client → socat PIPE server: one message, and a 200,000-byte interactive session")
     func clientAgainstSocat() throws {
         let port = try freeTCPPort()
-        let socat = try BackgroundProcess("/usr/bin/socat", ["TCP-LISTEN:\(port),reuseaddr,fork,bind=127.0.0.1", "PIPE"])
+        let socat = try BackgroundProcess(try peer("socat", package: "socat"), ["TCP-LISTEN:\(port),reuseaddr,fork,bind=127.0.0.1", "PIPE"])
         #expect(socat.wait(upTo: 5) { _ in (try? RawTCPClient(port: port)) != nil })
         let trip = try Run.nettool(["tcp-echo-client", "127.0.0.1", "\(port)", "hello socat"])
         #expect(trip.status == 0, "\(trip.stderr)")
@@ -206,10 +206,18 @@ struct TCPPeerTests {
         #expect(events(server, "summary").first?["peak_concurrent"] as? Int == 1000)
     }
 
+    @Test("the load report names an IPv6 server as [::1]:PORT")
+    func benchIPv6Address() throws {
+        let (server, port) = try startServer(["--quiet"])
+        let run = try Run.nettool(["tcp-echo-client", "::1", "\(port)", "--bench", "--messages", "10"])
+        #expect(run.status == 0 && run.stdout.hasPrefix("load test of [::1]:\(port): "), "\(run.stdout)")
+        withExtendedLifetime(server) {}
+    }
+
     @Test("--bench against a server that mangles the echo counts errors and exits 1")
     func benchDetectsCorruption() throws {
         let port = try freeTCPPort()
-        let socat = try BackgroundProcess("/usr/bin/socat", ["TCP-LISTEN:\(port),reuseaddr,fork,bind=127.0.0.1", "SYSTEM:stdbuf -o0 tr a-z A-Z"])
+        let socat = try BackgroundProcess(try peer("socat", package: "socat"), ["TCP-LISTEN:\(port),reuseaddr,fork,bind=127.0.0.1", "SYSTEM:stdbuf -o0 tr a-z A-Z"])
         #expect(socat.wait(upTo: 5) { _ in (try? RawTCPClient(port: port)) != nil })
         // The pattern's byte 97 is the first lowercase letter.
         let run = try Run.nettool(["tcp-echo-client", "127.0.0.1", "\(port)", "--bench", "--messages", "10", "--size", "300", "--json"])
@@ -251,7 +259,7 @@ struct TCPErrorTests {
         #expect(unknown.stderr.contains("cannot resolve 'no-such-host.invalid'"))
 
         let upper = try freeTCPPort()
-        let socat = try BackgroundProcess("/usr/bin/socat", ["TCP-LISTEN:\(upper),reuseaddr,fork,bind=127.0.0.1", "SYSTEM:tr a-z A-Z"])
+        let socat = try BackgroundProcess(try peer("socat", package: "socat"), ["TCP-LISTEN:\(upper),reuseaddr,fork,bind=127.0.0.1", "SYSTEM:tr a-z A-Z"])
         #expect(socat.wait(upTo: 5) { _ in (try? RawTCPClient(port: upper)) != nil })
         let mismatch = try Run.nettool(["tcp-echo-client", "127.0.0.1", "\(upper)", "hello"])
         #expect(mismatch.status == 1)

@@ -14,7 +14,7 @@ struct UDPPeerTests {
     func sendToSocat(kind: String, host: String) throws {
         let port = freeUDPPort()
         let bindHost = host.contains(":") ? "[\(host)]" : host
-        let socat = try BackgroundProcess("/usr/bin/socat", ["-u", "-T", "1", "\(kind)-RECVFROM:\(port),bind=\(bindHost)", "STDOUT"])
+        let socat = try BackgroundProcess(try peer("socat", package: "socat"), ["-u", "-T", "1", "\(kind)-RECVFROM:\(port),bind=\(bindHost)", "STDOUT"])
         usleep(300_000)
         let send = try Run.nettool(["udp-send", "--hex", host, "\(port)", allBytesHex, "--quiet"])
         #expect(send.status == 0, "\(send.stderr)")
@@ -25,7 +25,7 @@ struct UDPPeerTests {
     @Test("udp-send → nc -u -l, IPv4 and IPv6, text", arguments: ["127.0.0.1", "::1"])
     func sendToNetcat(host: String) throws {
         let port = freeUDPPort()
-        let nc = try BackgroundProcess("/usr/bin/nc", ["-u", "-l", "-W", "1", host, "\(port)"])
+        let nc = try BackgroundProcess(try peer("nc", package: "netcat-openbsd"), ["-u", "-l", "-W", "1", host, "\(port)"])
         usleep(300_000)
         let send = try Run.nettool(["udp-send", host, "\(port)", "hello netcat", "--quiet"])
         #expect(send.status == 0)
@@ -37,10 +37,10 @@ struct UDPPeerTests {
     func peersToReceiver() throws {
         let recv = try BackgroundProcess.nettool(["udp-recv", "--port", "0", "--count", "3", "--timeout", "5s", "--json"])
         let port = try #require(recv.listeningPort())
-        _ = try Run.program("/usr/bin/socat", ["-u", "STDIN", "UDP6-SENDTO:[::1]:\(port)"], stdin: allBytes)
-        _ = try Run.program("/usr/bin/socat", ["-u", "STDIN", "UDP4-SENDTO:127.0.0.1:\(port)"], stdin: Data("v4 text".utf8))
+        _ = try Run.program(try peer("socat", package: "socat"), ["-u", "STDIN", "UDP6-SENDTO:[::1]:\(port)"], stdin: allBytes)
+        _ = try Run.program(try peer("socat", package: "socat"), ["-u", "STDIN", "UDP4-SENDTO:127.0.0.1:\(port)"], stdin: Data("v4 text".utf8))
         // -w1, not -w0: with -w0 nc may give up before the test has fed its stdin.
-        _ = try Run.program("/usr/bin/nc", ["-u", "-w1", "127.0.0.1", "\(port)"], stdin: Data("from nc".utf8))
+        _ = try Run.program(try peer("nc", package: "netcat-openbsd"), ["-u", "-w1", "127.0.0.1", "\(port)"], stdin: Data("from nc".utf8))
         #expect(recv.waitForExit(upTo: 5))
         #expect(recv.status == 0)
         let lines = recv.stdoutText.split(separator: "\n").compactMap {
@@ -365,7 +365,7 @@ struct VethTests {
         func wireLengths(_ sendArguments: [String], expect datagrams: Int, of size: Int, packets: Int) throws -> [Substring] {
             let path = FileManager.default.temporaryDirectory.appendingPathComponent("nettool-gso-\(getpid()).pcap").path
             defer { try? FileManager.default.removeItem(atPath: path) }
-            let tcpdump = try BackgroundProcess("/usr/sbin/ip", ["netns", "exec", pair.left, "/usr/bin/tcpdump",
+            let tcpdump = try BackgroundProcess("/usr/sbin/ip", ["netns", "exec", pair.left, try peer("tcpdump", package: "tcpdump"),
                                                                  "-i", pair.leftDevice, "-nn", "-c", "\(packets)", "-w", path, "udp"])
             try #require(tcpdump.wait { $0.stderrText.contains("listening on") }, "tcpdump did not start: \(tcpdump.stderrText)")
             let recv = try BackgroundProcess("/usr/sbin/ip", pair.nettool(in: pair.right, [
@@ -378,7 +378,7 @@ struct VethTests {
             #expect(summary?["datagrams"] as? Int == datagrams, "udp-recv printed: \(recv.stdoutText)")
             #expect(summary?["bytes"] as? Int == datagrams * size)
             #expect(tcpdump.waitForExit(), "\(tcpdump.stderrText)")
-            return try Run.program("/usr/bin/tcpdump", ["-nn", "-r", path]).stdout.split(separator: "\n")
+            return try Run.program(try peer("tcpdump", package: "tcpdump"), ["-nn", "-r", path]).stdout.split(separator: "\n")
         }
         func udpLengths(_ lines: [Substring]) -> [Int] {
             lines.compactMap { line in line.range(of: "UDP, length ").flatMap { Int(line[$0.upperBound...]) } }

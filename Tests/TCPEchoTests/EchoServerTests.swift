@@ -73,6 +73,24 @@ struct EchoServerTests {
         let trip = try await EchoClient.roundTrip(clientOptions(port: server.localEndpoint.port),
                                                   message: Array("one\ntwo\n".utf8), narrator: .silent)
         #expect(String(decoding: trip.echo, as: UTF8.self) == "one\ntwo\n")
+        // A partial line waits for its newline (or the end of input); a server echoing as-is would
+        // send "tw" back at once.
+        let feed = Mutex(["one\ntw", "o\nthree"].map { Array($0.utf8) }[...])
+        let echoed = Mutex<[UInt8]>([])
+        let beforeNewline = Mutex<String?>(nil)
+        _ = try await EchoClient.session(
+            clientOptions(port: server.localEndpoint.port), narrator: .silent,
+            input: {
+                if feed.withLock({ $0.count }) == 1 {
+                    try? await Task.sleep(for: .milliseconds(300))
+                    beforeNewline.withLock { $0 = String(decoding: echoed.withLock { $0 }, as: UTF8.self) }
+                }
+                return feed.withLock { $0.popFirst() }
+            },
+            onConnected: { _ in },
+            onEcho: { chunk in echoed.withLock { $0.append(contentsOf: chunk.readableBytesView) } })
+        #expect(beforeNewline.withLock { $0 } == "one\n")
+        #expect(String(decoding: echoed.withLock { $0 }, as: UTF8.self) == "one\ntwo\nthree")
         server.stop()
         _ = await serving
     }

@@ -23,7 +23,7 @@ final class RequestHeadGuard: ChannelInboundHandler {
 
     init(limit: Int, timeout: Duration) {
         self.limit = limit
-        self.timeout = .nanoseconds(Int64(timeout.seconds * 1e9))
+        self.timeout = TimeAmount(timeout)
     }
 
     func handlerAdded(context: ChannelHandlerContext) { self.context = context }

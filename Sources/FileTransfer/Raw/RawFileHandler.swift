@@ -35,7 +35,7 @@ final class RawFileHandler: ChannelInboundHandler {
          onRequest: @escaping @Sendable (ServedRequest) -> Void) {
         self.root = root
         self.registry = registry
-        self.pauseAfterName = .nanoseconds(Int64(pauseAfterName.seconds * 1e9))
+        self.pauseAfterName = TimeAmount(pauseAfterName)
         self.narrator = narrator
         self.onRequest = onRequest
     }

@@ -33,7 +33,7 @@ final class BenchConnection: ChannelInboundHandler {
         self.stop = stop
         self.pipeline = pipeline
         self.budget = budget
-        self.timeout = .nanoseconds(Int64(timeout.seconds * 1e9))
+        self.timeout = TimeAmount(timeout)
         self.sendTimes = Array(repeating: 0, count: pipeline)
     }
 

@@ -62,6 +62,7 @@ public enum LoadGenerator {
         monitor.cancel()
 
         var report = LoadReport()
+        report.server = server
         report.connections = connections.count
         report.failedConnections = attempts.count - connections.count
         report.size = options.size

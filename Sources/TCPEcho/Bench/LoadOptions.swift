@@ -30,6 +30,8 @@ public struct LoadProgress: Sendable {
 
 /// The outcome of a load run.
 public struct LoadReport: Sendable {
+    /// The address the connections reached (the first of the name's addresses that answered).
+    public var server = Endpoint(address: .v4(0), port: 0)
     public var connections = 0
     public var failedConnections = 0
     public var size = 0

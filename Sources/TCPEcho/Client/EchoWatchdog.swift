@@ -26,7 +26,7 @@ final class EchoWatchdog: ChannelDuplexHandler {
     private var timer: Scheduled<Void>?
 
     init(timeout: Duration, cause: CloseCause) {
-        self.timeout = .nanoseconds(Int64(timeout.seconds * 1e9))
+        self.timeout = TimeAmount(timeout)
         self.cause = cause
     }
 

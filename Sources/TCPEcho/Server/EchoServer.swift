@@ -25,7 +25,7 @@ public final class EchoServer: Sendable {
             listener = try await ListeningServer.bind(options.listen, narrator: narrator) { child, registry in
                 let pipeline = child.pipeline.syncOperations
                 if let idle = options.idleTimeout {
-                    try pipeline.addHandler(IdleStateHandler(allTimeout: .nanoseconds(Int64(idle.seconds * 1e9))))
+                    try pipeline.addHandler(IdleStateHandler(allTimeout: TimeAmount(idle)))
                 }
                 try pipeline.addHandler(EchoHandler(options: options, registry: registry, narrator: narrator,
                                                     onEvent: onEvent, onAdmitted: { if options.once { once.fire() } }))

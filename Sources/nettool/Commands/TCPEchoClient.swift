@@ -196,7 +196,7 @@ extension Nettool {
             }
             if showProgress { printError("") }
             var output = OutputStream.standardOutput()
-            output.write(json ? EchoReport.json(report) : Array((EchoReport.text(report, server: "\(host):\(port)") + "\n").utf8))
+            output.write(json ? EchoReport.json(report) : Array((EchoReport.text(report) + "\n").utf8))
             output.flush()
             if report.errors > 0 { throw ExitCode(ExitStatus.failure) }
         }

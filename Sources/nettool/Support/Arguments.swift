@@ -2,13 +2,19 @@ import Addresses
 import ArgumentParser
 import Rendering
 
-/// `100ms`, `2s`, `1.5s`, `1m`: a duration on the command line.
+/// `100ms`, `2s`, `1.5s`, `1m`, `250us`: a duration on the command line, for every
+/// `--timeout`-like option; a bare number is seconds.
 struct DurationArgument: ExpressibleByArgument, Sendable {
     let value: Duration
 
     init?(argument: String) {
-        guard let value = DurationText.parse(argument) else { return nil }
-        self.value = value
+        let units: [(suffix: String, nanoseconds: Double)] = [
+            ("ms", 1e6), ("us", 1e3), ("µs", 1e3), ("ns", 1), ("s", 1e9), ("m", 60e9), ("h", 3600e9),
+        ]
+        let (number, scale) = units.first { argument.hasSuffix($0.suffix) }
+            .map { (String(argument.dropLast($0.suffix.count)), $0.nanoseconds) } ?? (argument, 1e9)
+        guard let value = Double(number), value.isFinite, value >= 0, value * scale < 9e18 else { return nil }
+        self.value = .nanoseconds(Int64((value * scale).rounded()))
     }
 
     init(_ value: Duration) {
