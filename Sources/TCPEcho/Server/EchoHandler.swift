@@ -8,12 +8,12 @@ import Glibc
 
 /// One connection of `tcp-echo-server`: writes back what it reads (all bytes as they come, or
 /// whole lines with --line), counts them, and reports the connection's life. All state is
-/// confined to the connection's event loop. Back-pressure: while the channel is not writable
-/// (the peer does not take its echo and the pending writes passed the high-water mark) read
-/// requests are held, so the server stops reading instead of buffering without bound.
-final class EchoHandler: ChannelDuplexHandler {
+/// confined to the connection's event loop. Back-pressure is NIO's `BackPressureHandler`, in
+/// front of this one: while the channel is not writable (the peer does not take its echo and
+/// the pending writes passed the high-water mark) it holds reads, so the server stops reading
+/// instead of buffering without bound; this handler only narrates it.
+final class EchoHandler: ChannelInboundHandler {
     typealias InboundIn = ByteBuffer
-    typealias OutboundIn = Never
     typealias OutboundOut = ByteBuffer
 
     private let registry: ConnectionRegistry
@@ -29,7 +29,6 @@ final class EchoHandler: ChannelDuplexHandler {
     private var bytes = 0
     private var reason = CloseReason.peerClosed
     private var closing = false
-    private var readHeld = false
 
     init(options: EchoServerOptions, registry: ConnectionRegistry, narrator: Narrator,
          onEvent: @escaping @Sendable (ServerEvent) -> Void, onAdmitted: @escaping @Sendable () -> Void) {
@@ -98,20 +97,8 @@ final class EchoHandler: ChannelDuplexHandler {
         context.fireChannelReadComplete()
     }
 
-    func read(context: ChannelHandlerContext) {
-        if context.channel.isWritable {
-            context.read()
-        } else {
-            readHeld = true
-        }
-    }
-
     func channelWritabilityChanged(context: ChannelHandlerContext) {
         if context.channel.isWritable {
-            if readHeld {
-                readHeld = false
-                context.read()
-            }
             narrator.step("(writable again: reading from \(peer) resumes)",
                           "the peer took its echo, the send buffer drained, so the server reads again")
         } else {

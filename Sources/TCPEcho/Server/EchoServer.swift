@@ -27,6 +27,7 @@ public final class EchoServer: Sendable {
                 if let idle = options.idleTimeout {
                     try pipeline.addHandler(IdleStateHandler(allTimeout: TimeAmount(idle)))
                 }
+                try pipeline.addHandler(BackPressureHandler())
                 try pipeline.addHandler(EchoHandler(options: options, registry: registry, narrator: narrator,
                                                     onEvent: onEvent, onAdmitted: { if options.once { once.fire() } }))
             }
