@@ -189,6 +189,31 @@ struct FileServerHTTPTests {
         #expect(requests(server).contains { $0["note"] as? String == "the client went away mid-transfer" })
     }
 
+    @Test("a listing of a 50,000-entry folder does not stall other clients: the file system is read off the event loops")
+    func hugeListing() throws {
+        let folder = try ServedFolder()
+        let many = folder.path + "/many"
+        try FileManager.default.createDirectory(atPath: many, withIntermediateDirectories: true)
+        for index in 0..<50_000 { close(open(many + "/f\(index).txt", O_CREAT | O_WRONLY, 0o644)) }
+        let (server, port) = try startFileServer(folder, ["--quiet"])
+        let listing = try BackgroundProcess(try peer("curl", package: "curl"), ["-s", "-o", "/dev/null", "-w", "%{time_total}",
+                                                                              "http://127.0.0.1:\(port)/many/"])
+        var smallTimes: [Double] = []
+        while listing.isRunning && smallTimes.count < 200 {
+            let start = Date()
+            let client = try RawTCPClient(port: port)  // a new connection each time: every event loop gets some
+            client.send("GET /a.txt HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+            #expect(String(decoding: client.receive(for: 5) ?? [], as: UTF8.self).hasSuffix("hello file\n"))
+            smallTimes.append(Date().timeIntervalSince(start))
+        }
+        #expect(listing.waitForExit(upTo: 30))
+        let listingTime = try #require(Double(listing.stdoutText), "curl printed \(listing.stdoutText)")
+        // While the listing was being built, small requests kept completing, each in a fraction of its time.
+        #expect(smallTimes.count >= 3, "only \(smallTimes.count) small downloads during a \(listingTime) s listing")
+        #expect((smallTimes.max() ?? 0) < max(0.2, listingTime / 2), "slowest small download \(smallTimes.max() ?? 0) s, listing \(listingTime) s")
+        withExtendedLifetime(server) {}
+    }
+
     @Test("SIGTERM: summary and exit 0; errors: a missing root, a busy port")
     func lifecycle() throws {
         let folder = try ServedFolder()

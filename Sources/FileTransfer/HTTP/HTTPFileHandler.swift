@@ -2,6 +2,7 @@ import Addresses
 import Endpoints
 import NIOCore
 import NIOHTTP1
+import NIOPosix
 import Rendering
 import Serving
 #if canImport(Glibc)
@@ -80,13 +81,13 @@ final class HTTPFileHandler: ChannelInboundHandler {
                 return headGuard.answerAndClose(status: 405, reason: "Method Not Allowed", headers: [("allow", "GET, HEAD")],
                                                 body: "405 Method Not Allowed: a file server, not a proxy: no tunnels\n")
             }
-            if let (code, reason, note, extra) = Self.earlyRefusal(head) {
+            if let (status, note, extra) = Self.earlyRefusal(head) {
                 // Answered without reading the body, and closed: a body trickled a byte at a time
                 // cannot hold the connection, and the unread rest cannot be taken for a request.
                 request = nil
                 responding = true
                 closeAfterResponse = true
-                simple(code, reason, head: head, extra: extra, note: note, context: context)
+                simple(status, head: head, extra: extra, note: note, context: context)
             }
         case .body:
             break
@@ -101,13 +102,13 @@ final class HTTPFileHandler: ChannelInboundHandler {
     /// A request answered at its head, before any body is read: a method other than GET and
     /// HEAD (CONNECT included) gets 405, a GET or HEAD with a body 413. Either way the connection
     /// closes after the answer, which also answers an `Expect: 100-continue`.
-    static func earlyRefusal(_ head: HTTPRequestHead) -> (Int, String, String?, [(String, String)])? {
+    static func earlyRefusal(_ head: HTTPRequestHead) -> (HTTPResponseStatus, String, [(String, String)])? {
         guard head.method == .GET || head.method == .HEAD else {
-            return (405, "Method Not Allowed", "only GET and HEAD are served", [("allow", "GET, HEAD")])
+            return (.methodNotAllowed, "only GET and HEAD are served", [("allow", "GET, HEAD")])
         }
         let length = head.headers["content-length"].first.flatMap { Int($0) } ?? 0
         if length > 0 || head.headers.contains(name: "transfer-encoding") {
-            return (413, "Content Too Large", "a \(head.method) request carries no body here", [])
+            return (.payloadTooLarge, "a \(head.method) request carries no body here", [])
         }
         return nil
     }
@@ -115,8 +116,7 @@ final class HTTPFileHandler: ChannelInboundHandler {
     private func respond(to head: HTTPRequestHead, context: ChannelHandlerContext) {
         if overLimit {
             closeAfterResponse = true
-            return simple(503, "Service Unavailable", head: head, extra: [("retry-after", "1")],
-                          note: "over --max-connections", context: context)
+            return simple(.serviceUnavailable, head: head, extra: [("retry-after", "1")], note: "over --max-connections", context: context)
         }
         let path: RequestPath
         let uriPath: String
@@ -125,28 +125,49 @@ final class HTTPFileHandler: ChannelInboundHandler {
             uriPath = String(target.prefix { $0 != "?" && $0 != "#" })
             path = try RequestPath.fromTarget(target, showHidden: root.showHidden)
         } catch {
-            return simple(error.status, error.status == 403 ? "Forbidden" : "Bad Request", head: head, note: error.description, context: context)
+            return simple(HTTPResponseStatus(statusCode: error.status), head: head, note: error.description, context: context)
         }
-        let resolution = root.resolve(path)
+        // realpath, stat and reading a folder can block on a slow disk or take long on a huge
+        // folder: they run on NIO's thread pool, so other connections on this loop go on.
+        let root = self.root
+        let wantsListing = uriPath.hasSuffix("/")
+        let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+        NIOThreadPool.singleton.runIfActive(eventLoop: context.eventLoop) { () -> (ServedRoot.Resolution, [ServedRoot.Entry]) in
+            let resolution = root.resolve(path)
+            guard case .directory(let info) = resolution, wantsListing else { return (resolution, []) }
+            return (resolution, root.entries(of: info.path))
+        }.whenComplete { result in
+            let (handler, context) = bound.value
+            guard context.channel.isActive else { return }
+            switch result {
+            case .success(let (resolution, entries)):
+                handler.answer(resolution, entries: entries, path: path, uriPath: uriPath, head: head, context: context)
+            case .failure(let error):
+                handler.simple(.internalServerError, head: head, note: "\(error)", context: context)
+            }
+        }
+    }
+
+    private func answer(_ resolution: ServedRoot.Resolution, entries: [ServedRoot.Entry], path: RequestPath, uriPath: String,
+                        head: HTTPRequestHead, context: ChannelHandlerContext) {
         switch resolution {
-        case .directory(let info):
+        case .directory:
             guard uriPath.hasSuffix("/") else {
                 // Leading slashes collapse to one: `//sub/` would send a browser to host `sub`.
                 let location = "/" + uriPath.drop { $0 == "/" } + "/"
-                return simple(301, "Moved Permanently", head: head, extra: [("location", location)], context: context)
+                return simple(.movedPermanently, head: head, extra: [("location", location)], context: context)
             }
-            let entries = root.entries(of: info.path)
             let displayPath = "/" + path.relative + (path.components.isEmpty ? "" : "/")
             let wantsHTML = head.headers["accept"].contains { $0.contains("text/html") }
             let body = wantsHTML ? DirectoryListing.html(entries, path: displayPath) : DirectoryListing.text(entries, path: displayPath)
             send(status: .ok, head: head, contentType: wantsHTML ? "text/html; charset=utf-8" : "text/plain; charset=utf-8",
                  body: body, extra: [], note: nil, context: context)
         case .notFound:
-            simple(404, "Not Found", head: head, context: context)
+            simple(.notFound, head: head, context: context)
         case .outside, .notRegular, .hiddenTarget:
-            simple(403, "Forbidden", head: head, note: resolution.refusal?.note, context: context)
+            simple(.forbidden, head: head, note: resolution.refusal?.note, context: context)
         case .file where uriPath.hasSuffix("/"):
-            simple(404, "Not Found", head: head, note: "a file, not a folder: no '/' after its name", context: context)
+            simple(.notFound, head: head, note: "a file, not a folder: no '/' after its name", context: context)
         case .file(let info):
             serveFile(info, head: head, context: context)
         }
@@ -184,7 +205,7 @@ final class HTTPFileHandler: ChannelInboundHandler {
             switch range {
             case .unsatisfiable:
                 headers.add(name: "content-range", value: ContentRange.unsatisfiedHeader(size: info.size))
-                return handler.simple(416, "Range Not Satisfiable", head: head, extra: headers.map { ($0.name, $0.value) }, context: context)
+                return handler.simple(.rangeNotSatisfiable, head: head, extra: headers.map { ($0.name, $0.value) }, context: context)
             case .whole:
                 status = .ok
                 span = 0..<info.size
@@ -199,43 +220,55 @@ final class HTTPFileHandler: ChannelInboundHandler {
 
     private func sendFile(_ info: FileInfo, span: Range<Int>, status: HTTPResponseStatus, headers: HTTPHeaders,
                           head: HTTPRequestHead, context: ChannelHandlerContext) {
-        var headers = headers
-        headers.add(name: "content-length", value: String(span.count))
-        let body = head.method == .GET && !span.isEmpty
-        var fileHandle: NIOFileHandle?
-        if body {
-            let fd = open(info.path, O_RDONLY | O_CLOEXEC)
-            guard fd >= 0 else {
-                return simple(404, "Not Found", head: head, note: "cannot open: \(String(cString: strerror(errno)))", context: context)
-            }
-            fileHandle = NIOFileHandle(_deprecatedTakingOwnershipOfDescriptor: fd)
+        var withLength = headers
+        withLength.add(name: "content-length", value: String(span.count))
+        let headers = withLength
+        guard head.method == .GET && !span.isEmpty else {
+            writeHead(status: status, headers: headers, head: head, context: context)
+            return finish(head: head, status: status, bytes: 0, note: nil, context: context) {}
         }
-        writeHead(status: status, headers: headers, head: head, context: context)
-        if let fileHandle {
-            narrator.step("sendfile(\(span.count) bytes of \(info.path))", "the kernel copies the file straight from the page cache to the socket; the bytes never enter this process")
-            let region = FileRegion(fileHandle: fileHandle, readerIndex: span.lowerBound, endIndex: span.upperBound)
-            context.write(wrapOutboundOut(.body(.fileRegion(region))), promise: nil)
-            let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
-            let end = span.upperBound
-            watch = try? fileHandle.withUnsafeFileDescriptor { fd in
-                FileRegionWatch(fd: fd, end: end, on: context.eventLoop) { size in
-                    let (handler, context) = bound.value
-                    handler.cutShort = FileRegionWatch.note(size: size, expectedEnd: end)
-                    context.close(promise: nil)
-                }
+        // open(2) too runs on the thread pool.
+        let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+        NonBlockingFileIO(threadPool: .singleton).openFile(_deprecatedPath: info.path, eventLoop: context.eventLoop).whenComplete { opened in
+            let (handler, context) = bound.value
+            guard case .success(let (fileHandle, _)) = opened else {
+                return handler.simple(.notFound, head: head, note: "cannot open it: \(opened)", context: context)
             }
-        }
-        finish(head: head, status: Int(status.code), bytes: body ? span.count : 0, note: nil, context: context) { [self] in
-            watch?.stop()
-            watch = nil
-            try? fileHandle?.close()
+            guard context.channel.isActive else {
+                try? fileHandle.close()
+                return
+            }
+            handler.sendRegion(of: fileHandle, info: info, span: span, status: status, headers: headers, head: head, context: context)
         }
     }
 
-    private func simple(_ code: Int, _ reason: String, head: HTTPRequestHead, extra: [(String, String)] = [],
+    private func sendRegion(of fileHandle: NIOFileHandle, info: FileInfo, span: Range<Int>, status: HTTPResponseStatus,
+                            headers: HTTPHeaders, head: HTTPRequestHead, context: ChannelHandlerContext) {
+        writeHead(status: status, headers: headers, head: head, context: context)
+        narrator.step("sendfile(\(span.count) bytes of \(info.path))", "the kernel copies the file straight from the page cache to the socket; the bytes never enter this process")
+        let region = FileRegion(fileHandle: fileHandle, readerIndex: span.lowerBound, endIndex: span.upperBound)
+        context.write(wrapOutboundOut(.body(.fileRegion(region))), promise: nil)
+        let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+        let end = span.upperBound
+        watch = try? fileHandle.withUnsafeFileDescriptor { fd in
+            FileRegionWatch(fd: fd, end: end, on: context.eventLoop) { size in
+                let (handler, context) = bound.value
+                handler.cutShort = FileRegionWatch.note(size: size, expectedEnd: end)
+                context.close(promise: nil)
+            }
+        }
+        finish(head: head, status: status, bytes: span.count, note: nil, context: context) { [self] in
+            watch?.stop()
+            watch = nil
+            try? fileHandle.close()
+        }
+    }
+
+    /// A short answer: the status line, and for errors a one-line text body with the reason.
+    private func simple(_ status: HTTPResponseStatus, head: HTTPRequestHead, extra: [(String, String)] = [],
                         note: String? = nil, context: ChannelHandlerContext) {
-        let status = HTTPResponseStatus(statusCode: code, reasonPhrase: reason)
-        let text = code == 304 || code == 416 || code == 301 ? "" : "\(code) \(reason)" + (note.map { ": \($0)" } ?? "") + "\n"
+        let bodiless: [HTTPResponseStatus] = [.notModified, .rangeNotSatisfiable, .movedPermanently]
+        let text = bodiless.contains(status) ? "" : "\(status.code) \(status.reasonPhrase)" + (note.map { ": \($0)" } ?? "") + "\n"
         send(status: status, head: head, contentType: "text/plain; charset=utf-8", body: text, extra: extra, note: note, context: context)
     }
 
@@ -248,7 +281,7 @@ final class HTTPFileHandler: ChannelInboundHandler {
         writeHead(status: status, headers: headers, head: head, context: context)
         let withBody = head.method != .HEAD && bytes.readableBytes > 0
         if withBody { context.write(wrapOutboundOut(.body(.byteBuffer(bytes))), promise: nil) }
-        finish(head: head, status: Int(status.code), bytes: withBody ? bytes.readableBytes : 0, note: note, context: context) {}
+        finish(head: head, status: status, bytes: withBody ? bytes.readableBytes : 0, note: note, context: context) {}
     }
 
     private func writeHead(status: HTTPResponseStatus, headers: HTTPHeaders, head: HTTPRequestHead, context: ChannelHandlerContext) {
@@ -262,7 +295,7 @@ final class HTTPFileHandler: ChannelInboundHandler {
     }
 
     /// Ends the response; once it is on its way, logs it and closes or waits for the next request.
-    private func finish(head: HTTPRequestHead, status: Int, bytes: Int, note: String?, context: ChannelHandlerContext,
+    private func finish(head: HTTPRequestHead, status: HTTPResponseStatus, bytes: Int, note: String?, context: ChannelHandlerContext,
                         cleanup: @escaping () -> Void) {
         let promise = context.eventLoop.makePromise(of: Void.self)
         context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: promise)
@@ -273,7 +306,7 @@ final class HTTPFileHandler: ChannelInboundHandler {
             cleanupBound.value()
             let delivered = (try? result.get()) != nil
             if delivered { handler.sentTotal += bytes }
-            handler.log(method: head.method.rawValue, path: head.uri, status: status, bytes: delivered ? bytes : 0,
+            handler.log(method: head.method.rawValue, path: head.uri, status: Int(status.code), bytes: delivered ? bytes : 0,
                         note: delivered ? note : handler.cutShort ?? "the client went away mid-transfer")
             handler.cutShort = nil
             handler.responding = false
@@ -286,7 +319,7 @@ final class HTTPFileHandler: ChannelInboundHandler {
         switch event {
         case is IdleStateHandler.IdleStateEvent where !responding:
             narrator.step("close() after idle timeout", "the client sent nothing for --idle-timeout")
-            context.close(promise: nil)
+            headGuard.idleTimeout()
         case ChannelEvent.inputClosed:
             // The client closed its side: once nothing is being answered there is nothing left
             // to do, and a socket kept open would wait in CLOSE_WAIT for the idle timeout.

@@ -46,6 +46,17 @@ final class RequestHeadGuard: ChannelInboundHandler {
         context.fireChannelRead(data)
     }
 
+    /// The connection sat idle for the timeout (IdleStateHandler): a head still coming is
+    /// answered 408 here, once, so the decoder's complaint about the cut-off head that follows is
+    /// not logged as a second, different refusal; an idle keep-alive connection just closes.
+    func idleTimeout() {
+        if waitingForHead && received > 0 {
+            refuse(status: 408, reason: "Request Timeout", note: "request head not complete in time")
+        } else {
+            context?.close(promise: nil)
+        }
+    }
+
     func headArrived() {
         waitingForHead = false
         deadline?.cancel()

@@ -1,5 +1,6 @@
 import Endpoints
 import NIOCore
+import NIOPosix
 import Rendering
 import Serving
 #if canImport(Glibc)
@@ -93,21 +94,53 @@ final class RawFileHandler: ChannelInboundHandler {
         } catch {
             return refuse(name: shown, status: error.status, note: error.description, context: context)
         }
-        let resolution = root.resolve(path)
-        guard case .file(let info) = resolution else {
-            let refusal = resolution.refusal ?? (404, "no such file")
-            return refuse(name: shown, status: refusal.status, note: refusal.note, context: context)
+        // realpath, stat and open(2) may block on a slow disk: NIO's thread pool does them.
+        let root = self.root
+        let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+        NIOThreadPool.singleton.runIfActive(eventLoop: context.eventLoop) { () -> Opened in
+            let resolution = root.resolve(path)
+            guard case .file(let info) = resolution else {
+                let refusal = resolution.refusal ?? (404, "no such file")
+                return .refused(status: refusal.status, note: refusal.note)
+            }
+            do {
+                return .file(info, try NIOFileHandle(_deprecatedPath: info.path))
+            } catch {
+                return .refused(status: 404, note: "cannot open it: \(error)")
+            }
+        }.whenComplete { result in
+            let (handler, context) = bound.value
+            switch result {
+            case .success(.file(let info, let handle)):
+                guard context.channel.isActive else {
+                    try? handle.close()
+                    return
+                }
+                handler.send(handle, info: info, shown: shown, context: context)
+            case .success(.refused(let status, let note)):
+                handler.refuse(name: shown, status: status, note: note, context: context)
+            case .failure(let error):
+                handler.refuse(name: shown, status: 500, note: "\(error)", context: context)
+            }
         }
-        let fd = open(info.path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { return refuse(name: shown, status: 404, note: String(cString: strerror(errno)), context: context) }
-        let handle = NIOFileHandle(_deprecatedTakingOwnershipOfDescriptor: fd)
+    }
+
+    /// What the thread pool found for a name.
+    private enum Opened: Sendable {
+        case file(FileInfo, NIOFileHandle)
+        case refused(status: Int, note: String)
+    }
+
+    private func send(_ handle: NIOFileHandle, info: FileInfo, shown: String, context: ChannelHandlerContext) {
         narrator.step("sendfile(\(info.size) bytes)", "the file's bytes, nothing else; the end of the file is the server closing the connection")
         let region = FileRegion(fileHandle: handle, readerIndex: 0, endIndex: info.size)
         let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
-        watch = FileRegionWatch(fd: fd, end: info.size, on: context.eventLoop) { size in
-            let (handler, context) = bound.value
-            handler.cutShort = FileRegionWatch.note(size: size, expectedEnd: info.size)
-            context.close(promise: nil)
+        watch = try? handle.withUnsafeFileDescriptor { fd in
+            FileRegionWatch(fd: fd, end: info.size, on: context.eventLoop) { size in
+                let (handler, context) = bound.value
+                handler.cutShort = FileRegionWatch.note(size: size, expectedEnd: info.size)
+                context.close(promise: nil)
+            }
         }
         context.writeAndFlush(wrapOutboundOut(.fileRegion(region))).whenComplete { result in
             let (handler, context) = bound.value
