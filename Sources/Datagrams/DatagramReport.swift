@@ -21,7 +21,7 @@ public enum DatagramReport {
     public static func json(_ datagram: ReceivedDatagram, event: StaticString = "datagram") -> [UInt8] {
         var json = JSONLine()
         json.beginObject()
-        json.key("event"); json.string(event)
+        json.record(event)
         json.key("seq"); json.int(datagram.sequence)
         json.key("from"); json.string(datagram.from.description)
         json.key("to"); json.optionalString(datagram.to?.description)
@@ -48,7 +48,7 @@ public enum DatagramReport {
     public static func json(_ summary: ReceiveSummary) -> [UInt8] {
         var json = JSONLine()
         json.beginObject()
-        json.key("event"); json.string("summary")
+        json.record("summary")
         json.key("datagrams"); json.int(summary.datagrams)
         json.key("bytes"); json.int(summary.bytes)
         json.key("senders"); json.int(summary.senders.count)
@@ -73,7 +73,7 @@ public enum DatagramReport {
     public static func json(_ summary: SendSummary) -> [UInt8] {
         var json = JSONLine()
         json.beginObject()
-        json.key("event"); json.string("summary")
+        json.record("summary")
         json.key("to"); json.string(summary.destination.description)
         json.key("from"); json.optionalString(summary.source?.description)
         json.key("datagrams"); json.int(summary.datagrams)

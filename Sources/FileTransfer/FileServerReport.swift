@@ -12,7 +12,7 @@ public enum FileServerReport {
     public static func json(_ request: ServedRequest) -> [UInt8] {
         var json = JSONLine()
         json.beginObject()
-        json.key("event"); json.string("request")
+        json.record("request")
         json.key("peer"); json.string(request.peer.description)
         json.key("method"); json.string(request.method)
         json.key("path"); json.string(request.path)

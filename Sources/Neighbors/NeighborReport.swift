@@ -20,8 +20,7 @@ public enum NeighborReport {
         var clock = TimestampFormatter()
         for entry in entries {
             out.beginObject()
-            out.key("record")
-            out.string("neighbor")
+            out.record("neighbor")
             out.key("ip")
             out.string(entry.address.description)
             out.key("mac")
@@ -51,6 +50,7 @@ public enum NeighborReport {
         var out = JSONLine()
         var clock = TimestampFormatter()
         out.beginObject()
+        out.record("alert")
         out.key("alert")
         out.string(alert.kind.name)
         out.key("time")

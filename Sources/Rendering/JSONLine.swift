@@ -73,6 +73,16 @@ public struct JSONLine: ~Copyable {
     public mutating func beginArray() { separator(); put(UInt8(ascii: "[")); needsComma = false }
     public mutating func endArray() { put(UInt8(ascii: "]")); needsComma = true }
 
+    /// The one key that names a record's type in every command's JSON Lines (`listening`,
+    /// `request`, `datagram`, `summary`, `packet`, …): a stream of mixed records is told apart by it.
+    public static let recordKey: StaticString = "event"
+
+    /// Writes the record-type member, `"event":"TYPE"`; first in every record that has one.
+    public mutating func record(_ type: StaticString) {
+        key(Self.recordKey)
+        string(type)
+    }
+
     /// Writes `"key":`; the next value call supplies its value.
     public mutating func key(_ key: StaticString) {
         separator()

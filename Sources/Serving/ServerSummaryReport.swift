@@ -13,7 +13,7 @@ public enum ServerSummaryReport {
     public static func json(_ summary: ServerSummary) -> [UInt8] {
         var json = JSONLine()
         json.beginObject()
-        json.key("event"); json.string("summary")
+        json.record("summary")
         json.key("connections"); json.int(summary.connections)
         json.key("peak_concurrent"); json.int(summary.peakConcurrent)
         json.key("bytes"); json.int(summary.bytes)

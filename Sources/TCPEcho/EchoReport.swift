@@ -19,19 +19,19 @@ public enum EchoReport {
         json.beginObject()
         switch event {
         case .opened(let id, let peer, let open):
-            json.key("event"); json.string("open")
+            json.record("open")
             json.key("id"); json.int(id)
             json.key("peer"); json.string(peer.description)
             json.key("open_connections"); json.int(open)
         case .closed(let id, let peer, let bytes, let duration, let reason):
-            json.key("event"); json.string("close")
+            json.record("close")
             json.key("id"); json.int(id)
             json.key("peer"); json.string(peer.description)
             json.key("bytes"); json.int(bytes)
             json.key("duration_ms"); json.unescapedNumber(fixed(duration.seconds * 1000, 3))
             json.key("reason"); json.string(reason.rawValue)
         case .rejected(let peer, let limit):
-            json.key("event"); json.string("rejected")
+            json.record("rejected")
             json.key("peer"); json.string(peer.description)
             json.key("max_connections"); json.int(limit)
         }
@@ -69,7 +69,7 @@ public enum EchoReport {
     public static func json(_ session: SessionSummary) -> [UInt8] {
         var json = JSONLine()
         json.beginObject()
-        json.key("event"); json.string("summary")
+        json.record("summary")
         json.key("server"); json.string(session.server.description)
         json.key("sent"); json.int(session.sent)
         json.key("echoed"); json.int(session.received)

@@ -55,6 +55,7 @@ public enum TourReport {
     public static func json(_ step: TourStep) -> [UInt8] {
         var json = JSONLine()
         json.beginObject()
+        json.record("step")
         json.key("lesson"); json.string(step.lesson.rawValue)
         json.key("step"); json.int(step.number)
         json.key("title"); json.string(step.title)
@@ -72,6 +73,18 @@ public enum TourReport {
             json.string(fact.value)
         }
         json.endObject()
+        json.endObject()
+        json.endLine()
+        return json.bytes
+    }
+
+    public static func summaryJSON(lessons: Int, steps: Int, failed: Int) -> [UInt8] {
+        var json = JSONLine()
+        json.beginObject()
+        json.record("summary")
+        json.key("lessons"); json.int(lessons)
+        json.key("steps"); json.int(steps)
+        json.key("failed"); json.int(failed)
         json.endObject()
         json.endLine()
         return json.bytes

@@ -75,7 +75,7 @@ struct CaptureWireTests {
 
         #expect(packets.contains { $0["type"] as? String == "router-solicitation" })
         let summary = try #require(objects.last)
-        #expect(summary["record"] as? String == "summary")
+        #expect(summary["event"] as? String == "summary")
         #expect(summary["packets"] as? Int == 7 && summary["arp"] as? Int == 4 && summary["ndp"] as? Int == 3)
         #expect(summary["dropped_by_kernel"] as? Int == 0)
     }
@@ -242,7 +242,7 @@ struct CaptureFileTests {
         #expect(alert["ip"] as? String == "198.18.0.7")
         #expect(alert["mac"] as? String == "00:00:0c:01:02:03")
         #expect(alert["other_mac"] as? String == "02:00:5e:00:00:01")
-        #expect(json.jsonLines.contains { $0["record"] as? String == "neighbor" && $0["ip"] as? String == "198.18.0.7" })
+        #expect(json.jsonLines.contains { $0["event"] as? String == "neighbor" && $0["ip"] as? String == "198.18.0.7" })
         #expect(json.stderr.isEmpty, "with --json alerts go to the JSON stream: \(json.stderr)")
     }
 

@@ -51,7 +51,7 @@ struct TourTests {
             Issue.record("step failed: \(step)")
         }
         let summary = try #require(objects.last)
-        #expect(summary["record"] as? String == "summary" && summary["failed"] as? Int == 0 && summary["lessons"] as? Int == 6)
+        #expect(summary["event"] as? String == "summary" && summary["failed"] as? Int == 0 && summary["lessons"] as? Int == 6)
         #expect(summary["steps"] as? Int == lessonSteps.count)
 
         // The wire lesson saw the real exchange.

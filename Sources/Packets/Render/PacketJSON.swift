@@ -7,6 +7,7 @@ public enum PacketJSON {
     public static func append(_ frame: DecodedFrame, time: Timestamp, interface: String?,
                               clock: inout TimestampFormatter, to out: inout JSONLine) {
         out.beginObject()
+        out.record("packet")
         out.key("time")
         clock.withRFC3339(time) { out.unescapedString($0) }
         out.key("interface")

@@ -122,6 +122,7 @@ extension Nettool {
                 for interface in interfaces {
                     var line = JSONLine()
                     line.beginObject()
+                    line.record("interface")
                     line.key("name")
                     line.string(interface.name)
                     line.key("description")

@@ -97,7 +97,7 @@ extension Nettool {
                 throw ExitCode(ExitStatus.failure)
             }
             if json {
-                output.write(Array("{\"event\":\"listening\",\"address\":\"\(server.localEndpoint)\",\"port\":\(server.localEndpoint.port),\"protocol\":\"\(wireProtocol.rawValue)\"}\n".utf8))
+                output.write(server.localEndpoint.listeningRecord(transport: .tcp, protocol: wireProtocol.rawValue))
             } else {
                 printError("listening on \(server.localEndpoint)/tcp, serving \(root) over \(wireProtocol == .http ? "HTTP/1.1" : "the raw protocol")")
             }

@@ -93,7 +93,7 @@ extension Nettool {
             }
             let mode = line ? ", echoing whole lines" : ""
             if json {
-                output.write(Array("{\"event\":\"listening\",\"address\":\"\(server.localEndpoint)\",\"port\":\(server.localEndpoint.port)}\n".utf8))
+                output.write(server.localEndpoint.listeningRecord(transport: .tcp))
             } else {
                 printError("listening on \(server.localEndpoint)/tcp\(mode)")
             }

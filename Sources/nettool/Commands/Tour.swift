@@ -84,7 +84,7 @@ extension Nettool {
             let count = steps.load(ordering: .relaxed)
             var out = OutputStream.standardOutput()
             if json {
-                out.write("{\"record\":\"summary\",\"lessons\":\(chosen.count),\"steps\":\(count),\"failed\":\(failures)}\n")
+                out.write(TourReport.summaryJSON(lessons: chosen.count, steps: count, failed: failures))
             } else {
                 out.write(failures == 0 ? "\nTour finished: \(count) step\(count == 1 ? "" : "s"), each as expected.\n"
                                         : "\nTour finished: \(failures) of \(count) steps did not go as expected (marked !!).\n")

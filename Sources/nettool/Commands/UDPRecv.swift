@@ -107,7 +107,7 @@ extension Nettool {
                 throw fail(error)
             }
             if json {
-                output.write(Array("{\"event\":\"listening\",\"address\":\"\(receiver.localEndpoint)\",\"port\":\(receiver.localEndpoint.port)}\n".utf8))
+                output.write(receiver.localEndpoint.listeningRecord(transport: .udp))
             } else {
                 printError("listening on \(receiver.localEndpoint)/udp" + (echo ? ", echoing" : ""))
             }

@@ -130,8 +130,7 @@ final class CaptureSession: @unchecked Sendable {
         if settings.json {
             var line = JSONLine()
             line.beginObject()
-            line.key("record")
-            line.string("summary")
+            line.record("summary")
             line.key("packets")
             line.int(counts.seen)
             line.key("arp")
