@@ -82,7 +82,8 @@ let package = Package(
         .target(name: "Neighbors", dependencies: ["Addresses", "Packets", "Rendering"]),
         // libpcap, through the one module that imports it.
         .systemLibrary(name: "CPcap", pkgConfig: "libpcap", providers: [.apt(["libpcap-dev"])]),
-        .target(name: "Capture", dependencies: ["CPcap", "Addresses", "Packets"]),
+        // The read loop (CaptureSession), what each frame becomes (FrameProcessor), and libpcap.
+        .target(name: "Capture", dependencies: ["CPcap", "Addresses", "Neighbors", "Packets", "Rendering"]),
         // `nettool tour`: lessons that run nettool's own commands on loopback and explain each step.
         .target(name: "Tour", dependencies: ["HostState", "Packets", "Rendering"]),
         // The thin CLI: argument parsing, printing, exit codes.
@@ -103,7 +104,7 @@ let package = Package(
         // Frames built byte by byte for the decoder, neighbour and capture tests.
         .target(name: "PacketFixtures", path: "Tests/PacketFixtures"),
         .testTarget(name: "PacketsTests", dependencies: ["Packets", "Addresses", "PacketFixtures"]),
-        .testTarget(name: "NeighborsTests", dependencies: ["Neighbors", "Packets", "Addresses", "PacketFixtures"]),
+        .testTarget(name: "NeighborsTests", dependencies: ["Neighbors", "Capture", "Packets", "Addresses", "PacketFixtures"]),
         .testTarget(name: "CaptureTests", dependencies: ["Capture", "Packets", "PacketFixtures"]),
         .testTarget(name: "NettoolCLITests", dependencies: ["nettool", "Capture", "Endpoints", "Packets", "PacketFixtures"]),
     ]

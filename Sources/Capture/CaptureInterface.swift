@@ -1,3 +1,4 @@
+import Rendering
 import Addresses
 import CPcap
 #if canImport(Glibc)
@@ -76,4 +77,38 @@ public struct CaptureInterface: Equatable, Sendable {
 /// C text from a fixed buffer, without the deprecated `String(cString: [CChar])`.
 func text(_ buffer: [CChar]) -> String {
     String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+}
+
+extension CaptureInterface {
+    /// `--list-interfaces --json`: one `interface` record per line.
+    public static func json(_ interfaces: [CaptureInterface]) -> [UInt8] {
+        var line = JSONLine()
+        for interface in interfaces {
+            line.beginObject()
+            line.record("interface")
+            line.key("name"); line.string(interface.name)
+            line.key("description"); line.optionalString(interface.description)
+            line.key("addresses")
+            line.beginArray()
+            for address in interface.addresses { line.string(address.description) }
+            line.endArray()
+            line.key("up"); line.bool(interface.isUp)
+            line.key("running"); line.bool(interface.isRunning)
+            line.key("loopback"); line.bool(interface.isLoopback)
+            line.endObject()
+            line.endLine()
+        }
+        return line.bytes
+    }
+
+    /// `--list-interfaces`: name, flags and addresses in columns.
+    public static func table(_ interfaces: [CaptureInterface]) -> String {
+        let rows = interfaces.map { interface in
+            [interface.name,
+             [interface.isUp ? "up" : "down", interface.isRunning ? "running" : nil, interface.isLoopback ? "loopback" : nil,
+              interface.isWireless ? "wireless" : nil].compactMap { $0 }.joined(separator: ","),
+             interface.addresses.isEmpty ? "-" : interface.addresses.map(\.description).joined(separator: " ")]
+        }
+        return ColumnTable.render(header: ["INTERFACE", "FLAGS", "ADDRESSES"], rows: rows)
+    }
 }

@@ -16,7 +16,7 @@ public enum Payload {
                 index = utf8.index(after: next)
                 continue
             }
-            if let value = Hexdump.digitValue(byte) {
+            if let value = Character(Unicode.Scalar(byte)).hexDigitValue.map(UInt8.init) {
                 if let high = pending { bytes.append(high << 4 | value); pending = nil } else { pending = value }
             } else if byte == UInt8(ascii: " ") || byte == UInt8(ascii: ":") || byte == UInt8(ascii: "-")
                         || byte == UInt8(ascii: "\n") || byte == UInt8(ascii: "\t") || byte == UInt8(ascii: "\r") {

@@ -38,6 +38,18 @@ public struct PayloadPlan: Sendable {
     }
 
     public var total: Int { payloads.count * repeats }
+
+    /// The datagrams in `input`: all of it as one, or one per line (`lines`); read as hex
+    /// when `hex`.
+    public init(input: [UInt8], lines: Bool, hex: Bool, repeats: Int) throws(UDPError) {
+        var payloads: [[UInt8]] = [input]
+        if lines {
+            payloads = input.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).map(Array.init)
+            if payloads.last?.isEmpty == true { payloads.removeLast() }
+        }
+        if hex { payloads = try payloads.map { bytes throws(UDPError) in try Payload.parseHex(String(decoding: bytes, as: UTF8.self)) } }
+        self.init(payloads: payloads, repeats: repeats)
+    }
 }
 
 public struct SendSummary: Sendable {

@@ -18,6 +18,13 @@ public final class FileServer: Sendable {
         case notAFolder(String)
         case bind(ServerBindError)
 
+        public var exitStatus: ExitStatus {
+            switch self {
+            case .notAFolder: return .failure
+            case .bind(let error): return error.exitStatus
+            }
+        }
+
         public var description: String {
             switch self {
             case .notAFolder(let path): return "--root \(path) is not a folder this user can read"

@@ -23,17 +23,7 @@ public enum Hexdump {
         bytes.map(hexByte).joined()
     }
 
-    /// The value of one hex digit (either case), or nil.
-    public static func digitValue(_ byte: UInt8) -> UInt8? {
-        switch byte {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): return byte - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): return byte - UInt8(ascii: "a") + 10
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): return byte - UInt8(ascii: "A") + 10
-        default: return nil
-        }
-    }
-
-    static func hexByte(_ byte: UInt8) -> String {
+    public static func hexByte(_ byte: UInt8) -> String {
         let digits: [Character] = Array("0123456789abcdef")
         return String([digits[Int(byte >> 4)], digits[Int(byte & 0xf)]])
     }

@@ -1,5 +1,6 @@
 import Addresses
 import ArgumentParser
+import Rendering
 import Endpoints
 import Ports
 #if canImport(Glibc)

@@ -1,5 +1,6 @@
 import Addresses
 import Foundation
+import Capture
 import Neighbors
 import Packets
 import Rendering

@@ -101,10 +101,11 @@ public struct RequestPath: Equatable, Sendable {
                 index += 1
                 continue
             }
-            guard index + 2 < bytes.count, let high = Hexdump.digitValue(bytes[index + 1]), let low = Hexdump.digitValue(bytes[index + 2]) else {
+            guard index + 2 < bytes.count, let high = Character(Unicode.Scalar(bytes[index + 1])).hexDigitValue,
+                  let low = Character(Unicode.Scalar(bytes[index + 2])).hexDigitValue else {
                 throw .malformed("'%' must be followed by two hex digits")
             }
-            result.append(high << 4 | low)
+            result.append(UInt8(high << 4 | low))
             index += 3
         }
         return result

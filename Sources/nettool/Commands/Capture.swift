@@ -117,39 +117,8 @@ extension Nettool {
         private func printInterfaces() throws(CaptureError) {
             let interfaces = try CaptureInterface.all()
             var out = OutputStream.standardOutput()
-            defer { out.flush() }
-            if json {
-                for interface in interfaces {
-                    var line = JSONLine()
-                    line.beginObject()
-                    line.record("interface")
-                    line.key("name")
-                    line.string(interface.name)
-                    line.key("description")
-                    line.optionalString(interface.description)
-                    line.key("addresses")
-                    line.beginArray()
-                    for address in interface.addresses { line.string(address.description) }
-                    line.endArray()
-                    line.key("up")
-                    line.bool(interface.isUp)
-                    line.key("running")
-                    line.bool(interface.isRunning)
-                    line.key("loopback")
-                    line.bool(interface.isLoopback)
-                    line.endObject()
-                    line.endLine()
-                    out.write(line.bytes)
-                }
-                return
-            }
-            let rows = interfaces.map { interface in
-                [interface.name,
-                 [interface.isUp ? "up" : "down", interface.isRunning ? "running" : nil, interface.isLoopback ? "loopback" : nil,
-                  interface.isWireless ? "wireless" : nil].compactMap { $0 }.joined(separator: ","),
-                 interface.addresses.isEmpty ? "-" : interface.addresses.map(\.description).joined(separator: " ")]
-            }
-            out.write(ColumnTable.render(header: ["INTERFACE", "FLAGS", "ADDRESSES"], rows: rows))
+            out.write(json ? CaptureInterface.json(interfaces) : Array(CaptureInterface.table(interfaces).utf8))
+            out.flush()
         }
 
         private func capture() async throws {

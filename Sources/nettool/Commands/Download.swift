@@ -35,8 +35,8 @@ extension Nettool {
         @Argument(help: "http://HOST[:PORT]/PATH or raw://HOST:PORT/NAME")
         var source: String
 
-        @Option(name: .shortAndLong, help: "Save as this path (default: the source's file name, in this folder).")
-        var output: String?
+        @Option(name: [.customShort("o"), .customLong("output")], help: "Save as this path (default: the source's file name, in this folder).")
+        var saveAs: String?
 
         @Flag(name: [.customShort("c"), .customLong("continue")], help: "Resume PATH.part when the server still has the same version.")
         var resume = false
@@ -47,8 +47,9 @@ extension Nettool {
         @Option(help: "Follow at most this many redirects.")
         var maxRedirects = 5
 
-        @Option(help: "Expected SHA-256 of the file (64 hex digits); a mismatch keeps the .part and exits 1.")
-        var sha256: String?
+        @Option(help: "Expected SHA-256 of the file (64 hex digits); a mismatch keeps the .part and exits 1.",
+                transform: SHA256Argument.parse)
+        var sha256: [UInt8]?
 
         @Option(help: ArgumentHelp("Stop, keeping nothing, once the file is larger than this (bytes, or with K, M, G: 500M).",
                                    valueName: "size"))
@@ -63,44 +64,35 @@ extension Nettool {
         @Flag(help: "Show the progress bar even when stdout is not a terminal.")
         var progress = false
 
-        @Flag(help: "No progress bar and no final line.")
-        var quiet = false
-
-        @Flag(help: "Print the result as one JSON object.")
-        var json = false
+        @OptionGroup var output: OutputArguments
 
         @OptionGroup var explainOption: ExplainOption
 
         func validate() throws {
             do {
                 let parsed = try DownloadSource.parse(source)
-                if output == nil { _ = try parsed.savedName() }
+                if saveAs == nil { _ = try parsed.savedName() }
             } catch {
                 throw ValidationError(error.description)
             }
-            if let output, isFolder(output) {
-                throw ValidationError("-o \(output) is a folder; name the file to save, e.g. -o \(output.hasSuffix("/") ? output : output + "/")NAME")
-            }
-            if let sha256, sha256.count != 64 || !sha256.allSatisfy(\.isHexDigit) {
-                throw ValidationError("--sha256 takes 64 hex digits")
+            if let saveAs, isFolder(saveAs) {
+                throw ValidationError("-o \(saveAs) is a folder; name the file to save, e.g. -o \(saveAs.hasSuffix("/") ? saveAs : saveAs + "/")NAME")
             }
             if retries < 0 || maxRedirects < 0 { throw ValidationError("--retries and --max-redirects must be 0 or more") }
         }
 
         func run() async throws {
             let parsed = try DownloadSource.parse(source)
-            var options = DownloadOptions(source: parsed, output: try output ?? parsed.savedName())
+            var options = DownloadOptions(source: parsed, output: try saveAs ?? parsed.savedName())
             options.maxSize = maxSize?.bytes
             options.resume = resume
             options.retries = retries
             options.maxRedirects = maxRedirects
             options.connectTimeout = connectTimeout.value
             options.timeout = timeout.value
-            options.expectedSHA256 = sha256.map { hex in
-                stride(from: 0, to: 64, by: 2).map { UInt8(hex.dropFirst($0).prefix(2), radix: 16)! }
-            }
+            options.expectedSHA256 = sha256
             // The bar goes to stderr, for a person watching: not when stdout is piped or redirected.
-            let showBar = !quiet && (progress || (isatty(1) == 1 && isatty(2) == 1))
+            let showBar = !output.quiet && (progress || (isatty(1) == 1 && isatty(2) == 1))
             let draw: @Sendable (DownloadProgress) -> Void
             if showBar { draw = Self.drawProgress } else { draw = { _ in } }
             let result: DownloadResult
@@ -112,11 +104,11 @@ extension Nettool {
                 throw ExitCode(ExitStatus.failure)
             }
             if showBar { printError("") }
-            if json {
-                var output = OutputStream.standardOutput()
-                output.write(DownloadReport.json(result))
-                output.flush()
-            } else if !quiet {
+            if output.json {
+                var stdout = OutputStream.standardOutput()
+                stdout.write(DownloadReport.json(result))
+                stdout.flush()
+            } else if !output.quiet {
                 printError(DownloadReport.text(result))
             }
         }

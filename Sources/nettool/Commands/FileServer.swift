@@ -37,11 +37,7 @@ extension Nettool {
         @Option(help: "The folder to serve.")
         var root: String
 
-        @Option(help: "Local address to listen on (default: [::], IPv4 and IPv6).")
-        var bind = "::"
-
-        @Option(name: .shortAndLong, help: "Port to listen on; 0 asks the kernel for a free one (printed).")
-        var port: Int
+        @OptionGroup var listen: ListenArguments
 
         @Option(name: .customLong("protocol"), help: "http or raw (the lesson protocol).")
         var wireProtocol = FileServerOptions.WireProtocol.http
@@ -52,59 +48,37 @@ extension Nettool {
         @Option(help: "Close a connection that sends nothing, or not a whole request head, for this long.")
         var idleTimeout = DurationArgument(.seconds(30))
 
-        @Option(help: "Accept at most this many connections at once; more are closed at once, with a log line.")
-        var maxConnections: Int?
-
-        @Option(help: "On Ctrl-C/SIGTERM, let transfers in flight go on this long before closing them.")
-        var grace = DurationArgument(.seconds(2))
-
-        @Flag(help: "Do not log requests; print only the summary.")
-        var quiet = false
-
-        @Flag(help: "JSON Lines: listening, request and summary events.")
-        var json = false
+        @OptionGroup var output: OutputArguments
 
         @OptionGroup var explainOption: ExplainOption
 
         func validate() throws {
-            guard (0...65535).contains(port) else { throw ValidationError("port \(port) is out of range: ports are 0-65535") }
-            if let maxConnections, maxConnections < 1 { throw ValidationError("--max-connections must be at least 1") }
             if idleTimeout.value <= .zero { throw ValidationError("--idle-timeout must be longer than 0") }
         }
 
         func run() async throws {
             var options = FileServerOptions()
             options.root = root
-            options.listen.bindHost = bind
-            options.listen.port = port
-            options.listen.maxConnections = maxConnections
-            options.listen.grace = grace.value
-            options.listen.onAcceptPause = { printError("nettool: \($0)") }
+            options.listen = listen.options
             options.wireProtocol = wireProtocol
             options.showHidden = showHidden
             options.idleTimeout = idleTimeout.value
 
-            let output = SerialOutput()
-            let quiet = self.quiet, json = self.json
+            let lines = SerialOutput()
+            let quiet = output.quiet, json = output.json
             let server: FileTransfer.FileServer
             do {
                 server = try await FileTransfer.FileServer.bind(options, narrator: explainOption.narrator) { request in
                     guard !quiet else { return }
-                    output.write(json ? FileServerReport.json(request) : Array(FileServerReport.text(request).utf8))
+                    lines.write(json ? FileServerReport.json(request) : Array(FileServerReport.text(request).utf8))
                 }
             } catch {
                 printError("nettool: \(error)")
-                throw ExitCode(ExitStatus.failure)
+                throw ExitCode(error.exitStatus)
             }
-            if json {
-                output.write(server.localEndpoint.listeningRecord(transport: .tcp, protocol: wireProtocol.rawValue))
-            } else {
-                printError("listening on \(server.localEndpoint)/tcp, serving \(root) over \(wireProtocol == .http ? "HTTP/1.1" : "the raw protocol")")
-            }
-            let signals = onTerminationSignals { server.stop() }
-            defer { signals.forEach { $0.cancel() } }
-            let summary = await server.run()
-            if json { output.write(ServerSummaryReport.json(summary)) } else { printError(ServerSummaryReport.text(summary, bytesWere: "sent")) }
+            await serve(at: server.localEndpoint, lines: lines, json: json,
+                        what: "serving \(root) over \(wireProtocol == .http ? "HTTP/1.1" : "the raw protocol")",
+                        protocolName: wireProtocol.rawValue, bytesWere: "sent", stop: server.stop, run: server.run)
         }
     }
 }

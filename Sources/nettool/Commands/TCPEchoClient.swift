@@ -30,20 +30,10 @@ extension Nettool {
             version: Nettool.versionText
         )
 
-        @Argument(help: "Server: an IPv4/IPv6 address or a host name.")
-        var host: String
-
-        @Argument(help: "Server port (1-65535).")
-        var port: Int
+        @OptionGroup var remote: RemoteArguments
 
         @Argument(help: "Send this, expect it back (default: interactive, from stdin).")
         var message: String?
-
-        @Flag(name: .customShort("4"), help: "Use IPv4 only.")
-        var ipv4 = false
-
-        @Flag(name: .customShort("6"), help: "Use IPv6 only.")
-        var ipv6 = false
 
         @Flag(help: "Append a newline to MESSAGE (for line-based servers such as tcp-echo-server --line).")
         var newline = false
@@ -72,18 +62,11 @@ extension Nettool {
         @Option(help: "--bench: messages in flight per connection (1 = ping-pong).")
         var pipeline = 1
 
-        @Flag(help: "Do not print the summary (interactive) or progress (--bench).")
-        var quiet = false
-
-        @Flag(help: "JSON: the round trip, the session summary or the load report as one object.")
-        var json = false
+        @OptionGroup var output: OutputArguments
 
         @OptionGroup var explainOption: ExplainOption
 
         func validate() throws {
-            guard (1...65535).contains(port) else { throw ValidationError("port \(port) is out of range: a server port is 1-65535") }
-            try HostArgument.validate(host)
-            if ipv4 && ipv6 { throw ValidationError("-4 and -6 exclude each other") }
             if connectTimeout.value <= .zero || timeout.value <= .zero { throw ValidationError("timeouts must be longer than 0") }
             if message == "" && !newline { throw ValidationError("MESSAGE is empty: there is nothing to echo") }
             guard bench else {
@@ -103,9 +86,9 @@ extension Nettool {
 
         func run() async throws {
             var options = EchoClientOptions()
-            options.host = host
-            options.port = port
-            options.family = ipv4 ? .v4 : ipv6 ? .v6 : .any
+            options.host = remote.host
+            options.port = remote.port
+            options.family = remote.family
             options.connectTimeout = connectTimeout.value
             options.timeout = timeout.value
             if bench {
@@ -125,20 +108,20 @@ extension Nettool {
                 throw fail(error)
             }
             let mismatch = EchoMismatch.describe(sent: message, echo: trip.echo)
-            var output = OutputStream.standardOutput()
-            if json {
-                output.write(EchoReport.json(trip, matches: mismatch == nil))
+            var stdout = OutputStream.standardOutput()
+            if output.json {
+                stdout.write(EchoReport.json(trip, matches: mismatch == nil))
             } else {
                 // What the server sent back: whatever it is, it cannot drive the terminal.
                 let text = TerminalText.escape(bytes: trip.echo, keepLineBreaks: true)
-                output.write(text + (text.hasSuffix("\n") ? "" : "\n"))
+                stdout.write(text + (text.hasSuffix("\n") ? "" : "\n"))
             }
-            output.flush()
+            stdout.flush()
             if let mismatch {
                 printError("nettool: \(mismatch)")
                 throw ExitCode(ExitStatus.failure)
             }
-            if !json { printError(EchoReport.text(trip)) }
+            if !output.json { printError(EchoReport.text(trip)) }
         }
 
         private func runSession(_ options: EchoClientOptions) async throws {
@@ -148,7 +131,7 @@ extension Nettool {
                 summary = try await EchoClient.session(
                     options, narrator: explainOption.narrator, input: { await readChunk(fd: 0) },
                     onConnected: { server in
-                        if !quiet && !json && isatty(0) == 1 { printError("connected to \(server); type lines, Ctrl-D ends") }
+                        if !output.quiet && !output.json && isatty(0) == 1 { printError("connected to \(server); type lines, Ctrl-D ends") }
                     },
                     onEcho: { chunk in
                         // Piped or redirected, the echo is data and passes as it came (as nc does);
@@ -163,11 +146,11 @@ extension Nettool {
             } catch {
                 throw fail(error)
             }
-            if json {
-                var output = OutputStream.standardOutput()
-                output.write(EchoReport.json(summary))
-                output.flush()
-            } else if !quiet {
+            if output.json {
+                var stdout = OutputStream.standardOutput()
+                stdout.write(EchoReport.json(summary))
+                stdout.flush()
+            } else if !output.quiet {
                 printError(EchoReport.text(summary))
             }
         }
@@ -186,7 +169,7 @@ extension Nettool {
             if let duration { options.duration = duration.value }
 
             // A progress line once a second, only for a person watching a terminal.
-            let showProgress = !quiet && isatty(2) == 1
+            let showProgress = !output.quiet && isatty(2) == 1
             let report: LoadReport
             do {
                 report = try await LoadGenerator.run(options, narrator: explainOption.narrator,
@@ -195,9 +178,9 @@ extension Nettool {
                 throw fail(error)
             }
             if showProgress { printError("") }
-            var output = OutputStream.standardOutput()
-            output.write(json ? EchoReport.json(report) : Array((EchoReport.text(report) + "\n").utf8))
-            output.flush()
+            var stdout = OutputStream.standardOutput()
+            stdout.write(output.json ? EchoReport.json(report) : Array((EchoReport.text(report) + "\n").utf8))
+            stdout.flush()
             if report.errors > 0 { throw ExitCode(ExitStatus.failure) }
         }
 

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Rendering
 import Endpoints
 import Dispatch
 import Synchronization

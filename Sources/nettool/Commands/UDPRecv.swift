@@ -33,7 +33,7 @@ extension Nettool {
         @Option(help: "Local address to bind (default: [::], all addresses, IPv4 and IPv6; 0.0.0.0 when joining an IPv4 group).")
         var bind: String?
 
-        @Option(name: .shortAndLong, help: "Local port; 0 asks the kernel for a free one (printed).")
+        @Option(name: .shortAndLong, help: "Local port; 0 asks the kernel for a free one (printed).", transform: PortArgument.local)
         var port: Int
 
         @Option(help: "Stop after this many datagrams.")
@@ -54,16 +54,11 @@ extension Nettool {
         @Flag(help: "Always show payloads as a hex dump.")
         var hex = false
 
-        @Flag(help: "Print only the summary, not each datagram.")
-        var quiet = false
-
-        @Flag(help: "JSON Lines: one object per datagram, then a summary object.")
-        var json = false
+        @OptionGroup var output: OutputArguments
 
         @OptionGroup var explainOption: ExplainOption
 
         func validate() throws {
-            guard (0...65535).contains(port) else { throw ValidationError("port \(port) is out of range: ports are 0-65535") }
             if let count, count < 1 { throw ValidationError("--count must be at least 1") }
             if let bind, IPAddress(bind) == nil {
                 throw ValidationError("--bind takes an IP address of this host, e.g. 127.0.0.1 or ::; got '\(bind)'")
@@ -95,19 +90,19 @@ extension Nettool {
             options.idleTimeout = timeout?.value
 
             // Datagrams are written from the receiver's event loop, one at a time, in order.
-            let output = SerialOutput()
-            let quiet = self.quiet, json = self.json, hex = self.hex
+            let lines = SerialOutput()
+            let quiet = output.quiet, json = output.json, hex = self.hex
             let receiver: UDPReceiver
             do {
                 receiver = try await UDPReceiver.bind(options, narrator: explainOption.narrator) { datagram in
                     guard !quiet else { return }
-                    output.write(json ? DatagramReport.json(datagram) : Array(DatagramReport.text(datagram, forceHex: hex).utf8))
+                    lines.write(json ? DatagramReport.json(datagram) : Array(DatagramReport.text(datagram, forceHex: hex).utf8))
                 }
             } catch {
                 throw fail(error)
             }
             if json {
-                output.write(receiver.localEndpoint.listeningRecord(transport: .udp))
+                lines.write(receiver.localEndpoint.listeningRecord(transport: .udp))
             } else {
                 printError("listening on \(receiver.localEndpoint)/udp" + (echo ? ", echoing" : ""))
             }
@@ -120,7 +115,7 @@ extension Nettool {
             } catch {
                 throw fail(error)
             }
-            if json { output.write(DatagramReport.json(summary)) } else { printError(DatagramReport.text(summary)) }
+            if json { lines.write(DatagramReport.json(summary)) } else { printError(DatagramReport.text(summary)) }
             if summary.datagrams == 0 && summary.timedOut { throw ExitCode(ExitStatus.failure) }
         }
     }

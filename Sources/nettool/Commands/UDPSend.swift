@@ -34,20 +34,10 @@ extension Nettool {
             version: Nettool.versionText
         )
 
-        @Argument(help: "Destination: an IPv4/IPv6 address or a host name.")
-        var host: String
-
-        @Argument(help: "Destination port (1-65535).")
-        var port: Int
+        @OptionGroup var remote: RemoteArguments
 
         @Argument(help: "The payload (default: --file, or stdin).")
         var message: String?
-
-        @Flag(name: .customShort("4"), help: "Use IPv4 only.")
-        var ipv4 = false
-
-        @Flag(name: .customShort("6"), help: "Use IPv6 only.")
-        var ipv6 = false
 
         @Flag(help: "With stdin: send each line as its own datagram.")
         var lines = false
@@ -67,10 +57,10 @@ extension Nettool {
         @Option(help: "Wait this long between datagrams (e.g. 100ms).")
         var interval: DurationArgument?
 
-        @Option(help: "Send at this many datagrams per second, or 'max' for as fast as possible.")
-        var rate: String?
+        @Option(help: "Send at this many datagrams per second, or 'max' for as fast as possible.", transform: RateArgument.parse)
+        var rate: RateArgument?
 
-        @Option(help: "Send from this local port.")
+        @Option(help: "Send from this local port.", transform: PortArgument.local)
         var sourcePort: Int?
 
         @Option(help: "Send from this local address.")
@@ -97,23 +87,14 @@ extension Nettool {
         @Option(help: "How long --wait-reply waits (default 2s).")
         var timeout: DurationArgument?
 
-        @Flag(help: "Do not print the summary.")
-        var quiet = false
-
-        @Flag(help: "JSON Lines: replies and the summary as objects.")
-        var json = false
+        @OptionGroup var output: OutputArguments
 
         @OptionGroup var explainOption: ExplainOption
 
         func validate() throws {
-            guard (1...65535).contains(port) else { throw ValidationError("port \(port) is out of range: a destination port is 1-65535") }
-            try HostArgument.validate(host)
-            if ipv4 && ipv6 { throw ValidationError("-4 and -6 exclude each other") }
             if count < 1 { throw ValidationError("--count must be at least 1") }
             if let size, size < 0 { throw ValidationError("--size must be 0 or more") }
             if interval != nil && rate != nil { throw ValidationError("--interval and --rate exclude each other") }
-            if let rate, rate != "max", (Double(rate) ?? 0) <= 0 { throw ValidationError("--rate takes datagrams per second (e.g. 1000) or 'max'") }
-            if let sourcePort, !(0...65535).contains(sourcePort) { throw ValidationError("--source-port \(sourcePort) is out of range 0-65535") }
             if let bind, IPAddress(bind) == nil { throw ValidationError("--bind takes an IP address of this host; got '\(bind)'") }
             if message != nil && file != nil { throw ValidationError("give the payload either as MESSAGE or with --file, not both") }
             if let ttl, !(1...255).contains(ttl) {
@@ -132,13 +113,13 @@ extension Nettool {
 
         func run() async throws {
             var options = UDPSendOptions()
-            options.host = host
-            options.port = port
-            options.family = ipv4 ? .v4 : ipv6 ? .v6 : .any
+            options.host = remote.host
+            options.port = remote.port
+            options.family = remote.family
             options.bindHost = bind
             options.sourcePort = sourcePort
             if let interval { options.interval = interval.value }
-            if let rate, rate != "max", let perSecond = Double(rate) { options.interval = .nanoseconds(Int64(1e9 / perSecond)) }
+            if let interval = rate?.interval { options.interval = interval }
             options.broadcast = broadcast
             options.ttl = ttl
             options.multicastTTL = multicastTTL
@@ -153,20 +134,19 @@ extension Nettool {
             } catch let error as UDPError {
                 throw fail(error)
             }
-            var output = OutputStream.standardOutput()
+            var stdout = OutputStream.standardOutput()
+            let json = output.json
             do {
                 let summary = try await UDPSender.run(options, plan: plan, narrator: explainOption.narrator) { reply in
-                    if json { output.write(DatagramReport.json(reply, event: "reply")) } else {
-                        output.write(DatagramReport.payload(reply.bytes, forceHex: false) + "\n")
-                    }
-                    output.flush()
+                    stdout.write(json ? DatagramReport.json(reply, event: "reply") : Array((DatagramReport.payload(reply.bytes, forceHex: false) + "\n").utf8))
+                    stdout.flush()
                 }
-                if !quiet {
-                    if json { output.write(DatagramReport.json(summary)) } else { printError(DatagramReport.text(summary)) }
+                if !output.quiet {
+                    if json { stdout.write(DatagramReport.json(summary)) } else { printError(DatagramReport.text(summary)) }
                 }
-                output.flush()
+                stdout.flush()
             } catch {
-                output.flush()
+                stdout.flush()
                 throw fail(error)
             }
         }
@@ -188,15 +168,7 @@ extension Nettool {
                 guard let input = readAll(fd: 0) else { throw UDPError.io("cannot read stdin: \(String(cString: strerror(errno)))") }
                 raw = input
             }
-            var payloads: [[UInt8]]
-            if lines && message == nil {
-                payloads = raw.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).map(Array.init)
-                if payloads.last?.isEmpty == true { payloads.removeLast() }
-            } else {
-                payloads = [raw]
-            }
-            if hex { payloads = try payloads.map { try Payload.parseHex(String(decoding: $0, as: UTF8.self)) } }
-            return PayloadPlan(payloads: payloads, repeats: count)
+            return try PayloadPlan(input: raw, lines: lines && message == nil, hex: hex, repeats: count)
         }
     }
 }

@@ -1,6 +1,8 @@
 import Addresses
 import ArgumentParser
+import Endpoints
 import Rendering
+import Serving
 
 /// `100ms`, `2s`, `1.5s`, `1m`, `250us`: a duration on the command line, for every
 /// `--timeout`-like option; a bare number is seconds.
@@ -74,5 +76,101 @@ enum HostArgument {
                 && label.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }
         }
         if !valid { throw ValidationError("'\(host)' is neither an IP address nor a valid host name") }
+    }
+}
+
+/// Ports, checked once with one message: a server may ask for 0 (any free port), a client not.
+enum PortArgument {
+    static func local(_ text: String) throws -> Int { try parse(text, lowest: 0) }
+    static func remote(_ text: String) throws -> Int { try parse(text, lowest: 1) }
+
+    private static func parse(_ text: String, lowest: Int) throws -> Int {
+        guard let value = Int(text) else { throw ValidationError("'\(text)' is not a port number") }
+        guard (lowest...65535).contains(value) else { throw ValidationError("port \(value) is out of range: ports are \(lowest)-65535") }
+        return value
+    }
+}
+
+/// Where a client goes: HOST PORT, and -4/-6 (udp-send, tcp-echo-client).
+struct RemoteArguments: ParsableArguments {
+    @Argument(help: "An IPv4/IPv6 address or a host name.")
+    var host: String
+
+    @Argument(help: "Port (1-65535).", transform: PortArgument.remote)
+    var port: Int
+
+    @Flag(name: .customShort("4"), help: "Use IPv4 only.")
+    var ipv4 = false
+
+    @Flag(name: .customShort("6"), help: "Use IPv6 only.")
+    var ipv6 = false
+
+    var family: FamilyPreference { ipv4 ? .v4 : ipv6 ? .v6 : .any }
+
+    func validate() throws {
+        try HostArgument.validate(host)
+        if ipv4 && ipv6 { throw ValidationError("-4 and -6 exclude each other") }
+    }
+}
+
+/// How a TCP server listens: --bind, -p/--port, --max-connections, --grace (tcp-echo-server,
+/// file-server).
+struct ListenArguments: ParsableArguments {
+    @Option(help: "Local address to listen on (default: [::], all addresses, IPv4 and IPv6).")
+    var bind = "::"
+
+    @Option(name: .shortAndLong, help: "Port to listen on; 0 asks the kernel for a free one (printed).", transform: PortArgument.local)
+    var port: Int
+
+    @Option(help: "Serve at most this many connections at once; one more is refused (logged) and closed.")
+    var maxConnections: Int?
+
+    @Option(help: "On Ctrl-C/SIGTERM, let open connections go on this long before closing them.")
+    var grace = DurationArgument(.seconds(2))
+
+    func validate() throws {
+        if let maxConnections, maxConnections < 1 { throw ValidationError("--max-connections must be at least 1") }
+    }
+
+    var options: ListenOptions {
+        var options = ListenOptions()
+        options.bindHost = bind
+        options.port = port
+        options.maxConnections = maxConnections
+        options.grace = grace.value
+        options.onAcceptPause = { printError("nettool: \($0)") }
+        return options
+    }
+}
+
+/// --json and --quiet, for every command that prints a stream or a result.
+struct OutputArguments: ParsableArguments {
+    @Flag(help: "JSON: one object, or JSON Lines for a stream (README lists the record types).")
+    var json = false
+
+    @Flag(help: "Print less: no per-item lines or progress, only the summary or the result.")
+    var quiet = false
+}
+
+/// `--rate`: datagrams per second, or `max` (no pacing at all).
+struct RateArgument: Sendable {
+    /// The gap between datagrams; nil for `max`.
+    let interval: Duration?
+
+    static func parse(_ text: String) throws -> RateArgument {
+        if text == "max" { return RateArgument(interval: nil) }
+        guard let perSecond = Double(text), perSecond > 0, perSecond.isFinite else {
+            throw ValidationError("--rate takes datagrams per second (e.g. 1000) or 'max'; got '\(text)'")
+        }
+        return RateArgument(interval: .nanoseconds(Int64(1e9 / perSecond)))
+    }
+}
+
+/// `--sha256`: 64 hex digits, as the 32 bytes of a SHA-256 digest.
+enum SHA256Argument {
+    static func parse(_ text: String) throws -> [UInt8] {
+        let digits = text.compactMap(\.hexDigitValue)
+        guard text.count == 64, digits.count == 64 else { throw ValidationError("--sha256 takes 64 hex digits; got '\(text)'") }
+        return stride(from: 0, to: 64, by: 2).map { UInt8(digits[$0] << 4 | digits[$0 + 1]) }
     }
 }

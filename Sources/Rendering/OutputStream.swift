@@ -1,35 +1,34 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import Rendering
 import Synchronization
 
 /// Buffered writes to a file descriptor with `write(2)`. Batch commands emit millions of lines,
 /// so output is collected in one buffer and flushed in large writes, and explicitly at every
 /// point a reader may be waiting (stdout is block-buffered when it is not a TTY).
-struct OutputStream {
+public struct OutputStream {
     private let fd: Int32
     private var buffer: [UInt8] = []
     private let limit: Int
 
-    init(fd: Int32, limit: Int = 1 << 16) {
+    public init(fd: Int32, limit: Int = 1 << 16) {
         self.fd = fd
         self.limit = limit
         buffer.reserveCapacity(limit + 4096)
     }
 
-    static func standardOutput() -> OutputStream { OutputStream(fd: 1) }
+    public static func standardOutput() -> OutputStream { OutputStream(fd: 1) }
 
-    mutating func write(_ bytes: [UInt8]) {
+    public mutating func write(_ bytes: [UInt8]) {
         write(bytes[...])
     }
 
-    mutating func write(_ bytes: ArraySlice<UInt8>) {
+    public mutating func write(_ bytes: ArraySlice<UInt8>) {
         bytes.withUnsafeBufferPointer { write($0) }
     }
 
     /// Large blocks go straight to the descriptor instead of through the buffer.
-    mutating func write(_ bytes: UnsafeBufferPointer<UInt8>) {
+    public mutating func write(_ bytes: UnsafeBufferPointer<UInt8>) {
         if bytes.count >= limit {
             flush()
             Self.writeAll(UnsafeRawBufferPointer(bytes), to: fd)
@@ -39,22 +38,22 @@ struct OutputStream {
         if buffer.count >= limit { flush() }
     }
 
-    mutating func write(_ text: String) {
+    public mutating func write(_ text: String) {
         buffer.append(contentsOf: text.utf8)
         if buffer.count >= limit { flush() }
     }
 
-    mutating func writeLine(_ bytes: [UInt8]) {
+    public mutating func writeLine(_ bytes: [UInt8]) {
         write(bytes)
         buffer.append(UInt8(ascii: "\n"))
     }
 
-    mutating func flush() {
+    public mutating func flush() {
         buffer.withUnsafeBytes { Self.writeAll($0, to: fd) }
         buffer.removeAll(keepingCapacity: true)
     }
 
-    static func writeAll(_ raw: UnsafeRawBufferPointer, to fd: Int32) {
+    public static func writeAll(_ raw: UnsafeRawBufferPointer, to fd: Int32) {
         var offset = 0
         while offset < raw.count {
             let written = Glibc.write(fd, raw.baseAddress! + offset, raw.count - offset)
@@ -70,7 +69,7 @@ struct OutputStream {
 /// One message to stderr, unbuffered: diagnostics and per-line errors in human mode. Control
 /// characters other than line breaks are escaped here as a last guard, whatever the caller
 /// quoted from outside.
-func printError(_ message: String) {
+public func printError(_ message: String) {
     var line = Array(TerminalText.escape(message, keepLineBreaks: true).utf8)
     line.append(UInt8(ascii: "\n"))
     _ = line.withUnsafeBytes { Glibc.write(2, $0.baseAddress, $0.count) }
@@ -78,10 +77,12 @@ func printError(_ message: String) {
 
 /// stdout for output produced on another thread (an event loop): each write goes out whole,
 /// under a lock, straight to the descriptor.
-final class SerialOutput: Sendable {
+public final class SerialOutput: Sendable {
     private let lock = Mutex(())
 
-    func write(_ bytes: [UInt8]) {
+    public init() {}
+
+    public func write(_ bytes: [UInt8]) {
         lock.withLock { _ in
             bytes.withUnsafeBytes { OutputStream.writeAll($0, to: 1) }
         }

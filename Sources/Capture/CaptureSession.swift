@@ -1,4 +1,3 @@
-import Capture
 import Dispatch
 import Neighbors
 import Packets
@@ -9,17 +8,31 @@ import Glibc
 #endif
 
 /// Runs `capture`'s read loop on a thread of its own (libpcap blocks), writes what the
-/// processor renders, and ends on --count, --duration, end of file or `stop()`.
-final class CaptureSession: @unchecked Sendable {
-    struct Settings {
-        var interface: String?
-        var live: Bool
-        var count: Int?
-        var duration: Duration?
-        var json: Bool
-        var alerts: Bool
-        var table: Bool
-        var vendors: VendorDirectory
+/// processor renders to stdout (alerts and the text summary to stderr), with the flush policy:
+/// live lines at once, a file's in large blocks, a packet's line before the alerts it raised.
+/// Ends on --count, --duration, end of file or `stop()`, then prints the table and summary.
+public final class CaptureSession: @unchecked Sendable {
+    public struct Settings {
+        public var interface: String?
+        public var live: Bool
+        public var count: Int?
+        public var duration: Duration?
+        public var json: Bool
+        public var alerts: Bool
+        public var table: Bool
+        public var vendors: VendorDirectory
+
+        public init(interface: String?, live: Bool, count: Int?, duration: Duration?, json: Bool, alerts: Bool, table: Bool,
+                    vendors: VendorDirectory) {
+            self.interface = interface
+            self.live = live
+            self.count = count
+            self.duration = duration
+            self.json = json
+            self.alerts = alerts
+            self.table = table
+            self.vendors = vendors
+        }
     }
 
     // Owned by the loop thread once `run()` starts; signal handlers touch only the atomics
@@ -31,23 +44,23 @@ final class CaptureSession: @unchecked Sendable {
     private let stopRequested = Atomic<Bool>(false)
     private let tableRequested = Atomic<Bool>(false)
 
-    init(handle: PcapHandle, writer: PcapWriter?, processor: FrameProcessor, settings: Settings) {
+    public init(handle: PcapHandle, writer: PcapWriter?, processor: FrameProcessor, settings: Settings) {
         self.handle = handle
         self.writer = writer
         self.processor = processor
         self.settings = settings
     }
 
-    func stop() {
+    public func stop() {
         stopRequested.store(true, ordering: .relaxed)
         handle.breakLoop()
     }
 
-    func requestTable() {
+    public func requestTable() {
         tableRequested.store(true, ordering: .relaxed)
     }
 
-    func run() async throws {
+    public func run() async throws(CaptureError) {
         let result: Result<Void, CaptureError> = await withCheckedContinuation { continuation in
             // A queue of its own, so the blocking reads never hold a Swift concurrency thread.
             DispatchQueue(label: "nettool.capture").async {

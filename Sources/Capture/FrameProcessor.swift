@@ -1,3 +1,4 @@
+import Neighbors
 import Packets
 import Rendering
 
