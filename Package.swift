@@ -83,7 +83,7 @@ let package = Package(
         // libpcap, through the one module that imports it.
         .systemLibrary(name: "CPcap", pkgConfig: "libpcap", providers: [.apt(["libpcap-dev"])]),
         // The read loop (CaptureSession), what each frame becomes (FrameProcessor), and libpcap.
-        .target(name: "Capture", dependencies: ["CPcap", "Addresses", "Neighbors", "Packets", "Rendering"]),
+        .target(name: "Capture", dependencies: ["CPcap", "Addresses", "HostState", "Neighbors", "Packets", "Rendering"]),
         // `nettool tour`: lessons that run nettool's own commands on loopback and explain each step.
         .target(name: "Tour", dependencies: ["HostState", "Packets", "Rendering"]),
         // The thin CLI: argument parsing, printing, exit codes.

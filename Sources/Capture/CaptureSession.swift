@@ -1,4 +1,5 @@
 import Dispatch
+import HostState
 import Neighbors
 import Packets
 import Rendering
@@ -6,6 +7,33 @@ import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
+
+/// What `capture` was asked for, as parsed from its options.
+public struct CaptureRequest: Sendable {
+    /// A pcap/pcapng file to read (`-` for stdin); nil for a live capture.
+    public var file: String?
+    /// The live interface; nil for the default one (as tcpdump picks it).
+    public var interface: String?
+    public var snapshotLength: Int32 = 262_144
+    public var promiscuous = false
+    public var protocols = CaptureFilter.Protocols.arpAndNDP
+    /// The user's own BPF expression, combined with the protocol filter by `and`.
+    public var filter: String?
+    /// -w: where to save the raw packets.
+    public var writePath: String?
+    public var format = FrameProcessor.Format.text(verbose: false)
+    public var json = false
+    public var alerts = false
+    public var table = false
+    public var routers: [RouterIdentity] = []
+    public var count: Int?
+    public var duration: Duration?
+
+    public init(file: String?, interface: String?) {
+        self.file = file
+        self.interface = interface
+    }
+}
 
 /// Runs `capture`'s read loop on a thread of its own (libpcap blocks), writes what the
 /// processor renders to stdout (alerts and the text summary to stderr), with the flush policy:
@@ -44,7 +72,51 @@ public final class CaptureSession: @unchecked Sendable {
     private let stopRequested = Atomic<Bool>(false)
     private let tableRequested = Atomic<Bool>(false)
 
-    public init(handle: PcapHandle, writer: PcapWriter?, processor: FrameProcessor, settings: Settings) {
+    /// What to say once the capture is ready (live only): the interface, link type and file.
+    public private(set) var banner: String?
+
+    /// Opens what `request` names (a file, or a live interface), sets the filters, opens the
+    /// -w file and builds the processor. `warn` hears what is worth a warning line.
+    public static func open(_ request: CaptureRequest, warn: (String) -> Void) throws(CaptureError) -> CaptureSession {
+        let handle: PcapHandle
+        let interfaceName: String?
+        if let file = request.file {
+            handle = try PcapHandle.offline(path: file)
+            interfaceName = nil
+        } else {
+            let name: String
+            if let interface = request.interface { name = interface } else { name = try CaptureInterface.defaultName() }
+            var options = LiveOptions(interface: name)
+            options.snapshotLength = request.snapshotLength
+            options.promiscuous = request.promiscuous
+            handle = try PcapHandle.live(options)
+            interfaceName = name == "any" ? nil : name
+        }
+        handle.warnings.forEach { warn("warning: \($0)") }
+        let linkType = handle.linkType
+        // Checked alone first, so a mistake is reported in the user's own words.
+        if let filter = request.filter { try handle.setFilter(filter) }
+        if linkType.isSupported {
+            try handle.setFilter(CaptureFilter.expression(request.protocols, linkType: linkType, user: request.filter))
+        } else {
+            warn("link type \(handle.linkTypeName) (\(linkType.dlt)) is not supported: packets are counted, not decoded")
+        }
+        let writer = try request.writePath.map { path throws(CaptureError) in try handle.writer(path: path) }
+        let learns = request.table || request.alerts
+        let session = CaptureSession(
+            handle: handle, writer: writer,
+            processor: FrameProcessor(linkType: linkType, format: request.format, learns: learns, expectedRouters: request.routers),
+            settings: Settings(interface: interfaceName, live: request.file == nil, count: request.count, duration: request.duration,
+                               json: request.json, alerts: request.alerts, table: request.table,
+                               vendors: learns ? VendorDirectory.load() : VendorDirectory()))
+        if request.file == nil {
+            session.banner = "capturing on \(request.interface ?? interfaceName ?? "any"), link type \(handle.linkTypeName)"
+                + (request.writePath.map { ", writing \($0)" } ?? "")
+        }
+        return session
+    }
+
+    init(handle: PcapHandle, writer: PcapWriter?, processor: FrameProcessor, settings: Settings) {
         self.handle = handle
         self.writer = writer
         self.processor = processor
@@ -170,5 +242,12 @@ public final class CaptureSession: @unchecked Sendable {
             if let stats { summary += ", \(stats.droppedByKernel) dropped by the kernel" }
             printError(summary)
         }
+    }
+}
+
+extension VendorDirectory {
+    /// The vendors in Debian's ieee-data, or none when it is not installed.
+    static func load() -> VendorDirectory {
+        readSmallFile(debianPath).map(VendorDirectory.init(ouiText:)) ?? VendorDirectory()
     }
 }

@@ -1,3 +1,10 @@
+import Dispatch
+import Rendering
+import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// Runs lessons in order. Each lesson undoes what it started when it ends; `TourCleanup`
 /// undoes the rest if the tour is interrupted.
 public enum TourRunner {
@@ -23,5 +30,56 @@ public enum TourRunner {
         }
         context.cleanup.runAll()
         return context.failures
+    }
+}
+
+extension TourRunner {
+    /// `nettool tour` as a person sees it: each step printed as it happens (text, or JSON
+    /// Lines), headings between lessons, a pause after each step with `pause`, then the closing
+    /// line or summary object. Returns whether every step went as expected.
+    public static func runPrinted(_ lessons: [LessonID], nettool: String, cleanup: TourCleanup, json: Bool, pause: Bool) async -> Bool {
+        let steps = Atomic<Int>(0)
+        let context = TourContext(nettool: nettool, cleanup: cleanup) { step in
+            steps.add(1, ordering: .relaxed)
+            var out = OutputStream.standardOutput()
+            out.write(json ? TourReport.json(step) : Array(TourReport.text(step).utf8))
+            if pause { out.write("  (Enter to go on)") }
+            out.flush()
+            if pause { waitForEnter() }
+        }
+        let failures: Int = await withCheckedContinuation { continuation in
+            // The lessons block on child processes: a thread of their own, not a Swift concurrency one.
+            DispatchQueue(label: "nettool.tour").async {
+                continuation.resume(returning: run(lessons, context: context) { lesson, index in
+                    guard !json else { return }
+                    var out = OutputStream.standardOutput()
+                    out.write(TourReport.heading(lesson, index: index, of: lessons.count))
+                    out.flush()
+                })
+            }
+        }
+        let count = steps.load(ordering: .relaxed)
+        var out = OutputStream.standardOutput()
+        if json {
+            out.write(TourReport.summaryJSON(lessons: lessons.count, steps: count, failed: failures))
+        } else {
+            out.write(failures == 0 ? "\nTour finished: \(count) step\(count == 1 ? "" : "s"), each as expected.\n"
+                                    : "\nTour finished: \(failures) of \(count) steps did not go as expected (marked !!).\n")
+        }
+        out.flush()
+        return failures == 0
+    }
+
+    /// `--list`: the lessons, numbered.
+    public static var list: String {
+        LessonID.allCases.enumerated().map { index, lesson in
+            let name = lesson.rawValue + String(repeating: " ", count: max(0, 10 - lesson.rawValue.count))
+            return "\(index + 1). \(name) \(lesson.title): \(lesson.summary)\n"
+        }.joined()
+    }
+
+    private static func waitForEnter() {
+        var byte: UInt8 = 0
+        while read(0, &byte, 1) == 1 && byte != UInt8(ascii: "\n") {}
     }
 }

@@ -122,54 +122,26 @@ extension Nettool {
         }
 
         private func capture() async throws {
-            let handle: PcapHandle
-            let interfaceName: String?
-            if let read {
-                handle = try PcapHandle.offline(path: read)
-                interfaceName = nil
-            } else {
-                let name = try interface ?? CaptureInterface.defaultName()
-                var options = LiveOptions(interface: name)
-                options.snapshotLength = Int32(snaplen)
-                options.promiscuous = promiscuous
-                handle = try PcapHandle.live(options)
-                interfaceName = name == "any" ? nil : name
-            }
-            handle.warnings.forEach { printError("nettool: warning: \($0)") }
-
-            let linkType = handle.linkType
-            let protocols: CaptureFilter.Protocols = arp ? .arp : ndp ? .ndp : .arpAndNDP
-            // Checked alone first, so a mistake is reported in the user's own words.
-            if let filter { try handle.setFilter(filter) }
-            if linkType.isSupported {
-                try handle.setFilter(CaptureFilter.expression(protocols, linkType: linkType, user: filter))
-            } else {
-                printError("nettool: link type \(handle.linkTypeName) (\(linkType.dlt)) is not supported: packets are counted, not decoded")
-            }
-            let writer = try write.map { path throws(CaptureError) in try handle.writer(path: path) }
-            let printsPackets = !quiet && (write == nil || print)
-            let format: FrameProcessor.Format = !printsPackets ? .none : json ? .json : .text(verbose: verbose)
-            let vendors = table || alerts ? loadVendors() : VendorDirectory()
-            let session = CaptureSession(
-                handle: handle, writer: writer,
-                processor: FrameProcessor(linkType: linkType, format: format, learns: table || alerts, expectedRouters: router.compactMap(RouterIdentity.init)),
-                settings: .init(interface: interfaceName, live: read == nil, count: count, duration: duration?.value,
-                                json: json, alerts: alerts, table: table, vendors: vendors))
-
+            var request = CaptureRequest(file: read, interface: interface)
+            request.snapshotLength = Int32(snaplen)
+            request.promiscuous = promiscuous
+            request.protocols = arp ? .arp : ndp ? .ndp : .arpAndNDP
+            request.filter = filter
+            request.writePath = write
+            request.format = quiet || (write != nil && !print) ? .none : json ? .json : .text(verbose: verbose)
+            request.json = json
+            request.alerts = alerts
+            request.table = table
+            request.routers = router.compactMap(RouterIdentity.init)
+            request.count = count
+            request.duration = duration?.value
+            let session = try CaptureSession.open(request) { printError("nettool: \($0)") }
             let sources = onTerminationSignals { session.stop() } + [onSignal(SIGUSR1) { session.requestTable() }]
             defer { sources.forEach { $0.cancel() } }
             // On stderr in every mode, once Ctrl-C is handled: a person (or a test) waiting to make
             // traffic knows the capture is ready.
-            if read == nil {
-                printError("capturing on \(interface ?? interfaceName ?? "any"), link type \(handle.linkTypeName)"
-                           + (write.map { ", writing \($0)" } ?? ""))
-            }
+            if let banner = session.banner { printError(banner) }
             try await session.run()
-        }
-
-        private func loadVendors() -> VendorDirectory {
-            guard let bytes = readAll(path: VendorDirectory.debianPath) else { return VendorDirectory() }
-            return VendorDirectory(ouiText: String(decoding: bytes, as: UTF8.self))
         }
     }
 }
