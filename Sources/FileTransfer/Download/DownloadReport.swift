@@ -40,3 +40,24 @@ public enum DownloadReport {
         fixed(Double(bytes) / 1e6, bytes < 10_000_000 ? 2 : 1) + " MB"
     }
 }
+
+/// Hands the progress callback the bytes so far, at most ten times a second.
+struct ProgressTicker {
+    let total: Int?
+    let started: ContinuousClock.Instant
+    let report: @Sendable (DownloadProgress) -> Void
+    private var last = ContinuousClock.now
+
+    init(total: Int?, started: ContinuousClock.Instant, report: @escaping @Sendable (DownloadProgress) -> Void) {
+        self.total = total
+        self.started = started
+        self.report = report
+    }
+
+    mutating func tick(_ bytes: Int) {
+        let now = ContinuousClock.now
+        guard now - last >= .milliseconds(100) else { return }
+        last = now
+        report(DownloadProgress(bytes: bytes, total: total, elapsed: now - started))
+    }
+}

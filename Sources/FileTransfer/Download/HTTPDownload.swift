@@ -82,7 +82,7 @@ enum HTTPDownload {
                     throw DownloadError.tooLarge(limit: limit, announced: expectedTotal)
                 }
                 let before = part.size
-                var lastReport = ContinuousClock.now
+                var ticker = ProgressTicker(total: expectedTotal, started: started, report: progress)
                 receiving: while true {
                     let next: HTTPClientResponsePart?
                     do {
@@ -93,16 +93,8 @@ enum HTTPDownload {
                     }
                     switch next {
                     case .body(let buffer):
-                        try await part.append(buffer)
-                        if let limit = options.maxSize, part.size > limit {
-                            part.discard()
-                            throw DownloadError.tooLarge(limit: limit, announced: nil)
-                        }
-                        let now = ContinuousClock.now
-                        if now - lastReport >= .milliseconds(100) {
-                            lastReport = now
-                            progress(DownloadProgress(bytes: part.size, total: expectedTotal, elapsed: now - started))
-                        }
+                        try await part.append(buffer, limit: options.maxSize)
+                        ticker.tick(part.size)
                     case .end, nil:
                         // Whatever a server sends after the end of its response (more than its
                         // Content-Length said) is not part of the file and is not read.

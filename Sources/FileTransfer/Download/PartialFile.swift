@@ -108,8 +108,17 @@ struct PartialFile {
         errno == ELOOP ? .refusedLink(path) : .io("cannot write \(path): \(String(cString: strerror(errno)))")
     }
 
-    /// Writes a received chunk and hands it to the hasher.
-    mutating func append(_ buffer: ByteBuffer) async throws(DownloadError) {
+    /// Writes a received chunk and hands it to the hasher; past `limit` bytes (--max-size)
+    /// the part is removed and the download stops.
+    mutating func append(_ buffer: ByteBuffer, limit: Int?) async throws(DownloadError) {
+        try await append(buffer)
+        if let limit, size > limit {
+            discard()
+            throw .tooLarge(limit: limit, announced: nil)
+        }
+    }
+
+    private mutating func append(_ buffer: ByteBuffer) async throws(DownloadError) {
         try buffer.withUnsafeReadableBytes { bytes throws(DownloadError) in
             var offset = 0
             while offset < bytes.count {

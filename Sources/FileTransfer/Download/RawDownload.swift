@@ -20,18 +20,10 @@ enum RawDownload {
                 outbound.finish()
                 narrator.step("send(\"\(source.target)\") + shutdown(SHUT_WR)",
                               "the request is the bare file name; the half-close tells the server the name is complete")
-                var lastReport = ContinuousClock.now
+                var ticker = ProgressTicker(total: nil, started: started, report: progress)
                 for try await buffer in inbound {
-                    try await part.append(buffer)
-                    if let limit = options.maxSize, part.size > limit {
-                        part.discard()
-                        throw DownloadError.tooLarge(limit: limit, announced: nil)
-                    }
-                    let now = ContinuousClock.now
-                    if now - lastReport >= .milliseconds(100) {
-                        lastReport = now
-                        progress(DownloadProgress(bytes: part.size, total: nil, elapsed: now - started))
-                    }
+                    try await part.append(buffer, limit: options.maxSize)
+                    ticker.tick(part.size)
                 }
                 narrator.step("recv() → 0 (FIN)", "the server closed: in this protocol that is the only sign the file is complete")
                 guard part.size > 0 else {

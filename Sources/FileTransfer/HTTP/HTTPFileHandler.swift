@@ -19,47 +19,34 @@ final class HTTPFileHandler: ChannelInboundHandler {
 
     private let root: ServedRoot
     private let digests: DigestCache
-    private let registry: ConnectionRegistry
     private let headGuard: RequestHeadGuard
     private let narrator: Narrator
-    private let onRequest: @Sendable (ServedRequest) -> Void
+    private let connection: ServedConnection
 
-    private var id: Int?
-    private var peer = Endpoint(address: .v4(0), port: 0)
     private var request: HTTPRequestHead?
-    private var started = ContinuousClock.now
     private var responding = false
     private var closeAfterResponse = false
-    private var sentTotal = 0
-    private var shutDown = false
     /// Over --max-connections: the request is read and answered with 503, then the connection closes.
     private var overLimit = false
-    /// The file being sent, watched for shrinking under sendfile.
-    private var watch: FileRegionWatch?
-    /// Why the transfer in flight was cut short by the server, for its log line.
-    private var cutShort: String?
 
     init(root: ServedRoot, digests: DigestCache, registry: ConnectionRegistry, headGuard: RequestHeadGuard,
          narrator: Narrator, onRequest: @escaping @Sendable (ServedRequest) -> Void) {
         self.root = root
         self.digests = digests
-        self.registry = registry
         self.headGuard = headGuard
         self.narrator = narrator
-        self.onRequest = onRequest
+        connection = ServedConnection(registry: registry, onRequest: onRequest)
     }
 
     func channelActive(context: ChannelHandlerContext) {
-        peer = context.remoteAddress.flatMap(Endpoint.init) ?? peer
-        guard let (id, _) = registry.admit(context.channel) else {
+        guard connection.admit(context) else {
             // Read the request and answer it with 503: a close before the request would reach the
             // client as a reset, with no reason given.
             overLimit = true
             context.fireChannelActive()
             return
         }
-        self.id = id
-        narrator.step("accept() → new socket for \(peer)", "a client connected; HTTP requests and responses now travel over this one connection")
+        narrator.step("accept() → new socket for \(connection.peer)", "a client connected; HTTP requests and responses now travel over this one connection")
         context.fireChannelActive()
     }
 
@@ -73,7 +60,7 @@ final class HTTPFileHandler: ChannelInboundHandler {
         case .head(let head):
             headGuard.headArrived()
             request = head
-            started = .now
+            connection.started = .now
             narrator.step("recv() → request head", "\(head.method) \(head.uri) \(head.version)")
             if head.method == .CONNECT {
                 request = nil
@@ -248,18 +235,8 @@ final class HTTPFileHandler: ChannelInboundHandler {
         narrator.step("sendfile(\(span.count) bytes of \(info.path))", "the kernel copies the file straight from the page cache to the socket; the bytes never enter this process")
         let region = FileRegion(fileHandle: fileHandle, readerIndex: span.lowerBound, endIndex: span.upperBound)
         context.write(wrapOutboundOut(.body(.fileRegion(region))), promise: nil)
-        let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
-        let end = span.upperBound
-        watch = try? fileHandle.withUnsafeFileDescriptor { fd in
-            FileRegionWatch(fd: fd, end: end, on: context.eventLoop) { size in
-                let (handler, context) = bound.value
-                handler.cutShort = FileRegionWatch.note(size: size, expectedEnd: end)
-                context.close(promise: nil)
-            }
-        }
-        finish(head: head, status: status, bytes: span.count, note: nil, context: context) { [self] in
-            watch?.stop()
-            watch = nil
+        connection.watch(fileHandle, end: span.upperBound, context: context)
+        finish(head: head, status: status, bytes: span.count, note: nil, context: context) {
             try? fileHandle.close()
         }
     }
@@ -286,7 +263,7 @@ final class HTTPFileHandler: ChannelInboundHandler {
 
     private func writeHead(status: HTTPResponseStatus, headers: HTTPHeaders, head: HTTPRequestHead, context: ChannelHandlerContext) {
         var headers = headers
-        if !head.isKeepAlive || shutDown {
+        if !head.isKeepAlive || connection.shutDown {
             headers.replaceOrAdd(name: "connection", value: "close")
             closeAfterResponse = true
         }
@@ -303,12 +280,12 @@ final class HTTPFileHandler: ChannelInboundHandler {
         let cleanupBound = NIOLoopBound(cleanup, eventLoop: context.eventLoop)
         promise.futureResult.whenComplete { result in
             let (handler, context) = bound.value
+            let failure = handler.connection.stopWatch()
             cleanupBound.value()
             let delivered = (try? result.get()) != nil
-            if delivered { handler.sentTotal += bytes }
+            if delivered { handler.connection.sent += bytes }
             handler.log(method: head.method.rawValue, path: head.uri, status: Int(status.code), bytes: delivered ? bytes : 0,
-                        note: delivered ? note : handler.cutShort ?? "the client went away mid-transfer")
-            handler.cutShort = nil
+                        note: delivered ? note : failure)
             handler.responding = false
             handler.headGuard.responseFinished()
             if handler.closeAfterResponse || !delivered { context.close(promise: nil) }
@@ -326,7 +303,7 @@ final class HTTPFileHandler: ChannelInboundHandler {
             if responding { closeAfterResponse = true } else { context.close(promise: nil) }
         case is ShutdownRequest:
             // The grace period is over: close, mid-transfer or not, so shutdown always completes.
-            shutDown = true
+            connection.shutDown = true
             context.close(promise: nil)
         default:
             context.fireUserInboundEventTriggered(event)
@@ -342,15 +319,12 @@ final class HTTPFileHandler: ChannelInboundHandler {
     }
 
     func channelInactive(context: ChannelHandlerContext) {
-        watch?.stop()
-        watch = nil
-        if let id { registry.release(id: id, bytes: sentTotal, closedByServer: shutDown) }
+        connection.release()
         context.fireChannelInactive()
     }
 
     private func log(method: String, path: String, status: Int, bytes: Int, note: String?) {
-        onRequest(ServedRequest(peer: peer, method: method, path: path, status: status, bytes: bytes,
-                                duration: .now - started, note: note))
+        connection.log(method: method, path: path, status: status, bytes: bytes, note: note)
     }
 }
 

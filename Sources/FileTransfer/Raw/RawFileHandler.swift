@@ -15,42 +15,29 @@ final class RawFileHandler: ChannelInboundHandler {
     typealias OutboundOut = IOData
 
     private let root: ServedRoot
-    private let registry: ConnectionRegistry
     private let pauseAfterName: TimeAmount
     private let narrator: Narrator
-    private let onRequest: @Sendable (ServedRequest) -> Void
+    private let connection: ServedConnection
 
-    private var id: Int?
-    private var peer = Endpoint(address: .v4(0), port: 0)
     private var request = RawRequest()
     private var pause: Scheduled<Void>?
     private var answered = false
-    private var sent = 0
-    private var shutDown = false
-    private var started = ContinuousClock.now
-    /// The file being sent, watched for shrinking under sendfile, and why the server cut it short.
-    private var watch: FileRegionWatch?
-    private var cutShort: String?
 
     init(root: ServedRoot, registry: ConnectionRegistry, pauseAfterName: Duration, narrator: Narrator,
          onRequest: @escaping @Sendable (ServedRequest) -> Void) {
         self.root = root
-        self.registry = registry
         self.pauseAfterName = TimeAmount(pauseAfterName)
         self.narrator = narrator
-        self.onRequest = onRequest
+        connection = ServedConnection(registry: registry, onRequest: onRequest)
     }
 
     func channelActive(context: ChannelHandlerContext) {
-        peer = context.remoteAddress.flatMap(Endpoint.init) ?? peer
-        started = .now
-        guard let (id, _) = registry.admit(context.channel) else {
+        guard connection.admit(context) else {
             log(name: "-", status: 503, note: "over --max-connections; closed")
             context.close(promise: nil)
             return
         }
-        self.id = id
-        narrator.step("accept() → new socket for \(peer)", "the client will send a file name; the server answers with the file's bytes and closes")
+        narrator.step("accept() → new socket for \(connection.peer)", "the client will send a file name; the server answers with the file's bytes and closes")
         context.fireChannelActive()
     }
 
@@ -135,21 +122,14 @@ final class RawFileHandler: ChannelInboundHandler {
         narrator.step("sendfile(\(info.size) bytes)", "the file's bytes, nothing else; the end of the file is the server closing the connection")
         let region = FileRegion(fileHandle: handle, readerIndex: 0, endIndex: info.size)
         let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
-        watch = try? handle.withUnsafeFileDescriptor { fd in
-            FileRegionWatch(fd: fd, end: info.size, on: context.eventLoop) { size in
-                let (handler, context) = bound.value
-                handler.cutShort = FileRegionWatch.note(size: size, expectedEnd: info.size)
-                context.close(promise: nil)
-            }
-        }
+        connection.watch(handle, end: info.size, context: context)
         context.writeAndFlush(wrapOutboundOut(.fileRegion(region))).whenComplete { result in
             let (handler, context) = bound.value
-            handler.watch?.stop()
+            let failure = handler.connection.stopWatch()
             try? handle.close()
             let delivered = (try? result.get()) != nil
-            if delivered { handler.sent = info.size }
-            handler.log(name: shown, status: 200, bytes: delivered ? info.size : 0,
-                        note: delivered ? nil : handler.cutShort ?? "the client went away mid-transfer")
+            if delivered { handler.connection.sent = info.size }
+            handler.log(name: shown, status: 200, bytes: delivered ? info.size : 0, note: delivered ? nil : failure)
             handler.narrator.step("close() → FIN", "end of file: closing the connection is how this protocol says 'that was all'")
             context.close(promise: nil)
         }
@@ -170,7 +150,7 @@ final class RawFileHandler: ChannelInboundHandler {
         case is IdleStateHandler.IdleStateEvent where !answered:
             refuse(name: "-", status: 408, note: "no file name within --idle-timeout", context: context)
         case is ShutdownRequest:
-            shutDown = true
+            connection.shutDown = true
             context.close(promise: nil)
         default:
             context.fireUserInboundEventTriggered(event)
@@ -183,13 +163,11 @@ final class RawFileHandler: ChannelInboundHandler {
 
     func channelInactive(context: ChannelHandlerContext) {
         pause?.cancel()
-        watch?.stop()
-        if let id { registry.release(id: id, bytes: sent, closedByServer: shutDown) }
+        connection.release()
         context.fireChannelInactive()
     }
 
     private func log(name: String, status: Int, bytes: Int = 0, note: String?) {
-        onRequest(ServedRequest(peer: peer, method: "RAW", path: name, status: status, bytes: bytes,
-                                duration: .now - started, note: note))
+        connection.log(method: "RAW", path: name, status: status, bytes: bytes, note: note)
     }
 }
