@@ -5,9 +5,6 @@ import NIOHTTP1
 import NIOPosix
 import Rendering
 import Serving
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// One HTTP/1.1 connection of `file-server`: GET and HEAD of files (whole, or one byte range)
 /// and folder listings, each request logged. Files go out as a `FileRegion`, which NIO sends

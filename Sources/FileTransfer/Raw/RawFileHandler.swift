@@ -3,9 +3,6 @@ import NIOCore
 import NIOPosix
 import Rendering
 import Serving
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// One connection of the lesson protocol: read a file name, send the file's bytes, close. A
 /// missing or refused file is answered by closing without a byte, as the classic protocol
