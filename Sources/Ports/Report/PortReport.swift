@@ -102,7 +102,8 @@ public enum PortReport {
         }
         fields.add("in use", c.listeners.isEmpty ? "nothing on this host is bound to it" : c.listeners.map { socket in
             "\(socket.transport) \(SocketText.endpoint(socket))" + (socket.transport == "tcp" ? " LISTEN" : "")
-                + (socket.pid.map { " pid \($0) (\(socket.process ?? "?"))" } ?? " (owner not visible to this user)")
+                // A process names itself: its name is escaped like any text from outside.
+                + (socket.pid.map { " pid \($0) (\(TerminalText.escape(socket.process ?? "?")))" } ?? " (owner not visible to this user)")
         }.joined(separator: "\n"))
         fields.add("bind()", c.bind.map { "\($0.transport): \($0.wouldFail ? "would fail" : "ok"), \($0.reason)" }
             .joined(separator: "\n"))
