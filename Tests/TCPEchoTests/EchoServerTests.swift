@@ -100,8 +100,8 @@ struct EchoServerTests {
         let server = try await EchoServer.bind(EchoServerOptions(), narrator: .silent) { _ in }
         async let serving = server.run()
         var options = LoadOptions()
-        options.host = "127.0.0.1"
-        options.port = server.localEndpoint.port
+        options.target.host = "127.0.0.1"
+        options.target.port = server.localEndpoint.port
         options.connections = 1000
         options.messages = 5000
         options.size = 100

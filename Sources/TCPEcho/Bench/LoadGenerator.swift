@@ -14,8 +14,9 @@ public enum LoadGenerator {
 
     public static func run(_ options: LoadOptions, narrator: Narrator,
                            progress: (@Sendable (LoadProgress) -> Void)?) async throws(TCPError) -> LoadReport {
-        let connector = Connector(host: options.host, port: options.port, family: options.family,
-                                  connectTimeout: options.connectTimeout, narrator: narrator)
+        let target = options.target
+        let connector = Connector(host: target.host, port: target.port, family: target.family,
+                                  connectTimeout: target.connectTimeout, narrator: narrator)
         let addresses: [SocketAddress]
         do {
             addresses = try connector.resolve(.tcp)
@@ -32,13 +33,13 @@ public enum LoadGenerator {
             shards.append(shard)
         }
         let stop = StopFlag()
-        narrator.step("\(options.connections) × socket() + connect(\(connector.host):\(options.port))",
+        narrator.step("\(options.connections) × socket() + connect(\(target.host):\(target.port))",
                       "\(options.connections) connections, spread over \(loops.count) event loops (one thread per core), each doing its own three-way handshake")
 
         let attempts = await connectAll(options, connector: connector, addresses: addresses, loops: loops, shards: shards, stop: stop)
         let connections = attempts.compactMap(\.connection)
         guard let server = connections.first?.server else {
-            throw .network(attempts.first?.failure ?? .io("no connection to \(options.host)"))
+            throw .network(attempts.first?.failure ?? .io("no connection to \(target.host)"))
         }
 
         let start = ContinuousClock.now
@@ -119,7 +120,7 @@ public enum LoadGenerator {
                                 .channelInitializer { channel in
                                     channel.eventLoop.makeCompletedFuture {
                                         let handler = BenchConnection(shard: shard.value, stop: stop, pipeline: options.pipeline,
-                                                                      budget: budget, timeout: options.timeout)
+                                                                      budget: budget, timeout: options.target.timeout)
                                         try channel.pipeline.syncOperations.addHandler(handler)
                                     }
                                 }

@@ -1,9 +1,8 @@
 import Endpoints
 
 public struct LoadOptions: Sendable {
-    public var host = ""
-    public var port = 0
-    public var family = FamilyPreference.any
+    /// The server, and the timeouts every connection keeps: as for one round trip.
+    public var target = EchoClientOptions()
     public var connections = 1
     /// Bytes per message.
     public var size = 64
@@ -13,9 +12,6 @@ public struct LoadOptions: Sendable {
     public var messages: Int?
     /// Messages in flight per connection: 1 is ping-pong.
     public var pipeline = 1
-    public var connectTimeout: Duration = .seconds(5)
-    /// A connection whose echo stalls this long counts as an error and is closed.
-    public var timeout: Duration = .seconds(5)
 
     public init() {}
 }

@@ -157,11 +157,7 @@ extension Nettool {
 
         private func runBench(_ client: EchoClientOptions) async throws {
             var options = LoadOptions()
-            options.host = client.host
-            options.port = client.port
-            options.family = client.family
-            options.connectTimeout = client.connectTimeout
-            options.timeout = client.timeout
+            options.target = client
             options.connections = connections
             options.size = size
             options.pipeline = pipeline
