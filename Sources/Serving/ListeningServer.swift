@@ -14,7 +14,8 @@ public struct ListenOptions: Sendable {
     /// listen(2)'s backlog: handshakes the kernel completes and queues before accept()
     /// (capped by net.core.somaxconn).
     public var backlog = 4096
-    /// Connections beyond this many are accepted and closed at once.
+    /// Connections beyond this many are refused as each protocol can say it: file-server answers
+    /// the request with 503, the echo and raw servers close at once.
     public var maxConnections: Int?
     /// On shutdown, how long open connections may go on before they are closed.
     public var grace: Duration = .seconds(2)
