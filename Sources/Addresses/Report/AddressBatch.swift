@@ -80,3 +80,24 @@ public enum AddressBatch {
         return pieces
     }
 }
+
+extension AddressBatch {
+    /// Classifies a stream of chunks (each whole lines) on `cores` cores and hands each chunk's
+    /// output to `emit`, block by block, in input order. Output blocks are handed back and
+    /// reused, so their memory is allocated once; the reading and writing are the caller's.
+    public static func classify(chunks next: () -> [UInt8]?, cores: Int, json: Bool, emit: (Block) -> Void) async {
+        let blocks = (0..<max(1, cores)).map { _ in Block() }
+        while let input = next() {
+            let pieces = split(input, range: 0..<input.count, parts: blocks.count)
+            await withTaskGroup(of: Void.self) { group in
+                for (piece, block) in zip(pieces, blocks) {
+                    group.addTask {
+                        block.reset()
+                        block.classify(input, range: piece, json: json)
+                    }
+                }
+            }
+            for block in blocks.prefix(pieces.count) { emit(block) }
+        }
+    }
+}

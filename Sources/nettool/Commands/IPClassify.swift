@@ -60,23 +60,10 @@ extension Nettool {
                 return
             }
 
-            // Blocks of stdin are classified on every core and written in input order. Output
-            // blocks are handed back and reused, so their memory is allocated once.
-            let cores = max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
-            let blocks = (0..<cores).map { _ in AddressBatch.Block() }
+            // Blocks of stdin are classified on every core and written in input order.
             var reader = ChunkReader(fd: 0)
-            while let input = reader.next() {
-                let pieces = AddressBatch.split(input, range: 0..<input.count, parts: cores)
-                let json = self.json
-                await withTaskGroup(of: Void.self) { group in
-                    for (piece, block) in zip(pieces, blocks) {
-                        group.addTask {
-                            block.reset()
-                            block.classify(input, range: piece, json: json)
-                        }
-                    }
-                }
-                for block in blocks.prefix(pieces.count) { writer.write(block) }
+            await AddressBatch.classify(chunks: { reader.next() }, cores: Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))), json: json) { block in
+                writer.write(block)
                 writer.flush()
             }
             writer.flush()
