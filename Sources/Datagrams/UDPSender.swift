@@ -110,14 +110,10 @@ public enum UDPSender {
         let bindHost = options.bindHost ?? (isIPv6 ? "::" : "0.0.0.0")
         let bindEndpoint = Endpoint(address: IPAddress(bindHost) ?? .v4(0), port: options.sourcePort ?? 0)
         let channel: NIOAsyncChannel<AddressedEnvelope<ByteBuffer>, AddressedEnvelope<ByteBuffer>>
-        // A refused send (EPERM from a firewall rule) closes the socket; the writes after it only
-        // see the closed socket. The first error is the one to report.
-        let cause = CloseCause()
         do {
             channel = try await bootstrap.bind(host: bindHost, port: options.sourcePort ?? 0) { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(CloseCauseRecorder(cause))
-                    return try NIOAsyncChannel(wrappingChannelSynchronously: channel, configuration: .init(backPressureStrategy: .init(lowWatermark: 64, highWatermark: 256)))
+                    try NIOAsyncChannel(wrappingChannelSynchronously: channel, configuration: .init(backPressureStrategy: .init(lowWatermark: 64, highWatermark: 256)))
                 }
             }
         } catch {
@@ -181,7 +177,7 @@ public enum UDPSender {
             plain.segmentation = false
             return try await run(plain, plan: plan, narrator: narrator, onReply: onReply)
         } catch {
-            throw UDPError.from(cause.explaining(error), endpoint: destination)
+            throw UDPError.from(error, endpoint: destination)
         }
         var summary = SendSummary(destination: destination, source: counts.source)
         summary.datagrams = counts.datagrams

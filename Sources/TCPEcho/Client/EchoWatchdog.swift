@@ -1,4 +1,3 @@
-import Endpoints
 import NIOCore
 import Synchronization
 
@@ -6,6 +5,15 @@ import Synchronization
 struct EchoTimeout: Error {
     let received: Int
     let expected: Int
+}
+
+/// The socket error that closed a connection (a reset, a broken pipe), kept for whoever only
+/// sees what followed it: a write refused as "I/O on closed channel", or a stream that just ended.
+final class CloseCause: Sendable {
+    private let error = Mutex<IOError?>(nil)
+
+    func record(_ io: IOError) { error.withLock { if $0 == nil { $0 = io } } }
+    var recorded: IOError? { error.withLock { $0 } }
 }
 
 /// Sits in the client's pipeline and counts bytes both ways. While part of the echo is
