@@ -100,7 +100,7 @@ struct PartialFile {
     private static func create(_ path: String, fd: inout Int32) throws(DownloadError) {
         if unlink(path) != 0 && errno != ENOENT { throw writeError(path) }
         fd = Glibc.open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o644)
-        if fd < 0 && (errno == EEXIST || errno == ELOOP) { throw .refusedLink(path) }
+        if fd < 0 && errno == EEXIST { throw .refusedLink(path) }  // slipped in after the unlink
         guard fd >= 0 else { throw writeError(path) }
     }
 
