@@ -41,7 +41,7 @@ let package = Package(
         .target(
             name: "Datagrams",
             dependencies: [
-                "Addresses", "Endpoints", "HostState", "Rendering",
+                "Addresses", "Endpoints", "HostState", "ProcessIO", "Rendering",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]
@@ -50,7 +50,7 @@ let package = Package(
         .target(
             name: "Serving",
             dependencies: [
-                "Addresses", "Endpoints", "Rendering",
+                "Addresses", "Endpoints", "ProcessIO", "Rendering",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]
@@ -86,12 +86,14 @@ let package = Package(
         .target(name: "Capture", dependencies: ["CPcap", "Addresses", "HostState", "Neighbors", "Packets", "Rendering"]),
         // `nettool tour`: lessons that run nettool's own commands on loopback and explain each step.
         .target(name: "Tour", dependencies: ["HostState", "Packets", "Rendering"]),
+        // What a command-line process does around its work: stdin readers, signals, limits.
+        .target(name: "ProcessIO"),
         // The thin CLI: argument parsing, printing, exit codes.
         .executableTarget(
             name: "nettool",
             dependencies: [
                 "Addresses", "Capture", "Datagrams", "Endpoints", "FileTransfer", "HostState", "Neighbors", "Packets", "Ports",
-                "Rendering", "Serving", "TCPEcho", "Tour",
+                "ProcessIO", "Rendering", "Serving", "TCPEcho", "Tour",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -7,7 +7,7 @@ import Glibc
 
 /// Everything that can go wrong sending or receiving datagrams, as a sentence and an exit status
 /// from the one table (`ExitStatus`).
-public enum UDPError: Error, Sendable, CustomStringConvertible {
+public enum UDPError: CommandFailure, Sendable {
     /// Resolution, refusal (ICMP port unreachable), unreachable, bind failures, a local
     /// firewall: shared with every command.
     case network(NetworkError)

@@ -2,6 +2,7 @@ import Addresses
 import Endpoints
 import NIOCore
 import NIOPosix
+import ProcessIO
 import Rendering
 #if canImport(Glibc)
 import Glibc
@@ -49,6 +50,32 @@ public struct PayloadPlan: Sendable {
         }
         if hex { payloads = try payloads.map { bytes throws(UDPError) in try Payload.parseHex(String(decoding: bytes, as: UTF8.self)) } }
         self.init(payloads: payloads, repeats: repeats)
+    }
+}
+
+/// Where udp-send's payload comes from.
+public enum PayloadSource: Sendable {
+    case text(String)
+    case file(String)
+    case standardInput
+    case generated(size: Int)
+}
+
+extension PayloadPlan {
+    /// Reads the payload (a file or stdin to its end) and cuts it into datagrams.
+    public static func read(_ source: PayloadSource, lines: Bool, hex: Bool, repeats: Int) throws(UDPError) -> PayloadPlan {
+        let input: [UInt8]?
+        switch source {
+        case .generated(let size): return PayloadPlan(payloads: [Payload.generated(size: size)], repeats: repeats)
+        case .text(let text): return try PayloadPlan(input: Array(text.utf8), lines: false, hex: hex, repeats: repeats)
+        case .file(let path): input = readAll(path: path)
+        case .standardInput: input = readAll(fd: 0)
+        }
+        guard let input else {
+            let name = if case .file(let path) = source { path } else { "stdin" }
+            throw .io("cannot read \(name): \(String(cString: strerror(errno)))")
+        }
+        return try PayloadPlan(input: input, lines: lines, hex: hex, repeats: repeats)
     }
 }
 

@@ -41,10 +41,16 @@ public enum ExitStatus: Int32, CaseIterable, Sendable {
     }
 }
 
+/// An error a command ends with: the CLI prints `nettool: <description>` on stderr and exits
+/// with `exitStatus`, in one place for every command.
+public protocol CommandFailure: Error, CustomStringConvertible {
+    var exitStatus: ExitStatus { get }
+}
+
 /// What went wrong between this host and another, as one sentence and one exit status, the
 /// same for every command: the one place where an errno from the kernel (or an error from NIO)
 /// becomes something a person can act on. Each command's own error wraps it.
-public enum NetworkError: Error, Sendable, CustomStringConvertible {
+public enum NetworkError: CommandFailure, Sendable {
     public enum Transport: String, Sendable { case tcp, udp }
 
     case resolution(host: String, reason: String)

@@ -14,7 +14,7 @@ public final class FileServer: Sendable {
         self.listener = listener
     }
 
-    public enum StartError: Error, Sendable, CustomStringConvertible {
+    public enum StartError: CommandFailure, Sendable {
         case notAFolder(String)
         case bind(ServerBindError)
 

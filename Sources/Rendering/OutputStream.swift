@@ -88,3 +88,18 @@ public final class SerialOutput: Sendable {
         }
     }
 }
+
+/// Redraws the one progress line on stderr in place (carriage return, no newline); a person
+/// watching a terminal sees it change, and `printError("")` ends it.
+public func redrawStatusLine(_ text: String) {
+    let line = Array(("\r" + text + "   ").utf8)
+    line.withUnsafeBytes { OutputStream.writeAll($0, to: 2) }
+}
+
+/// Bytes a peer sent, to stdout as they come. Into a pipe or a file they pass unchanged (they
+/// are data, as nc passes them); on a terminal control characters are shown, not obeyed.
+public func writeReceived(_ bytes: UnsafeRawBufferPointer, terminal: Bool) {
+    guard terminal else { return OutputStream.writeAll(bytes, to: 1) }
+    let text = TerminalText.escape(bytes: bytes.bindMemory(to: UInt8.self), keepLineBreaks: true)
+    Array(text.utf8).withUnsafeBytes { OutputStream.writeAll($0, to: 1) }
+}

@@ -27,7 +27,7 @@ public struct ListenOptions: Sendable {
 }
 
 /// Why a server could not start listening, as one sentence.
-public enum ServerBindError: Error, Sendable, CustomStringConvertible {
+public enum ServerBindError: CommandFailure, Sendable {
     case badAddress(String)
     /// Address in use, a privileged port, an address not on this host: shared with every command.
     case network(NetworkError)

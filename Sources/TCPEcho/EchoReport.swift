@@ -79,6 +79,12 @@ public enum EchoReport {
         return json.bytes
     }
 
+    /// The once-a-second progress line of a load test: elapsed time, messages, rate, errors.
+    public static func progressLine(_ progress: LoadProgress) -> String {
+        "  \(fixed(progress.elapsed.seconds, 0)) s  \(grouped(progress.messages)) messages  "
+            + "\(grouped(Int(progress.messagesPerSecond))) msg/s  errors \(progress.errors)"
+    }
+
     public static func text(_ report: LoadReport) -> String {
         let latency = report.latency
         var lines = [

@@ -5,7 +5,7 @@ import Serving
 
 /// Everything that can go wrong with a TCP echo server or client, as one sentence a person can
 /// act on, and an exit status from the one table (`ExitStatus`).
-public enum TCPError: Error, Sendable, CustomStringConvertible {
+public enum TCPError: CommandFailure, Sendable {
     /// Resolution, refusal, handshake timeout, reset, unreachable: shared with every command.
     case network(NetworkError)
     case replyTimedOut(Endpoint, Duration, received: Int, expected: Int)

@@ -3,6 +3,7 @@ import ArgumentParser
 import Rendering
 import Endpoints
 import Ports
+import ProcessIO
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -46,7 +47,8 @@ struct Nettool: AsyncParsableCommand {
         IANA Service Name and Port Number Registry: newest record \(ServiceRegistry.newestRecordDate)
         """
 
-    /// Runs the command and maps usage errors to exit status 2 (ArgumentParser's default is 64).
+    /// Runs the command; a command's failure becomes `nettool: <sentence>` and its exit status,
+    /// a usage error exit status 2 (ArgumentParser's default is 64).
     static func main() async {
         ResourceLimits.raiseOpenFiles()
         do {
@@ -56,6 +58,9 @@ struct Nettool: AsyncParsableCommand {
             } else {
                 try command.run()
             }
+        } catch let failure as any CommandFailure {
+            printError("nettool: \(failure)")
+            Glibc.exit(failure.exitStatus.rawValue)
         } catch {
             let code = exitCode(for: error)
             if code == .validationFailure {

@@ -6,8 +6,9 @@ import Rendering
 import Glibc
 #endif
 
-/// Everything that can stop a download, as a sentence; `isTransient` ones are retried.
-public enum DownloadError: Error, Sendable, CustomStringConvertible {
+/// Everything that can stop a download, as a sentence; `isTransient` ones are retried. Every
+/// one ends the command with status 1 (after its retries): the sentence names the cause.
+public enum DownloadError: CommandFailure, Sendable {
     case source(DownloadSource.ParseError)
     /// Resolution, refusal, handshake timeout, reset, unreachable: shared with every command.
     case network(NetworkError)
@@ -32,6 +33,8 @@ public enum DownloadError: Error, Sendable, CustomStringConvertible {
         default: return false
         }
     }
+
+    public var exitStatus: ExitStatus { .failure }
 
     public var description: String {
         switch self {

@@ -3,6 +3,7 @@ import Endpoints
 import Capture
 import Neighbors
 import Packets
+import ProcessIO
 import Rendering
 #if canImport(Glibc)
 import Glibc
@@ -105,13 +106,8 @@ extension Nettool {
         }
 
         func run() async throws {
-            do {
-                if listInterfaces { return try printInterfaces() }
-                try await capture()
-            } catch let error as CaptureError {
-                printError("nettool: \(error)")
-                throw ExitCode(ExitStatus.failure)
-            }
+            if listInterfaces { return try printInterfaces() }
+            try await capture()
         }
 
         private func printInterfaces() throws(CaptureError) {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Endpoints
+import ProcessIO
 import FileTransfer
 import Rendering
 #if canImport(Glibc)
@@ -93,35 +94,15 @@ extension Nettool {
             options.expectedSHA256 = sha256
             // The bar goes to stderr, for a person watching: not when stdout is piped or redirected.
             let showBar = !output.quiet && (progress || (isatty(1) == 1 && isatty(2) == 1))
-            let draw: @Sendable (DownloadProgress) -> Void
-            if showBar { draw = Self.drawProgress } else { draw = { _ in } }
+            let draw: @Sendable (DownloadProgress) -> Void = { progress in
+                if showBar { redrawStatusLine(DownloadReport.progressLine(progress)) }
+            }
             let result: DownloadResult
             do {
+                defer { if showBar { printError("") } }  // ends the bar's line before the result or the error
                 result = try await Downloader.run(options, narrator: explainOption.narrator, progress: draw)
-            } catch {
-                if showBar { printError("") }
-                printError("nettool: \(error)")
-                throw ExitCode(ExitStatus.failure)
             }
-            if showBar { printError("") }
-            if output.json {
-                var stdout = OutputStream.standardOutput()
-                stdout.write(DownloadReport.json(result))
-                stdout.flush()
-            } else if !output.quiet {
-                printError(DownloadReport.text(result))
-            }
-        }
-
-        /// Redraws one stderr line: bytes, percent when the size is known, rate, time left.
-        @Sendable private static func drawProgress(_ progress: DownloadProgress) {
-            let line = Array(("\r" + DownloadReport.progressLine(progress) + "   ").utf8)
-            line.withUnsafeBytes { OutputStream.writeAll($0, to: 2) }
+            output.result(json: DownloadReport.json(result), text: DownloadReport.text(result))
         }
     }
-}
-
-private func isFolder(_ path: String) -> Bool {
-    var status = stat()
-    return stat(path, &status) == 0 && status.st_mode & S_IFMT == S_IFDIR
 }

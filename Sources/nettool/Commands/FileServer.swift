@@ -66,19 +66,13 @@ extension Nettool {
 
             let lines = SerialOutput()
             let quiet = output.quiet, json = output.json
-            let server: FileTransfer.FileServer
-            do {
-                server = try await FileTransfer.FileServer.bind(options, narrator: explainOption.narrator) { request in
-                    guard !quiet else { return }
-                    lines.write(json ? FileServerReport.json(request) : Array(FileServerReport.text(request).utf8))
-                }
-            } catch {
-                printError("nettool: \(error)")
-                throw ExitCode(error.exitStatus)
+            let server = try await FileTransfer.FileServer.bind(options, narrator: explainOption.narrator) { request in
+                guard !quiet else { return }
+                lines.write(json ? FileServerReport.json(request) : Array(FileServerReport.text(request).utf8))
             }
-            await serve(at: server.localEndpoint, lines: lines, json: json,
-                        what: "serving \(root) over \(wireProtocol == .http ? "HTTP/1.1" : "the raw protocol")",
-                        protocolName: wireProtocol.rawValue, bytesWere: "sent", stop: server.stop, run: server.run)
+            await server.localEndpoint.serveUntilStopped(
+                lines: lines, json: json, what: "serving \(root) over \(wireProtocol == .http ? "HTTP/1.1" : "the raw protocol")",
+                protocolName: wireProtocol.rawValue, bytesWere: "sent", stop: server.stop, run: server.run)
         }
     }
 }

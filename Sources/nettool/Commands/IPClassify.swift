@@ -1,6 +1,7 @@
 import Addresses
 import ArgumentParser
 import Endpoints
+import ProcessIO
 import Rendering
 #if canImport(Glibc)
 import Glibc
@@ -49,51 +50,22 @@ extension Nettool {
         }
 
         func run() async throws {
-            var writer = BatchWriter(json: json)
-            guard addresses.isEmpty else {
+            var writer = AddressBatch.Writer(json: json)
+            if addresses.isEmpty {
+                // Blocks of stdin are classified on every core and written in input order.
+                var reader = ChunkReader(fd: 0)
+                await AddressBatch.classify(chunks: { reader.next() }, cores: Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))), json: json) { block in
+                    writer.write(block)
+                    writer.flush()
+                }
+            } else {
                 let block = Array(addresses.joined(separator: "\n").utf8)
                 let result = AddressBatch.Block()
                 result.classify(block, range: 0..<block.count, json: json)
                 writer.write(result)
-                writer.flush()
-                if writer.sawInvalid { throw ExitCode(ExitStatus.failure) }
-                return
-            }
-
-            // Blocks of stdin are classified on every core and written in input order.
-            var reader = ChunkReader(fd: 0)
-            await AddressBatch.classify(chunks: { reader.next() }, cores: Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))), json: json) { block in
-                writer.write(block)
-                writer.flush()
             }
             writer.flush()
             if writer.sawInvalid { throw ExitCode(ExitStatus.failure) }
         }
     }
-}
-
-/// Writes batch results in order: stdout records, and in human mode the errors on stderr.
-struct BatchWriter {
-    let json: Bool
-    private var output = OutputStream.standardOutput()
-    private(set) var sawInvalid = false
-    private var wroteRecord = false
-
-    init(json: Bool) { self.json = json }
-
-    mutating func write(_ result: AddressBatch.Block) {
-        if result.invalidCount > 0 { sawInvalid = true }
-        result.output.withBytes { all in
-            var bytes = all[...]
-            if !json && !wroteRecord && bytes.first == UInt8(ascii: "\n") { bytes = bytes.dropFirst() }
-            if !bytes.isEmpty { wroteRecord = true }
-            output.write(UnsafeBufferPointer(rebasing: bytes))
-        }
-        if !result.errors.isEmpty {
-            output.flush()
-            for error in result.errors { printError("ip-classify: \(error)") }
-        }
-    }
-
-    mutating func flush() { output.flush() }
 }

@@ -41,41 +41,8 @@ extension Nettool {
         }
 
         func run() throws {
-            let registries = [ServiceRegistry.iana] + [ServiceRegistry.etcServices()].compactMap { $0 }
-            var host = HostPortState.read()
-            var output = OutputStream.standardOutput()
-            var sawInvalid = false
-            var first = true
             // `.allUnrecognized` keeps a `--` terminator among the ports; it is not one.
-            for input in ports where input != "--" {
-                do {
-                    for query in try PortQuery.parse(input, registries: registries) {
-                        host.resolveOwners(ports: query.ports)
-                        for result in PortClassifier(registries: registries, host: host).classify(query) {
-                            if json {
-                                var line = JSONLine()
-                                PortReport.appendJSON(result, to: &line)
-                                output.writeLine(line.bytes)
-                            } else {
-                                output.write((first ? "" : "\n") + PortReport.text(result))
-                            }
-                            first = false
-                        }
-                    }
-                } catch {
-                    sawInvalid = true
-                    if json {
-                        var line = JSONLine()
-                        PortReport.appendInvalidJSON(input: input, error: error, to: &line)
-                        output.writeLine(line.bytes)
-                    } else {
-                        output.flush()
-                        printError("port-classify: \(TerminalText.escape(input)): \(error)")
-                    }
-                }
-            }
-            output.flush()
-            if sawInvalid { throw ExitCode(ExitStatus.failure) }
+            if !PortBatch.classify(ports.filter { $0 != "--" }, json: json) { throw ExitCode(ExitStatus.failure) }
         }
     }
 }

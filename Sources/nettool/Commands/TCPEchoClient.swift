@@ -1,5 +1,6 @@
 import ArgumentParser
 import Endpoints
+import ProcessIO
 import Rendering
 import TCPEcho
 #if canImport(Glibc)
@@ -101,12 +102,7 @@ extension Nettool {
         }
 
         private func runRoundTrip(_ options: EchoClientOptions, message: [UInt8]) async throws {
-            let trip: RoundTrip
-            do {
-                trip = try await EchoClient.roundTrip(options, message: message, narrator: explainOption.narrator)
-            } catch {
-                throw fail(error)
-            }
+            let trip = try await EchoClient.roundTrip(options, message: message, narrator: explainOption.narrator)
             let mismatch = EchoMismatch.describe(sent: message, echo: trip.echo)
             var stdout = OutputStream.standardOutput()
             if output.json {
@@ -117,42 +113,19 @@ extension Nettool {
                 stdout.write(text + (text.hasSuffix("\n") ? "" : "\n"))
             }
             stdout.flush()
-            if let mismatch {
-                printError("nettool: \(mismatch)")
-                throw ExitCode(ExitStatus.failure)
-            }
+            if let mismatch { throw TCPError.mismatch(mismatch) }
             if !output.json { printError(EchoReport.text(trip)) }
         }
 
         private func runSession(_ options: EchoClientOptions) async throws {
             let terminal = isatty(1) == 1
-            let summary: SessionSummary
-            do {
-                summary = try await EchoClient.session(
-                    options, narrator: explainOption.narrator, input: { await readChunk(fd: 0) },
-                    onConnected: { server in
-                        if !output.quiet && !output.json && isatty(0) == 1 { printError("connected to \(server); type lines, Ctrl-D ends") }
-                    },
-                    onEcho: { chunk in
-                        // Piped or redirected, the echo is data and passes as it came (as nc does);
-                        // on a terminal, control characters are shown, not obeyed.
-                        if terminal {
-                            let text = TerminalText.escape(bytes: chunk.readableBytesView, keepLineBreaks: true)
-                            Array(text.utf8).withUnsafeBytes { OutputStream.writeAll($0, to: 1) }
-                        } else {
-                            chunk.withUnsafeReadableBytes { OutputStream.writeAll($0, to: 1) }
-                        }
-                    })
-            } catch {
-                throw fail(error)
-            }
-            if output.json {
-                var stdout = OutputStream.standardOutput()
-                stdout.write(EchoReport.json(summary))
-                stdout.flush()
-            } else if !output.quiet {
-                printError(EchoReport.text(summary))
-            }
+            let summary = try await EchoClient.session(
+                options, narrator: explainOption.narrator, input: { await readChunk(fd: 0) },
+                onConnected: { server in
+                    if !output.quiet && !output.json && isatty(0) == 1 { printError("connected to \(server); type lines, Ctrl-D ends") }
+                },
+                onEcho: { chunk in chunk.withUnsafeReadableBytes { writeReceived($0, terminal: terminal) } })
+            output.result(json: EchoReport.json(summary), text: EchoReport.text(summary))
         }
 
         private func runBench(_ client: EchoClientOptions) async throws {
@@ -166,25 +139,13 @@ extension Nettool {
 
             // A progress line once a second, only for a person watching a terminal.
             let showProgress = !output.quiet && isatty(2) == 1
-            let report: LoadReport
-            do {
-                report = try await LoadGenerator.run(options, narrator: explainOption.narrator,
-                                                     progress: showProgress ? Self.printProgress : nil)
-            } catch {
-                throw fail(error)
-            }
+            let draw: @Sendable (LoadProgress) -> Void = { redrawStatusLine(EchoReport.progressLine($0)) }
+            let report = try await LoadGenerator.run(options, narrator: explainOption.narrator, progress: showProgress ? draw : nil)
             if showProgress { printError("") }
             var stdout = OutputStream.standardOutput()
             stdout.write(output.json ? EchoReport.json(report) : Array((EchoReport.text(report) + "\n").utf8))
             stdout.flush()
             if report.errors > 0 { throw ExitCode(ExitStatus.failure) }
-        }
-
-        /// Rewrites one stderr line in place: elapsed time, messages, rate, errors.
-        @Sendable private static func printProgress(_ progress: LoadProgress) {
-            let line = Array(("\r  \(fixed(progress.elapsed.seconds, 0)) s  \(grouped(progress.messages)) messages  "
-                + "\(grouped(Int(progress.messagesPerSecond))) msg/s  errors \(progress.errors)   ").utf8)
-            line.withUnsafeBytes { OutputStream.writeAll($0, to: 2) }
         }
     }
 }

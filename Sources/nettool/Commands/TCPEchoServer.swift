@@ -62,38 +62,12 @@ extension Nettool {
             // Events are written from the event loops, each line whole.
             let lines = SerialOutput()
             let quiet = output.quiet, json = output.json
-            let server: EchoServer
-            do {
-                server = try await EchoServer.bind(options, narrator: explainOption.narrator) { event in
-                    guard !quiet else { return }
-                    lines.write(json ? EchoReport.json(event) : Array(EchoReport.text(event).utf8))
-                }
-            } catch {
-                throw fail(error)
+            let server = try await EchoServer.bind(options, narrator: explainOption.narrator) { event in
+                guard !quiet else { return }
+                lines.write(json ? EchoReport.json(event) : Array(EchoReport.text(event).utf8))
             }
-            await serve(at: server.localEndpoint, lines: lines, json: json, what: line ? "echoing whole lines" : nil,
-                        bytesWere: "echoed", stop: server.stop, run: server.run)
+            await server.localEndpoint.serveUntilStopped(lines: lines, json: json, what: line ? "echoing whole lines" : nil,
+                                                        bytesWere: "echoed", stop: server.stop, run: server.run)
         }
     }
-}
-
-/// A server command once it listens: the listening line, Ctrl-C/SIGTERM for a graceful stop
-/// (a second one for an immediate one), then the summary.
-func serve(at local: Endpoint, lines: SerialOutput, json: Bool, what: String?, protocolName: String? = nil, bytesWere: String,
-           stop: @escaping @Sendable () -> Void, run: () async -> ServerSummary) async {
-    if json {
-        lines.write(local.listeningRecord(transport: .tcp, protocol: protocolName))
-    } else {
-        printError("listening on \(local)/tcp" + (what.map { ", \($0)" } ?? ""))
-    }
-    let signals = onTerminationSignals(stop)
-    defer { signals.forEach { $0.cancel() } }
-    let summary = await run()
-    if json { lines.write(ServerSummaryReport.json(summary)) } else { printError(ServerSummaryReport.text(summary, bytesWere: bytesWere)) }
-}
-
-/// Prints a TCP error's sentence and returns the exit status to throw.
-func fail(_ error: TCPError) -> ExitCode {
-    printError("nettool: \(error)")
-    return ExitCode(error.exitStatus)
 }

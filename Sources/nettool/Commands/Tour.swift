@@ -1,8 +1,7 @@
 import ArgumentParser
 import Rendering
 import Endpoints
-import Dispatch
-import Synchronization
+import ProcessIO
 import Tour
 #if canImport(Glibc)
 import Glibc
@@ -62,15 +61,9 @@ extension Nettool {
                 Glibc.exit(130)
             }
             defer { signals.forEach { $0.cancel() } }
-            let ok = await TourRunner.runPrinted(chosen, nettool: Self.executablePath(), cleanup: cleanup, json: json, pause: pause)
+            let ok = await TourRunner.runPrinted(chosen, nettool: executablePath(), cleanup: cleanup, json: json, pause: pause)
             if !ok { throw ExitCode(ExitStatus.failure) }
-        }
-
-        private static func executablePath() -> String {
-            var buffer = [CChar](repeating: 0, count: 4096)
-            let length = readlink("/proc/self/exe", &buffer, buffer.count - 1)
-            guard length > 0 else { return CommandLine.arguments[0] }
-            return String(decoding: buffer[0..<length].map { UInt8(bitPattern: $0) }, as: UTF8.self)
         }
     }
 }
+

@@ -2,6 +2,7 @@ import Addresses
 import ArgumentParser
 import Datagrams
 import Endpoints
+import ProcessIO
 import Rendering
 
 extension Nettool {
@@ -92,14 +93,9 @@ extension Nettool {
             // Datagrams are written from the receiver's event loop, one at a time, in order.
             let lines = SerialOutput()
             let quiet = output.quiet, json = output.json, hex = self.hex
-            let receiver: UDPReceiver
-            do {
-                receiver = try await UDPReceiver.bind(options, narrator: explainOption.narrator) { datagram in
-                    guard !quiet else { return }
-                    lines.write(json ? DatagramReport.json(datagram) : Array(DatagramReport.text(datagram, forceHex: hex).utf8))
-                }
-            } catch {
-                throw fail(error)
+            let receiver = try await UDPReceiver.bind(options, narrator: explainOption.narrator) { datagram in
+                guard !quiet else { return }
+                lines.write(json ? DatagramReport.json(datagram) : Array(DatagramReport.text(datagram, forceHex: hex).utf8))
             }
             if json {
                 lines.write(receiver.localEndpoint.listeningRecord(transport: .udp))
@@ -109,20 +105,9 @@ extension Nettool {
             let signals = onTerminationSignals { receiver.stop() }
             defer { signals.forEach { $0.cancel() } }
 
-            let summary: ReceiveSummary
-            do {
-                summary = try await receiver.run()
-            } catch {
-                throw fail(error)
-            }
+            let summary = try await receiver.run()
             if json { lines.write(DatagramReport.json(summary)) } else { printError(DatagramReport.text(summary)) }
             if summary.datagrams == 0 && summary.timedOut { throw ExitCode(ExitStatus.failure) }
         }
     }
-}
-
-/// Prints a UDP error's sentence and returns the exit status to throw.
-func fail(_ error: UDPError) -> ExitCode {
-    printError("nettool: \(error)")
-    return ExitCode(error.exitStatus)
 }

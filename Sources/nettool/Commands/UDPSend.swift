@@ -2,10 +2,8 @@ import Addresses
 import ArgumentParser
 import Datagrams
 import Endpoints
+import ProcessIO
 import Rendering
-#if canImport(Glibc)
-import Glibc
-#endif
 
 extension Nettool {
     struct UDPSend: AsyncParsableCommand {
@@ -103,11 +101,7 @@ extension Nettool {
             if let multicastTTL, !(0...255).contains(multicastTTL) {
                 throw ValidationError("--multicast-ttl \(multicastTTL) is out of range: 0-255 (0 keeps it on this host, 1 on this link)")
             }
-            if let file {
-                var status = stat()
-                guard stat(file, &status) == 0 else { throw ValidationError("--file \(file): \(String(cString: strerror(errno)))") }
-                if status.st_mode & S_IFMT == S_IFDIR { throw ValidationError("--file \(file) is a folder; give a file whose bytes are the payload") }
-            }
+            if let file, let reason = unreadableFileReason(file) { throw ValidationError("--file \(file): \(reason)") }
             if size != nil && (message != nil || file != nil || hex) { throw ValidationError("--size generates the payload; it excludes MESSAGE, --file and --hex") }
         }
 
@@ -118,8 +112,7 @@ extension Nettool {
             options.family = remote.family
             options.bindHost = bind
             options.sourcePort = sourcePort
-            if let interval { options.interval = interval.value }
-            if let interval = rate?.interval { options.interval = interval }
+            options.interval = rate.map(\.interval) ?? interval?.value
             options.broadcast = broadcast
             options.ttl = ttl
             options.multicastTTL = multicastTTL
@@ -128,47 +121,15 @@ extension Nettool {
             options.segmentation = !noGso
             if let timeout { options.timeout = timeout.value }
 
-            let plan: PayloadPlan
-            do {
-                plan = try payloadPlan()
-            } catch let error as UDPError {
-                throw fail(error)
-            }
+            let source: PayloadSource = size.map { .generated(size: $0) } ?? message.map { .text($0) } ?? file.map { .file($0) } ?? .standardInput
+            let plan = try PayloadPlan.read(source, lines: lines, hex: hex, repeats: count)
             var stdout = OutputStream.standardOutput()
             let json = output.json
-            do {
-                let summary = try await UDPSender.run(options, plan: plan, narrator: explainOption.narrator) { reply in
-                    stdout.write(json ? DatagramReport.json(reply, event: "reply") : Array((DatagramReport.payload(reply.bytes, forceHex: false) + "\n").utf8))
-                    stdout.flush()
-                }
-                if !output.quiet {
-                    if json { stdout.write(DatagramReport.json(summary)) } else { printError(DatagramReport.text(summary)) }
-                }
+            let summary = try await UDPSender.run(options, plan: plan, narrator: explainOption.narrator) { reply in
+                stdout.write(json ? DatagramReport.json(reply, event: "reply") : Array((DatagramReport.payload(reply.bytes, forceHex: false) + "\n").utf8))
                 stdout.flush()
-            } catch {
-                stdout.flush()
-                throw fail(error)
             }
-        }
-
-        private func payloadPlan() throws -> PayloadPlan {
-            let count = self.count
-            if let size {
-                return PayloadPlan(payloads: [Payload.generated(size: size)], repeats: count)
-            }
-            let raw: [UInt8]
-            if let message {
-                raw = Array(message.utf8)
-            } else if let file {
-                guard let contents = readAll(path: file) else {
-                    throw UDPError.io("cannot read \(file): \(String(cString: strerror(errno)))")
-                }
-                raw = contents
-            } else {
-                guard let input = readAll(fd: 0) else { throw UDPError.io("cannot read stdin: \(String(cString: strerror(errno)))") }
-                raw = input
-            }
-            return try PayloadPlan(input: raw, lines: lines && message == nil, hex: hex, repeats: count)
+            output.result(json: DatagramReport.json(summary), text: DatagramReport.text(summary))
         }
     }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Capture
 import Endpoints
 
 extension ExitCode {
@@ -6,4 +7,9 @@ extension ExitCode {
     init(_ status: ExitStatus) {
         self.init(status.rawValue)
     }
+}
+
+/// A capture that cannot start or go on is a failure the sentence names.
+extension CaptureError: CommandFailure {
+    public var exitStatus: ExitStatus { .failure }
 }

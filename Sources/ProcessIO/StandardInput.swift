@@ -4,7 +4,7 @@ import Glibc
 #endif
 
 /// Everything up to end of file; nil (with errno set) when reading fails, as it does on a folder.
-func readAll(fd: Int32) -> [UInt8]? {
+public func readAll(fd: Int32) -> [UInt8]? {
     var data: [UInt8] = []
     var chunk = [UInt8](repeating: 0, count: 65536)
     while true {
@@ -16,7 +16,7 @@ func readAll(fd: Int32) -> [UInt8]? {
     }
 }
 
-func readAll(path: String) -> [UInt8]? {
+public func readAll(path: String) -> [UInt8]? {
     let fd = open(path, O_RDONLY | O_CLOEXEC)
     guard fd >= 0 else { return nil }
     defer { close(fd) }
@@ -26,7 +26,7 @@ func readAll(path: String) -> [UInt8]? {
 /// One `read(2)` of up to 64 KiB from `fd`, done on a Dispatch worker so the caller's task does
 /// not block; nil at end of input. Reading one chunk per call keeps input in step with the
 /// network: nothing is read ahead while the previous chunk is still being sent.
-func readChunk(fd: Int32) async -> [UInt8]? {
+public func readChunk(fd: Int32) async -> [UInt8]? {
     await withCheckedContinuation { continuation in
         DispatchQueue.global().async {
             var chunk = [UInt8](repeating: 0, count: 65536)

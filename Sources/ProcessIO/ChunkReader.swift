@@ -4,19 +4,19 @@ import Glibc
 
 /// Reads a file descriptor in large blocks and hands them out cut after the last newline,
 /// so every block holds whole lines (the final block may lack its newline).
-struct ChunkReader {
+public struct ChunkReader {
     private let fd: Int32
     private let blockSize: Int
     private var carry: [UInt8] = []
 
-    init(fd: Int32, blockSize: Int = 1 << 20) {
+    public init(fd: Int32, blockSize: Int = 1 << 20) {
         self.fd = fd
         self.blockSize = blockSize
     }
 
     /// The next block of whole lines, or nil at end of input. Returns as soon as one `read`
     /// brings a newline, so interactive input is answered line by line.
-    mutating func next() -> [UInt8]? {
+    public mutating func next() -> [UInt8]? {
         var block = carry
         carry = []
         var scratch = [UInt8](repeating: 0, count: blockSize)
