@@ -83,9 +83,9 @@ let package = Package(
         // libpcap, through the one module that imports it.
         .systemLibrary(name: "CPcap", pkgConfig: "libpcap", providers: [.apt(["libpcap-dev"])]),
         // The read loop (CaptureSession), what each frame becomes (FrameProcessor), and libpcap.
-        .target(name: "Capture", dependencies: ["CPcap", "Addresses", "HostState", "Neighbors", "Packets", "Rendering"]),
+        .target(name: "Capture", dependencies: ["CPcap", "Addresses", "HostState", "Neighbors", "Packets", "ProcessIO", "Rendering"]),
         // `nettool tour`: lessons that run nettool's own commands on loopback and explain each step.
-        .target(name: "Tour", dependencies: ["HostState", "Packets", "Rendering"]),
+        .target(name: "Tour", dependencies: ["HostState", "Packets", "ProcessIO", "Rendering"]),
         // What a command-line process does around its work: stdin readers, signals, limits.
         .target(name: "ProcessIO"),
         // The thin CLI: argument parsing, printing, exit codes.

@@ -2,6 +2,7 @@ import Dispatch
 import HostState
 import Neighbors
 import Packets
+import ProcessIO
 import Rendering
 import Synchronization
 #if canImport(Glibc)
@@ -73,7 +74,7 @@ public final class CaptureSession: @unchecked Sendable {
     private let tableRequested = Atomic<Bool>(false)
 
     /// What to say once the capture is ready (live only): the interface, link type and file.
-    public private(set) var banner: String?
+    private var banner: String?
 
     /// Opens what `request` names (a file, or a live interface), sets the filters, opens the
     /// -w file and builds the processor. `warn` hears what is worth a warning line.
@@ -123,16 +124,19 @@ public final class CaptureSession: @unchecked Sendable {
         self.settings = settings
     }
 
-    public func stop() {
+    func stop() {
         stopRequested.store(true, ordering: .relaxed)
         handle.breakLoop()
     }
 
-    public func requestTable() {
-        tableRequested.store(true, ordering: .relaxed)
-    }
-
+    /// Captures until --count, --duration, the end of the file, or Ctrl-C/SIGTERM; SIGUSR1
+    /// prints the table meanwhile. The banner goes to stderr once the signals are handled, so a
+    /// person (or a test) waiting to make traffic knows the capture is ready.
     public func run() async throws(CaptureError) {
+        let signals = onTerminationSignals { self.stop() }
+            + [onSignal(SIGUSR1) { self.tableRequested.store(true, ordering: .relaxed) }]
+        defer { signals.forEach { $0.cancel() } }
+        if let banner { printError(banner) }
         let result: Result<Void, CaptureError> = await withCheckedContinuation { continuation in
             // A queue of its own, so the blocking reads never hold a Swift concurrency thread.
             DispatchQueue(label: "nettool.capture").async {

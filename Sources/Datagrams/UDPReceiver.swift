@@ -34,6 +34,20 @@ public struct UDPReceiveOptions: Sendable {
     public var idleTimeout: Duration?
 
     public init() {}
+
+    /// Why these groups cannot be joined from this socket (groups of both families, or a bind
+    /// address of the other family: one socket has one family), or nil.
+    public var problem: String? {
+        if groups.contains(where: { !$0.isMulticast }) { return "--join takes multicast group addresses (224.0.0.0/4 or ff00::/8)" }
+        if Set(groups.map(\.family)).count > 1 {
+            return "join IPv4 and IPv6 groups from two separate udp-recv runs: one socket has one family"
+        }
+        if let family = groups.first?.family, IPAddress(bindHost)?.family != family {
+            return "--bind \(bindHost) is not IPv\(family.rawValue), the family of the group to --join"
+        }
+        if interface != nil && groups.isEmpty { return "--interface goes with --join" }
+        return nil
+    }
 }
 
 public struct ReceiveSummary: Sendable {

@@ -26,6 +26,19 @@ public struct UDPSendOptions: Sendable {
     public var segmentation = true
 
     public init() {}
+
+    /// Why these options cannot be sent with (a bind address that is no IP address, a TTL out
+    /// of range), or nil.
+    public var problem: String? {
+        if let bindHost, IPAddress(bindHost) == nil { return "--bind takes an IP address of this host; got '\(bindHost)'" }
+        if let ttl, !(1...255).contains(ttl) {
+            return "--ttl \(ttl) is out of range: 1-255 hops (a datagram with TTL 0 could not leave this host)"
+        }
+        if let multicastTTL, !(0...255).contains(multicastTTL) {
+            return "--multicast-ttl \(multicastTTL) is out of range: 0-255 (0 keeps it on this host, 1 on this link)"
+        }
+        return nil
+    }
 }
 
 /// What to send: the payloads in order, the whole list `repeats` times.

@@ -53,6 +53,11 @@ public struct OutputStream {
         buffer.removeAll(keepingCapacity: true)
     }
 
+    /// A command's whole output to stdout at once, unbuffered.
+    public static func write(_ bytes: [UInt8]) {
+        bytes.withUnsafeBytes { writeAll($0, to: 1) }
+    }
+
     public static func writeAll(_ raw: UnsafeRawBufferPointer, to fd: Int32) {
         var offset = 0
         while offset < raw.count {

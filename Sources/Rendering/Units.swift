@@ -1,5 +1,17 @@
 /// Durations as people read and type them: `2s`, `300ms`, `1.234 s`.
 public enum DurationText {
+    /// `100ms`, `2s`, `1.5s`, `1m`, `250us`, as typed after every `--timeout`-like option; a bare
+    /// number is seconds. Nil for anything else, a negative or an absurdly long duration.
+    public static func parse(_ text: String) -> Duration? {
+        let units: [(suffix: String, nanoseconds: Double)] = [
+            ("ms", 1e6), ("us", 1e3), ("µs", 1e3), ("ns", 1), ("s", 1e9), ("m", 60e9), ("h", 3600e9),
+        ]
+        let (number, scale) = units.first { text.hasSuffix($0.suffix) }
+            .map { (String(text.dropLast($0.suffix.count)), $0.nanoseconds) } ?? (text, 1e9)
+        guard let value = Double(number), value.isFinite, value >= 0, value * scale < 9e18 else { return nil }
+        return .nanoseconds(Int64((value * scale).rounded()))
+    }
+
     /// The way a duration is typed: `2s`, `300ms` (whole milliseconds).
     public static func compact(_ duration: Duration) -> String {
         let (seconds, attoseconds) = duration.components
@@ -45,4 +57,20 @@ public func grouped(_ value: Int) -> String {
         text.append(digit)
     }
     return (value < 0 ? "-" : "") + text
+}
+
+/// `1000`, `64K`, `500M`, `2G` (powers of 1024): a size as typed; nil unless it is a whole
+/// number above 0 that fits.
+public func parseByteCount(_ text: String) -> Int? {
+    let units: [Character: Int] = ["K": 1 << 10, "M": 1 << 20, "G": 1 << 30, "T": 1 << 40]
+    var digits = Substring(text)
+    var multiplier = 1
+    if let last = digits.last?.uppercased().first, let unit = units[last] {
+        multiplier = unit
+        digits = digits.dropLast()
+    }
+    guard !digits.isEmpty, digits.allSatisfy(\.isASCII), digits.allSatisfy(\.isNumber),
+          let value = Int(digits), value > 0 else { return nil }
+    let (bytes, overflow) = value.multipliedReportingOverflow(by: multiplier)
+    return overflow ? nil : bytes
 }

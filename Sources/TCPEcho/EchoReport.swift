@@ -40,6 +40,13 @@ public enum EchoReport {
         return json.bytes
     }
 
+    /// The echo as stdout shows it: whatever the server sent back, it cannot drive the
+    /// terminal; ends with a newline.
+    public static func echo(_ trip: RoundTrip) -> String {
+        let text = TerminalText.escape(bytes: trip.echo, keepLineBreaks: true)
+        return text + (text.hasSuffix("\n") ? "" : "\n")
+    }
+
     public static func text(_ trip: RoundTrip) -> String {
         "echo from \(trip.server) matches: \(grouped(trip.sent)) bytes, round trip \(DurationText.format(trip.roundTripTime)) "
             + "(connect \(DurationText.format(trip.connectTime)), from \(trip.local))"

@@ -1,4 +1,5 @@
 import Dispatch
+import ProcessIO
 import Rendering
 import Synchronization
 #if canImport(Glibc)
@@ -36,8 +37,16 @@ public enum TourRunner {
 extension TourRunner {
     /// `nettool tour` as a person sees it: each step printed as it happens (text, or JSON
     /// Lines), headings between lessons, a pause after each step with `pause`, then the closing
-    /// line or summary object. Returns whether every step went as expected.
-    public static func runPrinted(_ lessons: [LessonID], nettool: String, cleanup: TourCleanup, json: Bool, pause: Bool) async -> Bool {
+    /// line or summary object. Ctrl-C or SIGTERM stops and removes everything the tour started,
+    /// then exits 130. Returns whether every step went as expected.
+    public static func runPrinted(_ lessons: [LessonID], nettool: String, json: Bool, pause: Bool) async -> Bool {
+        let cleanup = TourCleanup()
+        let signals = onTerminationSignals {
+            cleanup.runAll()
+            printError("nettool: tour interrupted; everything it started is stopped and removed")
+            exit(130)
+        }
+        defer { signals.forEach { $0.cancel() } }
         let steps = Atomic<Int>(0)
         let context = TourContext(nettool: nettool, cleanup: cleanup) { step in
             steps.add(1, ordering: .relaxed)

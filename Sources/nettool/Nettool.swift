@@ -38,6 +38,14 @@ struct Nettool: AsyncParsableCommand {
         ]
     )
 
+    /// A negative number where a positional argument was meant (`udp-send 127.0.0.1 -1 hi`) reads
+    /// as an unknown option, and the parser then blames the next argument. Name the real culprit.
+    private static var negativeNumberHint: String? {
+        guard let number = negativeNumberArgument(CommandLine.arguments.dropFirst()) else { return nil }
+        return "Error: \(number) is a negative number, and no option: ports, counts and sizes are 0 or more. "
+            + "(To pass text that starts with '-', put -- before it.)\nSee 'nettool \(CommandLine.arguments.dropFirst().first ?? "") --help'."
+    }
+
     static let versionText = """
         nettool 0.1.0
         IANA IPv4 Special-Purpose Address Registry: last updated \(SpecialPurposeRegistry.ipv4LastUpdated)
@@ -64,24 +72,10 @@ struct Nettool: AsyncParsableCommand {
         } catch {
             let code = exitCode(for: error)
             if code == .validationFailure {
-                printError(negativeNumberHint() ?? fullMessage(for: error))
+                printError(negativeNumberHint ?? fullMessage(for: error))
                 Glibc.exit(ExitStatus.usage.rawValue)
             }
             exit(withError: error)
         }
     }
-}
-
-/// A negative number where a positional argument was meant (`udp-send 127.0.0.1 -1 hi`) reads
-/// as an unknown option, and the parser then blames the next argument. Name the real culprit.
-private func negativeNumberHint() -> String? {
-    let arguments = CommandLine.arguments.dropFirst().prefix { $0 != "--" }
-    guard let number = arguments.first(where: { $0.count > 1 && $0.first == "-" && $0.dropFirst().allSatisfy(\.isASCIIDigit) }),
-          number != "-4", number != "-6" else { return nil }
-    return "Error: \(number) is a negative number, and no option: ports, counts and sizes are 0 or more. "
-        + "(To pass text that starts with '-', put -- before it.)\nSee 'nettool \(CommandLine.arguments.dropFirst().first ?? "") --help'."
-}
-
-private extension Character {
-    var isASCIIDigit: Bool { isASCII && isNumber }
 }

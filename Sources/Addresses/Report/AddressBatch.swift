@@ -82,6 +82,14 @@ public enum AddressBatch {
 }
 
 extension AddressBatch {
+    /// Classifies inputs given one by one (command-line arguments) as one block.
+    public static func classify(_ inputs: [String], json: Bool) -> Block {
+        let bytes = Array(inputs.joined(separator: "\n").utf8)
+        let block = Block()
+        block.classify(bytes, range: 0..<bytes.count, json: json)
+        return block
+    }
+
     /// Classifies a stream of chunks (each whole lines) on `cores` cores and hands each chunk's
     /// output to `emit`, block by block, in input order. Output blocks are handed back and
     /// reused, so their memory is allocated once; the reading and writing are the caller's.

@@ -15,6 +15,8 @@ public struct DownloadSource: Sendable, Equatable, CustomStringConvertible {
         case malformed(String)
         /// The name the URL would save under holds control characters.
         case unsafeName(String)
+        /// `-o` names a folder.
+        case outputIsFolder(String)
 
         public var description: String {
             switch self {
@@ -27,6 +29,8 @@ public struct DownloadSource: Sendable, Equatable, CustomStringConvertible {
             case .unsafeName(let name):
                 return "the file name in the URL, '\(TerminalText.escape(name))', holds control characters, which would end up "
                     + "in a file name; choose a name with -o NAME"
+            case .outputIsFolder(let path):
+                return "-o \(path) is a folder; name the file to save, e.g. -o \(path.hasSuffix("/") ? path : path + "/")NAME"
             }
         }
     }

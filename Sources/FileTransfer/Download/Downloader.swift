@@ -2,6 +2,7 @@ import Endpoints
 import NIOCore
 import NIOHTTP1
 import NIOPosix
+import ProcessIO
 import Rendering
 
 public struct DownloadOptions: Sendable {
@@ -21,6 +22,14 @@ public struct DownloadOptions: Sendable {
     public init(source: DownloadSource, output: String) {
         self.source = source
         self.output = output
+    }
+
+    /// The download of `source` (http:// or raw://), saved as `saveAs` or else under the
+    /// source's own file name; throws the sentence when either cannot be used.
+    public init(source text: String, saveAs: String?) throws(DownloadSource.ParseError) {
+        let source = try DownloadSource.parse(text)
+        if let saveAs, isFolder(saveAs) { throw .outputIsFolder(saveAs) }
+        if let saveAs { self.init(source: source, output: saveAs) } else { self.init(source: source, output: try source.savedName()) }
     }
 }
 

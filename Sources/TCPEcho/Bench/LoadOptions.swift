@@ -14,6 +14,16 @@ public struct LoadOptions: Sendable {
     public var pipeline = 1
 
     public init() {}
+
+    /// Why the load test cannot run as asked (limits named as its options are), or nil.
+    public var problem: String? {
+        if !(1...10_000).contains(connections) { return "--connections must be 1-10000" }
+        if !(1...(64 << 20)).contains(size) { return "--size must be 1 byte to 64 MiB" }
+        if !(1...1024).contains(pipeline) { return "--pipeline must be 1-1024" }
+        if let messages, messages < 1 { return "--messages must be at least 1" }
+        if duration <= .zero { return "--duration must be longer than 0" }
+        return nil
+    }
 }
 
 /// Where a run stands, once a second while it runs.

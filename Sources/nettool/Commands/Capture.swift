@@ -3,7 +3,6 @@ import Endpoints
 import Capture
 import Neighbors
 import Packets
-import ProcessIO
 import Rendering
 #if canImport(Glibc)
 import Glibc
@@ -106,15 +105,11 @@ extension Nettool {
         }
 
         func run() async throws {
-            if listInterfaces { return try printInterfaces() }
+            if listInterfaces {
+                let interfaces = try CaptureInterface.all()
+                return OutputStream.write(json ? CaptureInterface.json(interfaces) : Array(CaptureInterface.table(interfaces).utf8))
+            }
             try await capture()
-        }
-
-        private func printInterfaces() throws(CaptureError) {
-            let interfaces = try CaptureInterface.all()
-            var out = OutputStream.standardOutput()
-            out.write(json ? CaptureInterface.json(interfaces) : Array(CaptureInterface.table(interfaces).utf8))
-            out.flush()
         }
 
         private func capture() async throws {
@@ -132,11 +127,6 @@ extension Nettool {
             request.count = count
             request.duration = duration?.value
             let session = try CaptureSession.open(request) { printError("nettool: \($0)") }
-            let sources = onTerminationSignals { session.stop() } + [onSignal(SIGUSR1) { session.requestTable() }]
-            defer { sources.forEach { $0.cancel() } }
-            // On stderr in every mode, once Ctrl-C is handled: a person (or a test) waiting to make
-            // traffic knows the capture is ready.
-            if let banner = session.banner { printError(banner) }
             try await session.run()
         }
     }

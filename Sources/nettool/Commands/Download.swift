@@ -1,6 +1,5 @@
 import ArgumentParser
 import Endpoints
-import ProcessIO
 import FileTransfer
 import Rendering
 #if canImport(Glibc)
@@ -71,20 +70,15 @@ extension Nettool {
 
         func validate() throws {
             do {
-                let parsed = try DownloadSource.parse(source)
-                if saveAs == nil { _ = try parsed.savedName() }
+                _ = try DownloadOptions(source: source, saveAs: saveAs)
             } catch {
                 throw ValidationError(error.description)
-            }
-            if let saveAs, isFolder(saveAs) {
-                throw ValidationError("-o \(saveAs) is a folder; name the file to save, e.g. -o \(saveAs.hasSuffix("/") ? saveAs : saveAs + "/")NAME")
             }
             if retries < 0 || maxRedirects < 0 { throw ValidationError("--retries and --max-redirects must be 0 or more") }
         }
 
         func run() async throws {
-            let parsed = try DownloadSource.parse(source)
-            var options = DownloadOptions(source: parsed, output: try saveAs ?? parsed.savedName())
+            var options = try DownloadOptions(source: source, saveAs: saveAs)
             options.maxSize = maxSize?.bytes
             options.resume = resume
             options.retries = retries

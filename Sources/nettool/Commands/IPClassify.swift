@@ -59,10 +59,7 @@ extension Nettool {
                     writer.flush()
                 }
             } else {
-                let block = Array(addresses.joined(separator: "\n").utf8)
-                let result = AddressBatch.Block()
-                result.classify(block, range: 0..<block.count, json: json)
-                writer.write(result)
+                writer.write(AddressBatch.classify(addresses, json: json))
             }
             writer.flush()
             if writer.sawInvalid { throw ExitCode(ExitStatus.failure) }

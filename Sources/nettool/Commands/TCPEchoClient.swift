@@ -77,42 +77,45 @@ extension Nettool {
                 return
             }
             if message != nil { throw ValidationError("--bench generates its own messages; leave out MESSAGE") }
-            guard (1...10_000).contains(connections) else { throw ValidationError("--connections must be 1-10000") }
-            guard (1...(64 << 20)).contains(size) else { throw ValidationError("--size must be 1 byte to 64 MiB") }
-            guard (1...1024).contains(pipeline) else { throw ValidationError("--pipeline must be 1-1024") }
-            if let messages, messages < 1 { throw ValidationError("--messages must be at least 1") }
             if duration != nil && messages != nil { throw ValidationError("--duration and --messages exclude each other") }
-            if let duration, duration.value <= .zero { throw ValidationError("--duration must be longer than 0") }
+            if let problem = loadOptions.problem { throw ValidationError(problem) }
         }
 
-        func run() async throws {
+        private var clientOptions: EchoClientOptions {
             var options = EchoClientOptions()
             options.host = remote.host
             options.port = remote.port
             options.family = remote.family
             options.connectTimeout = connectTimeout.value
             options.timeout = timeout.value
+            return options
+        }
+
+        private var loadOptions: LoadOptions {
+            var options = LoadOptions()
+            options.target = clientOptions
+            options.connections = connections
+            options.size = size
+            options.pipeline = pipeline
+            options.messages = messages
+            if let duration { options.duration = duration.value }
+            return options
+        }
+
+        func run() async throws {
             if bench {
-                try await runBench(options)
+                try await runBench(loadOptions)
             } else if let message {
-                try await runRoundTrip(options, message: Array(message.utf8) + (newline ? [UInt8(ascii: "\n")] : []))
+                try await runRoundTrip(clientOptions, message: Array(message.utf8) + (newline ? [UInt8(ascii: "\n")] : []))
             } else {
-                try await runSession(options)
+                try await runSession(clientOptions)
             }
         }
 
         private func runRoundTrip(_ options: EchoClientOptions, message: [UInt8]) async throws {
             let trip = try await EchoClient.roundTrip(options, message: message, narrator: explainOption.narrator)
             let mismatch = EchoMismatch.describe(sent: message, echo: trip.echo)
-            var stdout = OutputStream.standardOutput()
-            if output.json {
-                stdout.write(EchoReport.json(trip, matches: mismatch == nil))
-            } else {
-                // What the server sent back: whatever it is, it cannot drive the terminal.
-                let text = TerminalText.escape(bytes: trip.echo, keepLineBreaks: true)
-                stdout.write(text + (text.hasSuffix("\n") ? "" : "\n"))
-            }
-            stdout.flush()
+            OutputStream.write(output.json ? EchoReport.json(trip, matches: mismatch == nil) : Array(EchoReport.echo(trip).utf8))
             if let mismatch { throw TCPError.mismatch(mismatch) }
             if !output.json { printError(EchoReport.text(trip)) }
         }
@@ -128,23 +131,13 @@ extension Nettool {
             output.result(json: EchoReport.json(summary), text: EchoReport.text(summary))
         }
 
-        private func runBench(_ client: EchoClientOptions) async throws {
-            var options = LoadOptions()
-            options.target = client
-            options.connections = connections
-            options.size = size
-            options.pipeline = pipeline
-            options.messages = messages
-            if let duration { options.duration = duration.value }
-
+        private func runBench(_ options: LoadOptions) async throws {
             // A progress line once a second, only for a person watching a terminal.
             let showProgress = !output.quiet && isatty(2) == 1
             let draw: @Sendable (LoadProgress) -> Void = { redrawStatusLine(EchoReport.progressLine($0)) }
             let report = try await LoadGenerator.run(options, narrator: explainOption.narrator, progress: showProgress ? draw : nil)
             if showProgress { printError("") }
-            var stdout = OutputStream.standardOutput()
-            stdout.write(output.json ? EchoReport.json(report) : Array((EchoReport.text(report) + "\n").utf8))
-            stdout.flush()
+            OutputStream.write(output.json ? EchoReport.json(report) : Array((EchoReport.text(report) + "\n").utf8))
             if report.errors > 0 { throw ExitCode(ExitStatus.failure) }
         }
     }

@@ -47,21 +47,9 @@ extension Nettool {
         }
 
         func run() async throws {
-            if list {
-                var out = OutputStream.standardOutput()
-                out.write(TourRunner.list)
-                out.flush()
-                return
-            }
+            if list { return OutputStream.write(Array(TourRunner.list.utf8)) }
             let chosen = lessons.isEmpty ? LessonID.allCases : lessons.compactMap(LessonID.init(rawValue:))
-            let cleanup = TourCleanup()
-            let signals = onTerminationSignals {
-                cleanup.runAll()
-                printError("nettool: tour interrupted; everything it started is stopped and removed")
-                Glibc.exit(130)
-            }
-            defer { signals.forEach { $0.cancel() } }
-            let ok = await TourRunner.runPrinted(chosen, nettool: executablePath(), cleanup: cleanup, json: json, pause: pause)
+            let ok = await TourRunner.runPrinted(chosen, nettool: executablePath(), json: json, pause: pause)
             if !ok { throw ExitCode(ExitStatus.failure) }
         }
     }

@@ -64,32 +64,26 @@ extension Nettool {
             if let bind, IPAddress(bind) == nil {
                 throw ValidationError("--bind takes an IP address of this host, e.g. 127.0.0.1 or ::; got '\(bind)'")
             }
-            let groups = try join.map { text in
-                guard let group = IPAddress(text), group.isMulticast else {
-                    throw ValidationError("--join takes a multicast group address (224.0.0.0/4 or ff00::/8); '\(text)' is not one")
-                }
-                return group
+            if let text = join.first(where: { IPAddress($0)?.isMulticast != true }) {
+                throw ValidationError("--join takes a multicast group address (224.0.0.0/4 or ff00::/8); '\(text)' is not one")
             }
-            // A socket joins groups of its own family, so the groups decide the family.
-            if Set(groups.map(\.family)).count > 1 {
-                throw ValidationError("join IPv4 and IPv6 groups from two separate udp-recv runs: one socket has one family")
-            }
-            if let family = groups.first?.family, let bind, IPAddress(bind)?.family != family {
-                throw ValidationError("--bind \(bind) is not IPv\(family.rawValue), the family of the group to --join")
-            }
-            if interface != nil && join.isEmpty { throw ValidationError("--interface goes with --join") }
+            if let problem = options.problem { throw ValidationError(problem) }
         }
 
-        func run() async throws {
+        private var options: UDPReceiveOptions {
             var options = UDPReceiveOptions()
-            options.bindHost = bind ?? (join.compactMap(IPAddress.init).first?.family == .v4 ? "0.0.0.0" : "::")
+            options.groups = join.compactMap(IPAddress.init)
+            // A socket joins groups of its own family, so the groups decide the family.
+            options.bindHost = bind ?? (options.groups.first?.family == .v4 ? "0.0.0.0" : "::")
             options.port = port
             options.echo = echo
-            options.groups = join.compactMap(IPAddress.init)
             options.interface = interface
             options.count = count
             options.idleTimeout = timeout?.value
+            return options
+        }
 
+        func run() async throws {
             // Datagrams are written from the receiver's event loop, one at a time, in order.
             let lines = SerialOutput()
             let quiet = output.quiet, json = output.json, hex = self.hex

@@ -1,4 +1,3 @@
-import Addresses
 import ArgumentParser
 import Datagrams
 import Endpoints
@@ -93,19 +92,13 @@ extension Nettool {
             if count < 1 { throw ValidationError("--count must be at least 1") }
             if let size, size < 0 { throw ValidationError("--size must be 0 or more") }
             if interval != nil && rate != nil { throw ValidationError("--interval and --rate exclude each other") }
-            if let bind, IPAddress(bind) == nil { throw ValidationError("--bind takes an IP address of this host; got '\(bind)'") }
             if message != nil && file != nil { throw ValidationError("give the payload either as MESSAGE or with --file, not both") }
-            if let ttl, !(1...255).contains(ttl) {
-                throw ValidationError("--ttl \(ttl) is out of range: 1-255 hops (a datagram with TTL 0 could not leave this host)")
-            }
-            if let multicastTTL, !(0...255).contains(multicastTTL) {
-                throw ValidationError("--multicast-ttl \(multicastTTL) is out of range: 0-255 (0 keeps it on this host, 1 on this link)")
-            }
             if let file, let reason = unreadableFileReason(file) { throw ValidationError("--file \(file): \(reason)") }
             if size != nil && (message != nil || file != nil || hex) { throw ValidationError("--size generates the payload; it excludes MESSAGE, --file and --hex") }
+            if let problem = options.problem { throw ValidationError(problem) }
         }
 
-        func run() async throws {
+        private var options: UDPSendOptions {
             var options = UDPSendOptions()
             options.host = remote.host
             options.port = remote.port
@@ -120,14 +113,15 @@ extension Nettool {
             options.waitReply = waitReply
             options.segmentation = !noGso
             if let timeout { options.timeout = timeout.value }
+            return options
+        }
 
+        func run() async throws {
             let source: PayloadSource = size.map { .generated(size: $0) } ?? message.map { .text($0) } ?? file.map { .file($0) } ?? .standardInput
             let plan = try PayloadPlan.read(source, lines: lines, hex: hex, repeats: count)
-            var stdout = OutputStream.standardOutput()
             let json = output.json
             let summary = try await UDPSender.run(options, plan: plan, narrator: explainOption.narrator) { reply in
-                stdout.write(json ? DatagramReport.json(reply, event: "reply") : Array((DatagramReport.payload(reply.bytes, forceHex: false) + "\n").utf8))
-                stdout.flush()
+                OutputStream.write(json ? DatagramReport.json(reply, event: "reply") : Array((DatagramReport.payload(reply.bytes, forceHex: false) + "\n").utf8))
             }
             output.result(json: DatagramReport.json(summary), text: DatagramReport.text(summary))
         }

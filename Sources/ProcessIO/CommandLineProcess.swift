@@ -23,3 +23,12 @@ public func executablePath() -> String {
     guard length > 0 else { return CommandLine.arguments[0] }
     return String(decoding: buffer[0..<length].map { UInt8(bitPattern: $0) }, as: UTF8.self)
 }
+
+/// The first argument before `--` that is a negative number (`-1`), not counting the `-4` and
+/// `-6` flags: an option parser reads it as an unknown option.
+public func negativeNumberArgument(_ arguments: ArraySlice<String>) -> String? {
+    arguments.prefix { $0 != "--" }.first { argument in
+        argument.count > 1 && argument.first == "-" && argument.dropFirst().allSatisfy { $0.isASCII && $0.isNumber }
+            && argument != "-4" && argument != "-6"
+    }
+}
