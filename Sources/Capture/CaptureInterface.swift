@@ -82,23 +82,16 @@ func text(_ buffer: [CChar]) -> String {
 extension CaptureInterface {
     /// `--list-interfaces --json`: one `interface` record per line.
     public static func json(_ interfaces: [CaptureInterface]) -> [UInt8] {
-        var line = JSONLine()
-        for interface in interfaces {
-            line.beginObject()
-            line.record("interface")
-            line.key("name"); line.string(interface.name)
-            line.key("description"); line.optionalString(interface.description)
-            line.key("addresses")
-            line.beginArray()
-            for address in interface.addresses { line.string(address.description) }
-            line.endArray()
-            line.key("up"); line.bool(interface.isUp)
-            line.key("running"); line.bool(interface.isRunning)
-            line.key("loopback"); line.bool(interface.isLoopback)
-            line.endObject()
-            line.endLine()
+        interfaces.flatMap { interface in
+            JSONLine.record("interface") { line in
+                line.field("name", interface.name)
+                line.field("description", interface.description)
+                line.array("addresses", interface.addresses) { line, address in line.string(address.description) }
+                line.field("up", interface.isUp)
+                line.field("running", interface.isRunning)
+                line.field("loopback", interface.isLoopback)
+            }
         }
-        return line.bytes
     }
 
     /// `--list-interfaces`: name, flags and addresses in columns.

@@ -19,21 +19,18 @@ public enum DatagramReport {
     }
 
     public static func json(_ datagram: ReceivedDatagram, event: StaticString = "datagram") -> [UInt8] {
-        var json = JSONLine()
-        json.beginObject()
-        json.record(event)
-        json.key("seq"); json.int(datagram.sequence)
-        json.key("from"); json.string(datagram.from.description)
-        json.key("to"); json.optionalString(datagram.to?.description)
-        json.key("interface"); json.optionalString(datagram.interface)
-        let bytes = datagram.bytes
-        json.key("bytes"); json.int(bytes.count)
-        json.key("truncated"); json.bool(datagram.truncated)
-        json.key("text"); json.optionalString(printableText(bytes))
-        json.key("hex"); json.string(Hexdump.hexString(bytes))
-        json.endObject()
-        json.endLine()
-        return json.bytes
+        return JSONLine.object { json in
+            json.record(event)
+            json.field("seq", datagram.sequence)
+            json.field("from", datagram.from.description)
+            json.field("to", datagram.to?.description)
+            json.field("interface", datagram.interface)
+            let bytes = datagram.bytes
+            json.field("bytes", bytes.count)
+            json.field("truncated", datagram.truncated)
+            json.field("text", printableText(bytes))
+            json.field("hex", Hexdump.hexString(bytes))
+        }
     }
 
     public static func text(_ summary: ReceiveSummary) -> String {
@@ -46,21 +43,17 @@ public enum DatagramReport {
     }
 
     public static func json(_ summary: ReceiveSummary) -> [UInt8] {
-        var json = JSONLine()
-        json.beginObject()
-        json.record("summary")
-        json.key("datagrams"); json.int(summary.datagrams)
-        json.key("bytes"); json.int(summary.bytes)
-        json.key("senders"); json.int(summary.senders.count)
-        json.key("seconds"); json.unescapedNumber(fixed(summary.elapsed.seconds, 6))
-        json.key("active_seconds"); json.unescapedNumber(fixed(summary.activeTime.seconds, 6))
-        json.key("datagrams_per_sec"); json.unescapedNumber(fixed(summary.rate, 1))
-        json.key("timed_out"); json.bool(summary.timedOut)
-        json.key("kernel_drops")
-        if let drops = summary.kernelDrops { json.int(drops) } else { json.null() }
-        json.endObject()
-        json.endLine()
-        return json.bytes
+        return JSONLine.record("summary") { json in
+            json.field("datagrams", summary.datagrams)
+            json.field("bytes", summary.bytes)
+            json.field("senders", summary.senders.count)
+            json.field("seconds", summary.elapsed.seconds, digits: 6)
+            json.field("active_seconds", summary.activeTime.seconds, digits: 6)
+            json.field("datagrams_per_sec", summary.rate, digits: 1)
+            json.field("timed_out", summary.timedOut)
+            json.key("kernel_drops")
+            if let drops = summary.kernelDrops { json.int(drops) } else { json.null() }
+        }
     }
 
     public static func text(_ summary: SendSummary) -> String {
@@ -71,18 +64,14 @@ public enum DatagramReport {
     }
 
     public static func json(_ summary: SendSummary) -> [UInt8] {
-        var json = JSONLine()
-        json.beginObject()
-        json.record("summary")
-        json.key("to"); json.string(summary.destination.description)
-        json.key("from"); json.optionalString(summary.source?.description)
-        json.key("datagrams"); json.int(summary.datagrams)
-        json.key("bytes"); json.int(summary.bytes)
-        json.key("replies"); json.int(summary.replies)
-        json.key("seconds"); json.unescapedNumber(fixed(summary.elapsed.seconds, 6))
-        json.key("datagrams_per_sec"); json.unescapedNumber(fixed(summary.rate, 1))
-        json.endObject()
-        json.endLine()
-        return json.bytes
+        return JSONLine.record("summary") { json in
+            json.field("to", summary.destination.description)
+            json.field("from", summary.source?.description)
+            json.field("datagrams", summary.datagrams)
+            json.field("bytes", summary.bytes)
+            json.field("replies", summary.replies)
+            json.field("seconds", summary.elapsed.seconds, digits: 6)
+            json.field("datagrams_per_sec", summary.rate, digits: 1)
+        }
     }
 }

@@ -23,12 +23,7 @@ public struct Connector: Sendable {
 
     /// The host's addresses, in the order to try them.
     public func resolve(_ transport: NetworkError.Transport) throws(NetworkError) -> [SocketAddress] {
-        let addresses: [SocketAddress]
-        do {
-            addresses = try Resolver.resolve(host, port: port, family: family, transport: transport == .udp ? .udp : .tcp)
-        } catch {
-            throw .resolution(host: error.host, reason: error.reason)
-        }
+        let addresses = try Resolver.resolve(host, port: port, family: family, transport: transport)
         let shown = addresses.compactMap { Endpoint($0)?.address.description }
         if shown != [host] {
             narrator.step("getaddrinfo(\"\(host)\") → \(shown.joined(separator: ", "))",

@@ -5,15 +5,11 @@ extension Endpoint {
     /// everywhere else, `[::]:8080`), the port alone for scripts, and the transport; `protocol`
     /// for servers that speak more than one.
     public func listeningRecord(transport: NetworkError.Transport, protocol name: String? = nil) -> [UInt8] {
-        var json = JSONLine()
-        json.beginObject()
-        json.record("listening")
-        json.key("address"); json.string(description)
-        json.key("port"); json.int(port)
-        json.key("transport"); json.string(transport.rawValue)
-        if let name { json.key("protocol"); json.string(name) }
-        json.endObject()
-        json.endLine()
-        return json.bytes
+        return JSONLine.record("listening") { json in
+            json.field("address", description)
+            json.field("port", port)
+            json.field("transport", transport.rawValue)
+            if let name { json.field("protocol", name) }
+        }
     }
 }

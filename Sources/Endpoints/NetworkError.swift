@@ -53,6 +53,7 @@ public protocol CommandFailure: Error, CustomStringConvertible {
 public enum NetworkError: CommandFailure, Sendable {
     public enum Transport: String, Sendable { case tcp, udp }
 
+    /// getaddrinfo(3) found nothing for a name: `reason` is its gai_strerror text.
     case resolution(host: String, reason: String)
     case refused(Endpoint, Transport)
     case connectTimedOut(Endpoint, Duration)
@@ -90,7 +91,7 @@ public enum NetworkError: CommandFailure, Sendable {
     public var description: String {
         switch self {
         case .resolution(let host, let reason):
-            return ResolutionError(host: host, reason: reason).description
+            return "cannot resolve '\(host)': \(reason); check the name, or give an IP address"
         case .refused(let endpoint, .tcp):
             return "connection refused: nothing listens on \(endpoint)/tcp (the host answered the SYN with a reset)"
         case .refused(let endpoint, .udp):
@@ -127,7 +128,6 @@ public enum NetworkError: CommandFailure, Sendable {
     /// network error at all (the caller's own errors). `binding`: the error came from bind(2).
     public static func from(_ error: any Error, endpoint: Endpoint, transport: Transport, binding: Bool = false) -> NetworkError? {
         if let error = error as? NetworkError { return error }
-        if let error = error as? ResolutionError { return .resolution(host: error.host, reason: error.reason) }
         if case .connectTimeout(let timeout)? = error as? ChannelError { return .connectTimedOut(endpoint, Duration(timeout)) }
         guard let io = error as? IOError else { return nil }
         let privilegedBelow = HostPortState.unprivilegedPortStart() ?? 1024

@@ -10,17 +10,15 @@ public enum FamilyPreference: Sendable {
 
 /// Name resolution through getaddrinfo(3), so `-4`/`-6` and /etc/hosts behave as in other tools.
 public enum Resolver {
-    public enum Transport: Sendable { case udp, tcp }
-
     public static func resolve(_ host: String, port: Int, family: FamilyPreference,
-                               transport: Transport) throws(ResolutionError) -> [SocketAddress] {
+                               transport: NetworkError.Transport) throws(NetworkError) -> [SocketAddress] {
         var hints = addrinfo()
         hints.ai_family = family == .v4 ? AF_INET : family == .v6 ? AF_INET6 : AF_UNSPEC
         hints.ai_socktype = Int32(transport == .udp ? SOCK_DGRAM.rawValue : SOCK_STREAM.rawValue)
         var result: UnsafeMutablePointer<addrinfo>?
         let status = getaddrinfo(host, String(port), &hints, &result)
         guard status == 0, let first = result else {
-            throw ResolutionError(host: host, reason: String(cString: gai_strerror(status)))
+            throw .resolution(host: host, reason: String(cString: gai_strerror(status)))
         }
         defer { freeaddrinfo(result) }
         var addresses: [SocketAddress] = []
@@ -37,20 +35,7 @@ public enum Resolver {
             }
             cursor = info.pointee.ai_next
         }
-        guard !addresses.isEmpty else { throw ResolutionError(host: host, reason: "no address of the requested family") }
+        guard !addresses.isEmpty else { throw .resolution(host: host, reason: "no address of the requested family") }
         return addresses
     }
-}
-
-/// getaddrinfo(3) found nothing for a name: `reason` is its gai_strerror text.
-public struct ResolutionError: Error, Sendable, CustomStringConvertible {
-    public let host: String
-    public let reason: String
-
-    public init(host: String, reason: String) {
-        self.host = host
-        self.reason = reason
-    }
-
-    public var description: String { "cannot resolve '\(host)': \(reason); check the name, or give an IP address" }
 }

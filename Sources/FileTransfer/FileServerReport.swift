@@ -10,18 +10,14 @@ public enum FileServerReport {
     }
 
     public static func json(_ request: ServedRequest) -> [UInt8] {
-        var json = JSONLine()
-        json.beginObject()
-        json.record("request")
-        json.key("peer"); json.string(request.peer.description)
-        json.key("method"); json.string(request.method)
-        json.key("path"); json.string(request.path)
-        json.key("status"); json.int(request.status)
-        json.key("bytes"); json.int(request.bytes)
-        json.key("duration_ms"); json.unescapedNumber(fixed(request.duration.seconds * 1000, 3))
-        json.key("note"); json.optionalString(request.note)
-        json.endObject()
-        json.endLine()
-        return json.bytes
+        return JSONLine.record("request") { json in
+            json.field("peer", request.peer.description)
+            json.field("method", request.method)
+            json.field("path", request.path)
+            json.field("status", request.status)
+            json.field("bytes", request.bytes)
+            json.field("duration_ms", milliseconds: request.duration)
+            json.field("note", request.note)
+        }
     }
 }

@@ -14,7 +14,7 @@ final class ServedConnection {
     var started = ContinuousClock.now
     var sent = 0
     /// The grace period ended and the server closed this connection.
-    var shutDown = false
+    private(set) var shutDown = false
     private var watch: FileRegionWatch?
     private var cutShort: String?
 
@@ -30,6 +30,12 @@ final class ServedConnection {
         guard let (id, _) = registry.admit(context.channel) else { return false }
         self.id = id
         return true
+    }
+
+    /// The grace period is over: closes, mid-transfer or not, so shutdown always completes.
+    func shutDownNow(_ context: ChannelHandlerContext) {
+        shutDown = true
+        context.close(promise: nil)
     }
 
     func release() {

@@ -83,6 +83,63 @@ public struct JSONLine: ~Copyable {
         string(type)
     }
 
+    /// One whole JSON Lines object as bytes: `{…fields…}` and its newline.
+    public static func object(_ fields: (inout JSONLine) -> Void) -> [UInt8] {
+        var json = JSONLine()
+        json.beginObject()
+        fields(&json)
+        json.endObject()
+        json.endLine()
+        return json.bytes
+    }
+
+    /// One whole JSON Lines record as bytes: `{"event":"TYPE", …fields…}` and its newline.
+    public static func record(_ type: StaticString, _ fields: (inout JSONLine) -> Void) -> [UInt8] {
+        object { json in
+            json.record(type)
+            fields(&json)
+        }
+    }
+
+    // `"key":value` in one call, by the value's type; a nil optional is written as null.
+    public mutating func field(_ name: StaticString, _ value: String) { key(name); string(value) }
+    public mutating func field(_ name: StaticString, _ value: StaticString) { key(name); string(value) }
+    public mutating func field(_ name: StaticString, _ value: String?) { key(name); optionalString(value) }
+    public mutating func field(_ name: StaticString, _ value: Bool) { key(name); bool(value) }
+    public mutating func field<I: BinaryInteger>(_ name: StaticString, _ value: I) { key(name); int(value) }
+    public mutating func field<I: BinaryInteger>(_ name: StaticString, _ value: I?) {
+        key(name)
+        if let value { int(value) } else { null() }
+    }
+
+    /// `"key":[…]`: one element per item, each written by `element`.
+    public mutating func array<S: Sequence>(_ name: StaticString, _ items: S, _ element: (inout JSONLine, S.Element) -> Void) {
+        key(name)
+        beginArray()
+        for item in items { element(&self, item) }
+        endArray()
+    }
+
+    /// `"key":[{…},{…}]`: one object per item, its fields written by `fields`.
+    public mutating func objects<S: Sequence>(_ name: StaticString, _ items: S, _ fields: (inout JSONLine, S.Element) -> Void) {
+        array(name, items) { json, item in
+            json.beginObject()
+            fields(&json, item)
+            json.endObject()
+        }
+    }
+
+    /// A number with `digits` decimals (`"seconds":1.500000`).
+    public mutating func field(_ name: StaticString, _ value: Double, digits: Int) {
+        key(name)
+        unescapedNumber(fixed(value, digits))
+    }
+
+    /// A duration in milliseconds with three decimals (`"duration_ms":12.345`).
+    public mutating func field(_ name: StaticString, milliseconds duration: Duration) {
+        field(name, duration.seconds * 1000, digits: 3)
+    }
+
     /// Writes `"key":`; the next value call supplies its value.
     public mutating func key(_ key: StaticString) {
         separator()
@@ -97,15 +154,19 @@ public struct JSONLine: ~Copyable {
     }
 
     public mutating func string(_ value: String) {
-        separator()
         var value = value
-        value.withUTF8 { appendEscaped($0) }
-        needsComma = true
+        value.withUTF8 { escapedString($0) }
     }
 
     public mutating func string(_ value: StaticString) {
+        value.withUTF8Buffer { escapedString($0) }
+    }
+
+    /// A JSON string from valid UTF-8, escaped as JSON requires.
+    @inline(__always)
+    private mutating func escapedString(_ utf8: UnsafeBufferPointer<UInt8>) {
         separator()
-        value.withUTF8Buffer { appendEscaped($0) }
+        appendEscaped(utf8)
         needsComma = true
     }
 
@@ -113,9 +174,7 @@ public struct JSONLine: ~Copyable {
     /// Invalid sequences become U+FFFD so the output is always valid JSON.
     public mutating func string(bytes raw: UnsafeBufferPointer<UInt8>) {
         if Self.isValidUTF8(raw) {
-            separator()
-            appendEscaped(raw)
-            needsComma = true
+            escapedString(raw)
         } else {
             string(String(decoding: raw, as: UTF8.self))
         }
@@ -155,10 +214,8 @@ public struct JSONLine: ~Copyable {
 
     /// A number already formatted as JSON (e.g. by `fixed`).
     public mutating func unescapedNumber(_ text: String) {
-        separator()
         var text = text
-        text.withUTF8 { append($0) }
-        needsComma = true
+        text.withUTF8 { raw($0) }
     }
 
     public mutating func null() {

@@ -11,17 +11,13 @@ public enum ServerSummaryReport {
     }
 
     public static func json(_ summary: ServerSummary) -> [UInt8] {
-        var json = JSONLine()
-        json.beginObject()
-        json.record("summary")
-        json.key("connections"); json.int(summary.connections)
-        json.key("peak_concurrent"); json.int(summary.peakConcurrent)
-        json.key("bytes"); json.int(summary.bytes)
-        json.key("rejected"); json.int(summary.rejected)
-        json.key("closed_at_shutdown"); json.int(summary.closedAtShutdown)
-        json.key("duration_ms"); json.unescapedNumber(fixed(summary.elapsed.seconds * 1000, 3))
-        json.endObject()
-        json.endLine()
-        return json.bytes
+        return JSONLine.record("summary") { json in
+            json.field("connections", summary.connections)
+            json.field("peak_concurrent", summary.peakConcurrent)
+            json.field("bytes", summary.bytes)
+            json.field("rejected", summary.rejected)
+            json.field("closed_at_shutdown", summary.closedAtShutdown)
+            json.field("duration_ms", milliseconds: summary.elapsed)
+        }
     }
 }

@@ -15,29 +15,26 @@ public enum EchoReport {
     }
 
     public static func json(_ event: ServerEvent) -> [UInt8] {
-        var json = JSONLine()
-        json.beginObject()
-        switch event {
-        case .opened(let id, let peer, let open):
-            json.record("open")
-            json.key("id"); json.int(id)
-            json.key("peer"); json.string(peer.description)
-            json.key("open_connections"); json.int(open)
-        case .closed(let id, let peer, let bytes, let duration, let reason):
-            json.record("close")
-            json.key("id"); json.int(id)
-            json.key("peer"); json.string(peer.description)
-            json.key("bytes"); json.int(bytes)
-            json.key("duration_ms"); json.unescapedNumber(fixed(duration.seconds * 1000, 3))
-            json.key("reason"); json.string(reason.rawValue)
-        case .rejected(let peer, let limit):
-            json.record("rejected")
-            json.key("peer"); json.string(peer.description)
-            json.key("max_connections"); json.int(limit)
+        return JSONLine.object { json in
+            switch event {
+            case .opened(let id, let peer, let open):
+                json.record("open")
+                json.field("id", id)
+                json.field("peer", peer.description)
+                json.field("open_connections", open)
+            case .closed(let id, let peer, let bytes, let duration, let reason):
+                json.record("close")
+                json.field("id", id)
+                json.field("peer", peer.description)
+                json.field("bytes", bytes)
+                json.field("duration_ms", milliseconds: duration)
+                json.field("reason", reason.rawValue)
+            case .rejected(let peer, let limit):
+                json.record("rejected")
+                json.field("peer", peer.description)
+                json.field("max_connections", limit)
+            }
         }
-        json.endObject()
-        json.endLine()
-        return json.bytes
     }
 
     /// The echo as stdout shows it: whatever the server sent back, it cannot drive the
@@ -53,20 +50,17 @@ public enum EchoReport {
     }
 
     public static func json(_ trip: RoundTrip, matches: Bool) -> [UInt8] {
-        var json = JSONLine()
-        json.beginObject()
-        json.key("server"); json.string(trip.server.description)
-        json.key("local"); json.string(trip.local.description)
-        json.key("sent"); json.int(trip.sent)
-        json.key("echoed"); json.int(trip.echo.count)
-        json.key("match"); json.bool(matches)
-        json.key("text"); json.optionalString(printableText(trip.echo))
-        json.key("hex"); json.string(Hexdump.hexString(trip.echo))
-        json.key("connect_ms"); json.unescapedNumber(fixed(trip.connectTime.seconds * 1000, 3))
-        json.key("rtt_ms"); json.unescapedNumber(fixed(trip.roundTripTime.seconds * 1000, 3))
-        json.endObject()
-        json.endLine()
-        return json.bytes
+        return JSONLine.object { json in
+            json.field("server", trip.server.description)
+            json.field("local", trip.local.description)
+            json.field("sent", trip.sent)
+            json.field("echoed", trip.echo.count)
+            json.field("match", matches)
+            json.field("text", printableText(trip.echo))
+            json.field("hex", Hexdump.hexString(trip.echo))
+            json.field("connect_ms", milliseconds: trip.connectTime)
+            json.field("rtt_ms", milliseconds: trip.roundTripTime)
+        }
     }
 
     public static func text(_ session: SessionSummary) -> String {
@@ -74,16 +68,12 @@ public enum EchoReport {
     }
 
     public static func json(_ session: SessionSummary) -> [UInt8] {
-        var json = JSONLine()
-        json.beginObject()
-        json.record("summary")
-        json.key("server"); json.string(session.server.description)
-        json.key("sent"); json.int(session.sent)
-        json.key("echoed"); json.int(session.received)
-        json.key("duration_ms"); json.unescapedNumber(fixed(session.elapsed.seconds * 1000, 3))
-        json.endObject()
-        json.endLine()
-        return json.bytes
+        return JSONLine.record("summary") { json in
+            json.field("server", session.server.description)
+            json.field("sent", session.sent)
+            json.field("echoed", session.received)
+            json.field("duration_ms", milliseconds: session.elapsed)
+        }
     }
 
     /// The once-a-second progress line of a load test: elapsed time, messages, rate, errors.
@@ -111,33 +101,27 @@ public enum EchoReport {
     }
 
     public static func json(_ report: LoadReport) -> [UInt8] {
-        var json = JSONLine()
-        json.beginObject()
-        json.key("connections"); json.int(report.connections)
-        json.key("failed_connections"); json.int(report.failedConnections)
-        json.key("size"); json.int(report.size)
-        json.key("pipeline"); json.int(report.pipeline)
-        json.key("messages"); json.int(report.messages)
-        json.key("bytes"); json.int(report.bytes)
-        json.key("seconds"); json.unescapedNumber(fixed(report.elapsed.seconds, 6))
-        json.key("msgs_per_sec"); json.unescapedNumber(fixed(report.messagesPerSecond, 1))
-        json.key("mb_per_sec"); json.unescapedNumber(fixed(report.megabytesPerSecond, 3))
-        json.key("latency_us")
-        json.beginObject()
-        let latency = report.latency
-        let percentiles: [(StaticString, Double)] = [("p50", latency.p50), ("p90", latency.p90), ("p99", latency.p99), ("p999", latency.p999),
-                                                     ("max", latency.max), ("mean", latency.mean)]
-        for (key, value) in percentiles {
-            json.key(key); json.unescapedNumber(fixed(value, 1))
+        return JSONLine.object { json in
+            json.field("connections", report.connections)
+            json.field("failed_connections", report.failedConnections)
+            json.field("size", report.size)
+            json.field("pipeline", report.pipeline)
+            json.field("messages", report.messages)
+            json.field("bytes", report.bytes)
+            json.field("seconds", report.elapsed.seconds, digits: 6)
+            json.field("msgs_per_sec", report.messagesPerSecond, digits: 1)
+            json.field("mb_per_sec", report.megabytesPerSecond, digits: 3)
+            json.key("latency_us")
+            json.beginObject()
+            let latency = report.latency
+            let percentiles: [(StaticString, Double)] = [("p50", latency.p50), ("p90", latency.p90), ("p99", latency.p99), ("p999", latency.p999),
+                                                         ("max", latency.max), ("mean", latency.mean)]
+            for (key, value) in percentiles {
+                json.field(key, value, digits: 1)
+            }
+            json.endObject()
+            json.field("errors", report.errors)
+            json.array("error_samples", report.errorSamples) { json, sample in json.string(sample) }
         }
-        json.endObject()
-        json.key("errors"); json.int(report.errors)
-        json.key("error_samples")
-        json.beginArray()
-        for sample in report.errorSamples { json.string(sample) }
-        json.endArray()
-        json.endObject()
-        json.endLine()
-        return json.bytes
     }
 }

@@ -53,41 +53,30 @@ public enum TourReport {
     }
 
     public static func json(_ step: TourStep) -> [UInt8] {
-        var json = JSONLine()
-        json.beginObject()
-        json.record("step")
-        json.key("lesson"); json.string(step.lesson.rawValue)
-        json.key("step"); json.int(step.number)
-        json.key("title"); json.string(step.title)
-        json.key("command"); json.optionalString(step.command)
-        json.key("output")
-        json.beginArray()
-        for line in step.output { json.string(line) }
-        json.endArray()
-        json.key("explanation"); json.string(step.explanation)
-        json.key("ok"); json.bool(step.ok)
-        json.key("facts")
-        json.beginObject()
-        for fact in step.facts {
-            json.key(fact.key)
-            json.string(fact.value)
+        return JSONLine.record("step") { json in
+            json.field("lesson", step.lesson.rawValue)
+            json.field("step", step.number)
+            json.field("title", step.title)
+            json.field("command", step.command)
+            json.array("output", step.output) { json, line in json.string(line) }
+            json.field("explanation", step.explanation)
+            json.field("ok", step.ok)
+            json.key("facts")
+            json.beginObject()
+            for fact in step.facts {
+                json.key(fact.key)
+                json.string(fact.value)
+            }
+            json.endObject()
         }
-        json.endObject()
-        json.endObject()
-        json.endLine()
-        return json.bytes
     }
 
     public static func summaryJSON(lessons: Int, steps: Int, failed: Int) -> [UInt8] {
-        var json = JSONLine()
-        json.beginObject()
-        json.record("summary")
-        json.key("lessons"); json.int(lessons)
-        json.key("steps"); json.int(steps)
-        json.key("failed"); json.int(failed)
-        json.endObject()
-        json.endLine()
-        return json.bytes
+        return JSONLine.record("summary") { json in
+            json.field("lessons", lessons)
+            json.field("steps", steps)
+            json.field("failed", failed)
+        }
     }
 
     public static func heading(_ lesson: LessonID, index: Int, of count: Int) -> String {

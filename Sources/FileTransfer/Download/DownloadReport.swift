@@ -22,18 +22,15 @@ public enum DownloadReport {
     }
 
     public static func json(_ result: DownloadResult) -> [UInt8] {
-        var json = JSONLine()
-        json.beginObject()
-        json.key("path"); json.string(result.path)
-        json.key("bytes"); json.int(result.bytes)
-        json.key("transferred"); json.int(result.transferred)
-        json.key("resumed_from"); json.int(result.resumedFrom)
-        json.key("seconds"); json.unescapedNumber(fixed(result.elapsed.seconds, 6))
-        json.key("sha256"); json.string(Hexdump.hexString(result.sha256))
-        json.key("server_digest_checked"); json.bool(result.serverDigestChecked)
-        json.endObject()
-        json.endLine()
-        return json.bytes
+        return JSONLine.object { json in
+            json.field("path", result.path)
+            json.field("bytes", result.bytes)
+            json.field("transferred", result.transferred)
+            json.field("resumed_from", result.resumedFrom)
+            json.field("seconds", result.elapsed.seconds, digits: 6)
+            json.field("sha256", Hexdump.hexString(result.sha256))
+            json.field("server_digest_checked", result.serverDigestChecked)
+        }
     }
 
     static func megabytes(_ bytes: Int) -> String {

@@ -299,9 +299,7 @@ final class HTTPFileHandler: ChannelInboundHandler {
             // to do, and a socket kept open would wait in CLOSE_WAIT for the idle timeout.
             if responding { closeAfterResponse = true } else { context.close(promise: nil) }
         case is ShutdownRequest:
-            // The grace period is over: close, mid-transfer or not, so shutdown always completes.
-            connection.shutDown = true
-            context.close(promise: nil)
+            connection.shutDownNow(context)
         default:
             context.fireUserInboundEventTriggered(event)
         }

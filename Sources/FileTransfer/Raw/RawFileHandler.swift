@@ -147,8 +147,7 @@ final class RawFileHandler: ChannelInboundHandler {
         case is IdleStateHandler.IdleStateEvent where !answered:
             refuse(name: "-", status: 408, note: "no file name within --idle-timeout", context: context)
         case is ShutdownRequest:
-            connection.shutDown = true
-            context.close(promise: nil)
+            connection.shutDownNow(context)
         default:
             context.fireUserInboundEventTriggered(event)
         }

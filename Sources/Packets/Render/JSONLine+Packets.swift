@@ -82,6 +82,17 @@ extension JSONLine {
     }
 }
 
+/// `"key":address` in one call, as `JSONLine.field` does for plain values.
+extension JSONLine {
+    mutating func field(_ name: StaticString, _ address: IPAddress) { key(name); string(address) }
+    mutating func field(_ name: StaticString, _ mac: MACAddress) { key(name); string(mac) }
+    mutating func field(_ name: StaticString, _ address: IPAddress?) { key(name); optionalString(address) }
+    mutating func field(_ name: StaticString, _ mac: MACAddress?) { key(name); optionalString(mac) }
+    mutating func field(_ name: StaticString, _ address: LinkAddress?) { key(name); optionalString(address) }
+    mutating func field(_ name: StaticString, _ address: NetworkAddress?) { key(name); optionalString(address) }
+    mutating func field(_ name: StaticString, prefix address: IPAddress, length: UInt8) { key(name); string(prefix: address, length: length) }
+}
+
 /// `2001:db8::/64` as a String, for the `-v` lines.
 func prefixText(_ address: IPAddress, _ length: UInt8) -> String {
     AddressFormatter.withText(address, mixedNotation: false) { String(decoding: $0, as: UTF8.self) } + "/\(length)"

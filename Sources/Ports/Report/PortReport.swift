@@ -5,72 +5,58 @@ import Rendering
 public enum PortReport {
     public static func appendJSON(_ c: PortClassification, to json: inout JSONLine) {
         json.beginObject()
-        json.key("input"); json.string(c.query.input)
-        json.key("valid"); json.bool(true)
-        json.key("port"); json.int(c.port)
-        json.key("protocol"); json.optionalString(c.query.transport)
-        json.key("range"); json.string(c.rangeClass.rawValue)
-        json.key("privileged"); json.bool(c.privileged)
-        json.key("unprivileged_port_start"); json.int(c.host.unprivilegedPortStart)
-        json.key("ephemeral"); json.bool(c.ephemeral)
+        json.field("input", c.query.input)
+        json.field("valid", true)
+        json.field("port", c.port)
+        json.field("protocol", c.query.transport)
+        json.field("range", c.rangeClass.rawValue)
+        json.field("privileged", c.privileged)
+        json.field("unprivileged_port_start", c.host.unprivilegedPortStart)
+        json.field("ephemeral", c.ephemeral)
         json.key("ephemeral_range"); json.beginArray()
         json.int(c.host.ephemeralRange.lowerBound); json.int(c.host.ephemeralRange.upperBound)
         json.endArray()
-        json.key("reserved_locally"); json.bool(c.reservedLocally)
-        json.key("services"); json.beginArray()
-        for service in c.services {
-            json.beginObject()
-            json.key("name"); json.string(service.name)
-            json.key("protocol"); json.string(service.transport)
-            json.key("description"); json.string(service.description)
+        json.field("reserved_locally", c.reservedLocally)
+        json.objects("services", c.services) { json, service in
+            json.field("name", service.name)
+            json.field("protocol", service.transport)
+            json.field("description", service.description)
             if let ports = service.ports, ports.count > 1 {
-                json.key("ports"); json.string("\(ports.lowerBound)-\(ports.upperBound)")
+                json.field("ports", "\(ports.lowerBound)-\(ports.upperBound)")
             }
-            json.key("reference"); json.string(service.reference)
-            json.key("source"); json.string(service.source.rawValue)
-            json.endObject()
+            json.field("reference", service.reference)
+            json.field("source", service.source.rawValue)
         }
-        json.endArray()
-        json.key("common_uses"); json.beginArray()
-        for use in c.commonUses {
-            json.beginObject()
-            json.key("use"); json.string(use.use)
-            json.key("protocol"); json.optionalString(use.transport)
-            json.key("source"); json.string(use.source)
-            json.endObject()
+        json.objects("common_uses", c.commonUses) { json, use in
+            json.field("use", use.use)
+            json.field("protocol", use.transport)
+            json.field("source", use.source)
         }
-        json.endArray()
-        json.key("listeners"); json.beginArray()
-        for socket in c.listeners {
-            json.beginObject()
-            json.key("protocol"); json.string(socket.transport)
-            json.key("address"); json.string(socket.address.description)
-            json.key("pid"); if let pid = socket.pid { json.int(pid) } else { json.null() }
-            json.key("process"); json.optionalString(socket.process)
-            json.endObject()
+        json.objects("listeners", c.listeners) { json, socket in
+            json.field("protocol", socket.transport)
+            json.field("address", socket.address.description)
+            json.field("pid", socket.pid)
+            json.field("process", socket.process)
         }
-        json.endArray()
         json.key("bind"); json.beginObject()
         for verdict in c.bind {
             json.key(verdict.transport == "tcp" ? "tcp" : "udp"); json.beginObject()
-            json.key("would_fail"); json.bool(verdict.wouldFail)
-            json.key("reason"); json.string(verdict.reason)
+            json.field("would_fail", verdict.wouldFail)
+            json.field("reason", verdict.reason)
             json.endObject()
         }
         json.endObject()
         if !c.host.assumedDefaults.isEmpty {
-            json.key("assumed_defaults"); json.beginArray()
-            for setting in c.host.assumedDefaults { json.string(setting) }
-            json.endArray()
+            json.array("assumed_defaults", c.host.assumedDefaults) { json, setting in json.string(setting) }
         }
         json.endObject()
     }
 
     public static func appendInvalidJSON(input: String, error: PortQueryError, to json: inout JSONLine) {
         json.beginObject()
-        json.key("input"); json.string(input)
-        json.key("valid"); json.bool(false)
-        json.key("error"); json.string(error.description)
+        json.field("input", input)
+        json.field("valid", false)
+        json.field("error", error.description)
         json.endObject()
     }
 
