@@ -170,3 +170,44 @@ final class Replies: @unchecked Sendable {
     var texts: [String] = []
     func add(_ datagram: ReceivedDatagram) { texts.append(String(decoding: datagram.bytes, as: UTF8.self)) }
 }
+
+@Suite("Options checked with the request")
+struct DatagramOptionsTests {
+    @Test("a receiver's groups decide its family; mixed families, a bind of the other family, --interface alone are named")
+    func receiveOptions() {
+        var options = UDPReceiveOptions()
+        #expect(options.problem == nil)
+        options.interface = "lo"
+        #expect(options.problem?.contains("--interface goes with --join") == true)
+        options.groups = [IPAddress("239.1.2.3")!]
+        options.bindHost = "0.0.0.0"
+        #expect(options.problem == nil)
+        options.bindHost = "::"
+        #expect(options.problem?.contains("is not IPv4") == true)
+        options.groups.append(IPAddress("ff02::fb")!)
+        #expect(options.problem?.contains("two separate udp-recv runs") == true)
+        options.groups = [IPAddress("10.0.0.1")!]
+        #expect(options.problem?.contains("multicast group") == true)
+    }
+
+    @Test("a sender's TTLs and bind address")
+    func sendOptions() {
+        var options = UDPSendOptions()
+        #expect(options.problem == nil)
+        options.ttl = 0
+        #expect(options.problem?.contains("--ttl 0 is out of range") == true)
+        options.ttl = 64
+        options.multicastTTL = 256
+        #expect(options.problem?.contains("--multicast-ttl 256") == true)
+        options.multicastTTL = 0
+        options.bindHost = "localhost"
+        #expect(options.problem?.contains("--bind takes an IP address") == true)
+    }
+
+    @Test("a payload from a file that cannot be read is a sentence naming the file")
+    func unreadablePayload() {
+        #expect(throws: UDPError.self) { try PayloadPlan.read(.file("/nonexistent/payload"), lines: false, hex: false, repeats: 1) }
+        let plan = try? PayloadPlan.read(.text("a\nb"), lines: true, hex: false, repeats: 2)
+        #expect(plan?.payloads == [Array("a\nb".utf8)] && plan?.total == 2)
+    }
+}

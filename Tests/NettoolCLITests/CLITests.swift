@@ -1,4 +1,5 @@
 import Foundation
+import ProcessIO
 import Testing
 import Endpoints
 @testable import nettool
@@ -148,6 +149,22 @@ struct TypedArgumentTests {
     ])
     func durations(text: String, duration: Duration) {
         #expect(DurationArgument(argument: text)?.value == duration)
+    }
+
+    @Test("a negative number is named as the culprit, -4 and -6 are flags, and -- ends the search")
+    func negativeNumbers() {
+        #expect(negativeNumberArgument(["udp-send", "127.0.0.1", "-1", "hi"]) == "-1")
+        #expect(negativeNumberArgument(["udp-send", "-4", "127.0.0.1", "-20"]) == "-20")
+        #expect(negativeNumberArgument(["udp-send", "-6", "::1", "9", "hi"]) == nil)
+        #expect(negativeNumberArgument(["udp-send", "::1", "9", "--", "-1"]) == nil)
+    }
+
+    @Test("host syntax: addresses and names pass, typos are named", arguments: [
+        ("127.0.0.1", true), ("::1", true), ("fe80::1%lo", true), ("localhost", true), ("a-b.example_1.test", true),
+        ("999.1.1.1", false), ("bad_host!", false), ("-lead.example", false), ("a..b", false), ("", false),
+    ])
+    func hostSyntax(host: String, valid: Bool) {
+        #expect((HostSyntax.problem(host) == nil) == valid, "\(host): \(HostSyntax.problem(host) ?? "ok")")
     }
 
     @Test("bad durations are rejected", arguments: ["", "ms", "-1s", "fast", "1e30s"])

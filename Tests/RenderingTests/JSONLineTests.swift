@@ -21,6 +21,25 @@ struct JSONLineTests {
         #expect(json == #"{"b":-12,"a":[true,null,"x"],"c":{}}"#)
     }
 
+    @Test("a record: the event key first, fields by type, nil as null, arrays of values and of objects")
+    func record() {
+        let missing: String? = nil
+        let port: Int? = nil
+        let bytes = JSONLine.record("summary") { j in
+            j.field("peer", "[::1]:7")
+            j.field("bytes", 42)
+            j.field("ok", true)
+            j.field("note", missing)
+            j.field("pid", port)
+            j.field("duration_ms", milliseconds: .milliseconds(1500))
+            j.field("rate", 2.0 / 3, digits: 2)
+            j.array("vlan", [10, 20]) { j, id in j.int(id) }
+            j.objects("uses", ["a", "b"]) { j, use in j.field("use", use) }
+        }
+        #expect(String(decoding: bytes, as: UTF8.self) == #"{"event":"summary","peer":"[::1]:7","bytes":42,"ok":true,"note":null,"#
+            + #""pid":null,"duration_ms":1500.000,"rate":0.67,"vlan":[10,20],"uses":[{"use":"a"},{"use":"b"}]}"# + "\n")
+    }
+
     @Test("escaping of quotes, backslashes and control bytes")
     func escaping() {
         #expect(text { $0.string("a\"b\\c\n\t\u{1}") } == #""a\"b\\c\n\t\u0001""#)
@@ -97,5 +116,32 @@ struct TerminalTextTests {
         #expect(printableText(Array("a\r\nb\t".utf8)) == "a\r\nb\t")
         #expect(printableText([0x1b]) == nil)
         #expect(printableText(Array("\u{9b}".utf8)) == nil)
+    }
+}
+
+@Suite("Durations and sizes as typed")
+struct TypedUnitsTests {
+    @Test("durations", arguments: [
+        ("100ms", Duration.milliseconds(100)), ("2s", .seconds(2)), ("1.5s", .milliseconds(1500)),
+        ("1m", .seconds(60)), ("250us", .microseconds(250)), ("3", .seconds(3)), ("1h", .seconds(3600)),
+    ])
+    func durations(text: String, duration: Duration) {
+        #expect(DurationText.parse(text) == duration)
+    }
+
+    @Test("not durations", arguments: ["", "ms", "-1s", "fast", "1e30s", "nan"])
+    func notDurations(text: String) {
+        #expect(DurationText.parse(text) == nil)
+    }
+
+    @Test("sizes in powers of 1024, and what is not one")
+    func sizes() {
+        #expect(parseByteCount("1000") == 1000)
+        #expect(parseByteCount("64K") == 65536)
+        #expect(parseByteCount("500m") == 500 << 20)
+        #expect(parseByteCount("2G") == 2 << 30)
+        for bad in ["", "K", "0", "-5", "1.5M", "12Q", "9999999999T", "١٢"] {
+            #expect(parseByteCount(bad) == nil, "\(bad)")
+        }
     }
 }

@@ -118,3 +118,26 @@ struct EchoMismatchTests {
         #expect(text.contains(" ff "))
     }
 }
+
+@Suite("Load options")
+struct LoadOptionsTests {
+    @Test("limits are named as the options that set them")
+    func limits() {
+        var options = LoadOptions()
+        #expect(options.problem == nil)
+        options.connections = 10_001
+        #expect(options.problem == "--connections must be 1-10000")
+        options.connections = 64
+        options.size = 0
+        #expect(options.problem == "--size must be 1 byte to 64 MiB")
+        options.size = 64
+        options.pipeline = 2000
+        #expect(options.problem == "--pipeline must be 1-1024")
+        options.pipeline = 16
+        options.messages = 0
+        #expect(options.problem == "--messages must be at least 1")
+        options.messages = nil
+        options.duration = .zero
+        #expect(options.problem == "--duration must be longer than 0")
+    }
+}
