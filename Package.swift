@@ -16,6 +16,10 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         // SHA-256 for Repr-Digest and verified downloads (BoringSSL's assembly keeps up with loopback).
         .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
+        // TLS (BoringSSL) for download https://, file-server --tls and echo over TLS.
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
+        // Certificates nettool makes (--tls-self-signed), reads and verifies with a reason.
+        .package(url: "https://github.com/apple/swift-certificates.git", from: "1.21.1"),
         // Latency percentiles for the TCP load generator.
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift.git", from: "0.2.0"),
     ],
@@ -32,7 +36,7 @@ let package = Package(
         .target(
             name: "Endpoints",
             dependencies: [
-                "Addresses", "HostState", "Rendering",
+                "Addresses", "HostState", "Rendering", "TLS",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]
@@ -46,11 +50,24 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
+        // TLS: the only module that imports NIOSSL and X509. The hellos read off the wire (pure),
+        // certificates summarised and verified with a reason, the client and server sides.
+        .target(
+            name: "TLS",
+            dependencies: [
+                "Rendering",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "NIOTLS", package: "swift-nio"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
         // The listening side every nettool server shares: bind, connection registry, graceful stop.
         .target(
             name: "Serving",
             dependencies: [
-                "Addresses", "Endpoints", "ProcessIO", "Rendering",
+                "Addresses", "Endpoints", "ProcessIO", "Rendering", "TLS",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]
@@ -59,7 +76,7 @@ let package = Package(
         .target(
             name: "TCPEcho",
             dependencies: [
-                "Addresses", "Endpoints", "Rendering", "Serving",
+                "Addresses", "Endpoints", "Rendering", "Serving", "TLS",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
@@ -69,7 +86,7 @@ let package = Package(
         .target(
             name: "FileTransfer",
             dependencies: [
-                "Addresses", "Endpoints", "Rendering", "Serving",
+                "Addresses", "Endpoints", "ProcessIO", "Rendering", "Serving", "TLS",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

@@ -3,7 +3,8 @@
 # libpcap-dev (for the capture module), and the real peers the tests talk to: netcat-openbsd,
 # socat, curl, python3 (http.server), iproute2 (ip netns), util-linux (setpriv, to test as an unprivileged user),
 # coreutils (stdbuf), and for capture: tcpdump (reads back what -w wrote), arping and ndisc6 (real ARP
-# and NDP traffic); nftables (a local firewall rule that refuses a send). Uses sudo when not root. Safe to run repeatedly.
+# and NDP traffic); nftables (a local firewall rule that refuses a send); openssl, ca-certificates
+# and tshark for TLS. Uses sudo when not root. Safe to run repeatedly.
 set -euo pipefail
 
 need=()
@@ -20,6 +21,11 @@ command -v stdbuf >/dev/null 2>&1 || need+=(coreutils)
 [ -x /usr/sbin/arping ] || need+=(arping)
 [ -x /usr/bin/ndisc6 ] || need+=(ndisc6)
 [ -x /usr/sbin/nft ] || need+=(nftables)
+# TLS: the openssl CLI (test certificates, s_server, s_client), the trust store, and tshark
+# (decrypts a capture with --keylog's secrets).
+[ -x /usr/bin/openssl ] || need+=(openssl)
+[ -f /etc/ssl/certs/ca-certificates.crt ] || need+=(ca-certificates)
+[ -x /usr/bin/tshark ] || need+=(tshark)
 
 if [ ${#need[@]} -gt 0 ]; then
     sudo=""

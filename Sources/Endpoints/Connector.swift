@@ -1,6 +1,8 @@
 import NIOCore
 import NIOPosix
+import Addresses
 import Rendering
+import TLS
 
 /// The one way nettool's clients reach a server, as netcat's remote_connect(): resolve the host
 /// with getaddrinfo (honouring -4/-6, /etc/hosts, and the resolver's RFC 6724 order), then try
@@ -12,6 +14,11 @@ public struct Connector: Sendable {
     public let family: FamilyPreference
     public let connectTimeout: Duration
     private let narrator: Narrator
+    /// TLS over every connection (the handshake is part of connecting); nil for plain TCP.
+    public var tls: TLSClientSide?
+    /// curl's --resolve: connect to this address instead of resolving `host` (which TLS still
+    /// sends as SNI and verifies).
+    public var address: IPAddress?
 
     public init(host: String, port: Int, family: FamilyPreference, connectTimeout: Duration, narrator: Narrator) {
         self.host = host
@@ -23,6 +30,13 @@ public struct Connector: Sendable {
 
     /// The host's addresses, in the order to try them.
     public func resolve(_ transport: NetworkError.Transport) throws(NetworkError) -> [SocketAddress] {
+        if let address {
+            narrator.step("\(host) → \(address) (--resolve)", "no lookup: the address is given; the name is still what TLS asks for and checks")
+            guard let socketAddress = try? SocketAddress(ipAddress: address.description, port: port) else {
+                throw .io("--resolve: \(address) is not an address to connect to")
+            }
+            return [socketAddress]
+        }
         let addresses = try Resolver.resolve(host, port: port, family: family, transport: transport)
         let shown = addresses.compactMap { Endpoint($0)?.address.description }
         if shown != [host] {
@@ -41,6 +55,31 @@ public struct Connector: Sendable {
             .connectTimeout(TimeAmount(connectTimeout))
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
             .channelOption(.allowRemoteHalfClosure, value: true)
+            .channelOption(.maxMessagesPerRead, value: 16)
+    }
+
+    /// Connects to `address`; `pipeline` adds the client's handlers to the new channel, behind
+    /// TLS when `tls` is set, and this returns once the TLS handshake is done (a refused
+    /// certificate or failed handshake is thrown as the connection's error).
+    public func open<Output: Sendable>(_ address: SocketAddress, on group: (any EventLoopGroup)? = nil, narrate: Bool = true,
+                                       _ pipeline: @escaping @Sendable (Channel) throws -> Output) async throws -> Output {
+        let tls = self.tls, host = self.host, timeout = connectTimeout, narrator = narrate ? self.narrator : .silent
+        let (output, channel, handshake) = try await bootstrap(on: group ?? MultiThreadedEventLoopGroup.singleton)
+            .connect(to: address) { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    let handshake = try tls?.secure(channel, host: host, timeout: timeout, narrator: narrator)
+                    return (try pipeline(channel), channel, handshake)
+                }
+            }
+        do {
+            _ = try await handshake?.get()
+        } catch {
+            // An async channel must be finished before it goes, or NIO traps.
+            if let connection = output as? any DiscardableConnection { await connection.discard() }
+            channel.close(promise: nil)
+            throw error
+        }
+        return output
     }
 
     /// Runs `attempt` on each address in turn and returns the first that connects, with the
@@ -63,11 +102,23 @@ public struct Connector: Sendable {
                 return (connection, server, .now - start)
             } catch {
                 var failure = NetworkError.from(error, endpoint: server, transport: .tcp) ?? .io("\(server): \(error)")
+                if case .tls = failure, narrate { narrator.step("TLS with \(server) failed", failure.description) }
                 if case .connectTimedOut = failure { failure = .connectTimedOut(server, connectTimeout) }
                 if narrate { narrator.step("connect(\(server)) failed", failure.description) }
                 if firstError == nil { firstError = failure }
             }
         }
         throw firstError ?? .io("'\(host)' has no address to connect to")
+    }
+}
+
+/// A connection that must be wound down properly when it is given up before use.
+protocol DiscardableConnection {
+    func discard() async
+}
+
+extension NIOAsyncChannel: DiscardableConnection {
+    func discard() async {
+        try? await executeThenClose { _, _ in }
     }
 }

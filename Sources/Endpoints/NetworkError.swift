@@ -1,6 +1,7 @@
 import HostState
 import NIOCore
 import Rendering
+import TLS
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -16,6 +17,7 @@ public enum ExitStatus: Int32, CaseIterable, Sendable {
     case timedOut = 5
     case unreachable = 6
     case closedEarly = 7
+    case tls = 8
 
     public var meaning: String {
         switch self {
@@ -27,6 +29,7 @@ public enum ExitStatus: Int32, CaseIterable, Sendable {
         case .timedOut: return "timed out: no handshake, reply or data within the timeout"
         case .unreachable: return "network or host unreachable"
         case .closedEarly: return "the peer reset the connection or closed it too early"
+        case .tls: return "TLS failed: the server's certificate was refused (issuer, name, dates) or the handshake failed"
         }
     }
 
@@ -67,6 +70,8 @@ public enum NetworkError: CommandFailure, Sendable {
     case permissionDenied(Endpoint, reason: String)
     /// send() returned EPERM: a rule on this host's output path dropped the packet.
     case firewall(Endpoint, Transport)
+    /// The TLS handshake with `Endpoint` failed, or its certificate was refused.
+    case tls(Endpoint, TLSFailure)
     case io(String)
 
     public var exitStatus: ExitStatus {
@@ -76,6 +81,7 @@ public enum NetworkError: CommandFailure, Sendable {
         case .connectTimedOut: return .timedOut
         case .unreachable: return .unreachable
         case .reset, .closedEarly: return .closedEarly
+        case .tls(_, let failure): return failure.isLocalFile ? .failure : .tls
         case .addressInUse, .bindRefused, .permissionDenied, .firewall, .io: return .failure
         }
     }
@@ -114,6 +120,8 @@ public enum NetworkError: CommandFailure, Sendable {
         case .firewall(let endpoint, let transport):
             return "cannot send to \(endpoint)/\(transport.rawValue): a firewall rule on this host refused it before it left "
                 + "(send() returned EPERM; see `nft list ruleset` or `iptables -L OUTPUT`)"
+        case .tls(let endpoint, let failure):
+            return failure.isLocalFile ? failure.description : "\(endpoint): \(failure)"
         case .io(let reason):
             return reason
         }
@@ -128,6 +136,7 @@ public enum NetworkError: CommandFailure, Sendable {
     /// network error at all (the caller's own errors). `binding`: the error came from bind(2).
     public static func from(_ error: any Error, endpoint: Endpoint, transport: Transport, binding: Bool = false) -> NetworkError? {
         if let error = error as? NetworkError { return error }
+        if let error = error as? TLSFailure { return .tls(endpoint, error) }
         if case .connectTimeout(let timeout)? = error as? ChannelError { return .connectTimedOut(endpoint, Duration(timeout)) }
         guard let io = error as? IOError else { return nil }
         let privilegedBelow = HostPortState.unprivilegedPortStart() ?? 1024
@@ -149,4 +158,10 @@ public enum NetworkError: CommandFailure, Sendable {
         default: return .io("\(endpoint): \(String(cString: strerror(io.errnoCode)))")
         }
     }
+}
+
+/// A server's certificate or key that cannot be used ends the command with 1; a client's
+/// refused handshake with 8.
+extension TLSFailure: CommandFailure {
+    public var exitStatus: ExitStatus { isLocalFile ? .failure : .tls }
 }

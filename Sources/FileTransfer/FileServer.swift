@@ -52,7 +52,7 @@ public final class FileServer: Sendable {
                     try pipeline.addHandler(headGuard)
                     try pipeline.configureHTTPServerPipeline(withErrorHandling: true)
                     let handler = HTTPFileHandler(root: root, digests: digests, registry: registry, headGuard: headGuard,
-                                                  narrator: narrator, onRequest: onRequest)
+                                                  encrypted: options.listen.tls != nil, narrator: narrator, onRequest: onRequest)
                     headGuard.onRefusal = { status, note in handler.headRefused(status: status, note: note) }
                     try pipeline.addHandler(handler)
                 }

@@ -3,6 +3,7 @@ import Endpoints
 import NIOCore
 import NIOPosix
 import Rendering
+import TLS
 import Synchronization
 #if canImport(Glibc)
 import Glibc
@@ -22,6 +23,10 @@ public struct ListenOptions: Sendable {
     /// Told, at most once every ten seconds, when accept(2) fails for want of descriptors or
     /// memory and the server pauses accepting instead of spinning on the error.
     public var onAcceptPause: (@Sendable (String) -> Void)?
+    /// TLS in front of every accepted connection; nil for plain TCP.
+    public var tls: TLSServerSide?
+    /// Told, with the client, when its TLS handshake fails (the connection is then closed).
+    public var onTLSFailure: (@Sendable (Endpoint, String) -> Void)?
 
     public init() {}
 }
@@ -103,7 +108,15 @@ public final class ListeningServer: Sendable {
                 .childChannelOption(.allowRemoteHalfClosure, value: true)
                 .childChannelOption(.maxMessagesPerRead, value: 16)
                 .childChannelInitializer { child in
-                    child.eventLoop.makeCompletedFuture { try initializer(child, registry) }
+                    child.eventLoop.makeCompletedFuture {
+                        if let tls = options.tls {
+                            let peer = child.remoteAddress.flatMap(Endpoint.init)
+                            try tls.secure(child, narrator: narrator) { reason in
+                                if let peer { options.onTLSFailure?(peer, reason) }
+                            }
+                        }
+                        try initializer(child, registry)
+                    }
                 }
                 .bind(host: options.bindHost, port: options.port).get()
         } catch {

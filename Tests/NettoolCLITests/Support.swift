@@ -127,10 +127,11 @@ final class BackgroundProcess: @unchecked Sendable {
     private let output = SharedData()
     private let errors = SharedData()
 
-    init(_ path: String, _ arguments: [String]) throws {
+    init(_ path: String, _ arguments: [String], directory: String? = nil) throws {
         ignoreSIGPIPE
         process.executableURL = URL(fileURLWithPath: path)
         process.arguments = arguments
+        if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
         let out = Pipe(), err = Pipe()
         process.standardOutput = out
         process.standardError = err

@@ -6,8 +6,7 @@ import Rendering
 import Glibc
 #endif
 
-/// Everything that can stop a download, as a sentence; `isTransient` ones are retried. Every
-/// one ends the command with status 1 (after its retries): the sentence names the cause.
+/// Everything that can stop a download, as a sentence; `isTransient` ones are retried.
 public enum DownloadError: CommandFailure, Sendable {
     case source(DownloadSource.ParseError)
     /// Resolution, refusal, handshake timeout, reset, unreachable: shared with every command.
@@ -34,7 +33,11 @@ public enum DownloadError: CommandFailure, Sendable {
         }
     }
 
-    public var exitStatus: ExitStatus { .failure }
+    /// 1 for every failure but TLS (8), which needs another fix: trust, a name, a clock.
+    public var exitStatus: ExitStatus {
+        if case .network(let error) = self, error.exitStatus == .tls { return .tls }
+        return .failure
+    }
 
     public var description: String {
         switch self {

@@ -1,8 +1,12 @@
 import Rendering
 
-/// What `download` fetches: `http://host[:port]/path` or `raw://host:port/name`. Pure.
+/// What `download` fetches: `http[s]://host[:port]/path` or `raw://host:port/name`. Pure.
 public struct DownloadSource: Sendable, Equatable, CustomStringConvertible {
-    public enum Scheme: String, Sendable { case http, raw }
+    public enum Scheme: String, Sendable {
+        case http, https, raw
+
+        var defaultPort: Int? { self == .http ? 80 : self == .https ? 443 : nil }
+    }
 
     public let scheme: Scheme
     public let host: String
@@ -20,10 +24,8 @@ public struct DownloadSource: Sendable, Equatable, CustomStringConvertible {
 
         public var description: String {
             switch self {
-            case .unsupportedScheme("https"):
-                return "https:// is not supported yet (TLS is not built in); use http:// or a tool such as curl"
             case .unsupportedScheme(let scheme):
-                return "\(scheme):// is not a source download knows; give http://HOST[:PORT]/PATH or raw://HOST:PORT/NAME"
+                return "\(scheme):// is not a source download knows; give http[s]://HOST[:PORT]/PATH or raw://HOST:PORT/NAME"
             case .malformed(let why):
                 return why
             case .unsafeName(let name):
@@ -49,7 +51,7 @@ public struct DownloadSource: Sendable, Equatable, CustomStringConvertible {
             throw .malformed("'\(TerminalText.escape(text))' contains \(what), which a URL may not hold")
         }
         guard let separator = text.range(of: "://") else {
-            throw .malformed("'\(text)' is not a URL; give http://HOST[:PORT]/PATH or raw://HOST:PORT/NAME")
+            throw .malformed("'\(text)' is not a URL; give http[s]://HOST[:PORT]/PATH or raw://HOST:PORT/NAME")
         }
         let schemeText = text[..<separator.lowerBound].lowercased()
         guard let scheme = Scheme(rawValue: schemeText) else { throw .unsupportedScheme(schemeText) }
@@ -76,8 +78,8 @@ public struct DownloadSource: Sendable, Equatable, CustomStringConvertible {
             guard let value = Int(portText), (1...65535).contains(value) else { throw .malformed("'\(portText)' is not a port (1-65535)") }
             port = value
         } else {
-            guard scheme == .http else { throw .malformed("raw:// needs a port: raw://HOST:PORT/NAME") }
-            port = 80
+            guard let standard = scheme.defaultPort else { throw .malformed("raw:// needs a port: raw://HOST:PORT/NAME") }
+            port = standard
         }
         if scheme == .raw {
             target = String(target.drop { $0 == "/" })
@@ -111,7 +113,7 @@ public struct DownloadSource: Sendable, Equatable, CustomStringConvertible {
     /// `host:port` as the Host header wants it.
     public var hostHeader: String {
         let shownHost = host.contains(":") ? "[\(host)]" : host
-        return port == 80 && scheme == .http ? shownHost : "\(shownHost):\(port)"
+        return port == scheme.defaultPort ? shownHost : "\(shownHost):\(port)"
     }
 
     /// A Location header's value resolved against this source (absolute URL or absolute path).

@@ -1,9 +1,12 @@
+import Addresses
 import Endpoints
 import NIOCore
 import NIOHTTP1
 import NIOPosix
 import ProcessIO
 import Rendering
+import Synchronization
+import TLS
 
 public struct DownloadOptions: Sendable {
     public var source: DownloadSource
@@ -18,6 +21,12 @@ public struct DownloadOptions: Sendable {
     public var expectedSHA256: [UInt8]?
     /// Stop (and keep nothing) once the body is larger than this many bytes.
     public var maxSize: Int?
+    /// How https:// servers are checked (--cacert, --insecure) and the key log (--keylog).
+    public var tls = TLSClientOptions()
+    /// curl's --resolve: `HOST:PORT` → the address to connect to instead of resolving HOST.
+    public var resolve: [String: IPAddress] = [:]
+    /// Follow a redirect from https:// to http:// (refused by default: it would drop the encryption).
+    public var allowDowngrade = false
 
     public init(source: DownloadSource, output: String) {
         self.source = source
@@ -57,12 +66,15 @@ public enum Downloader {
                            progress: @escaping @Sendable (DownloadProgress) -> Void) async throws(DownloadError) -> DownloadResult {
         var part = PartialFile(finalPath: options.output)
         try part.checkNoLinks()
+        let tls = TLSClientCache(options.tls)
+        if options.source.scheme == .https { _ = try tls.client() }
         let started = ContinuousClock.now
         var resume = options.resume
         var attempt = 0
         while true {
             do {
-                let result = try await attemptOnce(options, part: &part, resume: resume, narrator: narrator, started: started, progress: progress)
+                let result = try await attemptOnce(options, part: &part, resume: resume, tls: tls, narrator: narrator, started: started,
+                                                   progress: progress)
                 return result
             } catch {
                 part.closeFile()
@@ -77,26 +89,32 @@ public enum Downloader {
         }
     }
 
-    private static func attemptOnce(_ options: DownloadOptions, part: inout PartialFile, resume: Bool, narrator: Narrator,
+    private static func attemptOnce(_ options: DownloadOptions, part: inout PartialFile, resume: Bool, tls: TLSClientCache, narrator: Narrator,
                                     started: ContinuousClock.Instant,
                                     progress: @escaping @Sendable (DownloadProgress) -> Void) async throws(DownloadError) -> DownloadResult {
         switch options.source.scheme {
         case .raw:
             return try await RawDownload.run(options, part: &part, narrator: narrator, started: started, progress: progress)
-        case .http:
+        case .http, .https:
             var source = options.source
             for _ in 0...options.maxRedirects {
-                switch try await HTTPDownload.run(options, source: source, part: &part, resume: resume, narrator: narrator,
+                let client = source.scheme == .https ? try tls.client() : nil
+                switch try await HTTPDownload.run(options, source: source, part: &part, resume: resume, tls: client, narrator: narrator,
                                                   started: started, progress: progress) {
                 case .done(let result):
                     return result
                 case .redirect(let location):
+                    let previous = source
                     do {
-                        source = try source.resolving(location: location)
+                        source = try previous.resolving(location: location)
                     } catch {
                         throw .source(error)
                     }
-                    guard source.scheme == .http else { throw .badResponse("redirected to \(source), which is not http://") }
+                    guard source.scheme != .raw else { throw .badResponse("redirected to \(source), which is not http:// or https://") }
+                    if previous.scheme == .https && source.scheme == .http && !options.allowDowngrade {
+                        throw .badResponse("\(previous) redirected to \(source): from https to plain http, where anyone on the path "
+                                           + "could read or change the file; refused (pass --allow-downgrade to follow it)")
+                    }
                     narrator.step("(redirect → \(source))", "the server said the file is elsewhere; a new request goes there")
                 }
             }
@@ -107,22 +125,22 @@ public enum Downloader {
     /// Resolves and connects (`Connector`), with `initializer` building the pipeline behind
     /// the read timeout that fails a stalled transfer.
     static func connect<Inbound: Sendable, Outbound: Sendable>(
-        _ source: DownloadSource, options: DownloadOptions, narrator: Narrator,
+        _ source: DownloadSource, options: DownloadOptions, tls: TLSClientSide?, narrator: Narrator,
         initializer: @escaping @Sendable (Channel) throws -> Void
     ) async throws(DownloadError) -> (NIOAsyncChannel<Inbound, Outbound>, Endpoint) {
-        let connector = Connector(host: source.host, port: source.port, family: .any,
+        var connector = Connector(host: source.host, port: source.port, family: .any,
                                   connectTimeout: options.connectTimeout, narrator: narrator)
+        connector.tls = tls
+        connector.address = options.resolve["\(source.host):\(source.port)"]
         let timeout = TimeAmount(options.timeout)
         do {
             let (channel, server, _) = try await connector.connect(try connector.resolve(.tcp)) { address in
-                try await connector.bootstrap().connect(to: address) { channel in
-                    channel.eventLoop.makeCompletedFuture {
-                        try channel.pipeline.syncOperations.addHandler(IdleStateHandler(readTimeout: timeout))
-                        try channel.pipeline.syncOperations.addHandler(StallGuard())
-                        try initializer(channel)
-                        return try NIOAsyncChannel<Inbound, Outbound>(
-                            wrappingChannelSynchronously: channel, configuration: .init(isOutboundHalfClosureEnabled: true))
-                    }
+                try await connector.open(address) { channel in
+                    try channel.pipeline.syncOperations.addHandler(IdleStateHandler(readTimeout: timeout))
+                    try channel.pipeline.syncOperations.addHandler(StallGuard())
+                    try initializer(channel)
+                    return try NIOAsyncChannel<Inbound, Outbound>(
+                        wrappingChannelSynchronously: channel, configuration: .init(isOutboundHalfClosureEnabled: true))
                 }
             }
             return (channel, server)
@@ -144,6 +162,31 @@ final class StallGuard: ChannelInboundHandler {
             context.close(promise: nil)
         } else {
             context.fireUserInboundEventTriggered(event)
+        }
+    }
+}
+
+/// The TLS client of one download, made when the first https:// connection needs it (so a
+/// plain http:// download never reads the trust store) and kept for its retries and redirects.
+final class TLSClientCache: Sendable {
+    private let options: TLSClientOptions
+    private let made = Mutex<TLSClientSide?>(nil)
+
+    init(_ options: TLSClientOptions) {
+        var options = options
+        options.protocols = ["http/1.1"]
+        self.options = options
+    }
+
+    func client() throws(DownloadError) -> TLSClientSide {
+        if let client = made.withLock({ $0 }) { return client }
+        do {
+            let client = try TLSClientSide(options)
+            if let warning = client.warning { printError("nettool: \(warning)") }
+            made.withLock { $0 = client }
+            return client
+        } catch {
+            throw .network(.tls(Endpoint(address: .v4(0), port: 0), error))
         }
     }
 }

@@ -2,6 +2,7 @@ import Endpoints
 import NIOCore
 import NIOHTTP1
 import Rendering
+import TLS
 
 /// One HTTP request of a download, and what came of it.
 enum HTTPDownload {
@@ -12,7 +13,8 @@ enum HTTPDownload {
 
     typealias Connection = NIOAsyncChannel<HTTPClientResponsePart, HTTPClientRequestPart>
 
-    static func run(_ options: DownloadOptions, source: DownloadSource, part: inout PartialFile, resume: Bool, narrator: Narrator,
+    static func run(_ options: DownloadOptions, source: DownloadSource, part: inout PartialFile, resume: Bool, tls: TLSClientSide?,
+                    narrator: Narrator,
                     started: ContinuousClock.Instant,
                     progress: @escaping @Sendable (DownloadProgress) -> Void) async throws(DownloadError) -> Outcome {
         let leftover = part.leftover()
@@ -28,7 +30,7 @@ enum HTTPDownload {
             headers.add(name: "range", value: "bytes=\(resumeFrom)-")
             headers.add(name: "if-range", value: validator)
         }
-        let (connection, endpoint): (Connection, Endpoint) = try await Downloader.connect(source, options: options, narrator: narrator) { channel in
+        let (connection, endpoint): (Connection, Endpoint) = try await Downloader.connect(source, options: options, tls: tls, narrator: narrator) { channel in
             try channel.pipeline.syncOperations.addHTTPClientHandlers()
         }
         let server = endpoint.description
@@ -70,6 +72,10 @@ enum HTTPDownload {
                     }
                     try part.open(keeping: false)
                     expectedTotal = length
+                    if length == nil && response.headers["transfer-encoding"].isEmpty {
+                        narrator.step("(no Content-Length)", "the body ends when the server closes the connection, so a cut transfer "
+                                      + "cannot be told from a complete one, and this download cannot be resumed")
+                    }
                     try part.saveMeta(PartialFile.Meta(source: source.description, validator: validator, length: length))
                 case 416 where resumeFrom > 0 && resumeFrom == leftover.meta?.length:
                     try part.open(keeping: true)

@@ -11,7 +11,7 @@ enum RawDownload {
     static func run(_ options: DownloadOptions, part: inout PartialFile, narrator: Narrator, started: ContinuousClock.Instant,
                     progress: @escaping @Sendable (DownloadProgress) -> Void) async throws(DownloadError) -> DownloadResult {
         let source = options.source
-        let (connection, endpoint): (Connection, Endpoint) = try await Downloader.connect(source, options: options, narrator: narrator) { _ in }
+        let (connection, endpoint): (Connection, Endpoint) = try await Downloader.connect(source, options: options, tls: nil, narrator: narrator) { _ in }
         let server = endpoint.description
         try part.open(keeping: false)
         do {

@@ -19,6 +19,9 @@ final class HTTPFileHandler: ChannelInboundHandler {
     private let headGuard: RequestHeadGuard
     private let narrator: Narrator
     private let connection: ServedConnection
+    /// Over TLS the bytes must be sealed in this process: files are read and written in chunks,
+    /// since sendfile(2) would bypass the encryption.
+    private let encrypted: Bool
 
     private var request: HTTPRequestHead?
     private var responding = false
@@ -26,11 +29,12 @@ final class HTTPFileHandler: ChannelInboundHandler {
     /// Over --max-connections: the request is read and answered with 503, then the connection closes.
     private var overLimit = false
 
-    init(root: ServedRoot, digests: DigestCache, registry: ConnectionRegistry, headGuard: RequestHeadGuard,
+    init(root: ServedRoot, digests: DigestCache, registry: ConnectionRegistry, headGuard: RequestHeadGuard, encrypted: Bool,
          narrator: Narrator, onRequest: @escaping @Sendable (ServedRequest) -> Void) {
         self.root = root
         self.digests = digests
         self.headGuard = headGuard
+        self.encrypted = encrypted
         self.narrator = narrator
         connection = ServedConnection(registry: registry, onRequest: onRequest)
     }
@@ -229,12 +233,46 @@ final class HTTPFileHandler: ChannelInboundHandler {
     private func sendRegion(of fileHandle: NIOFileHandle, info: FileInfo, span: Range<Int>, status: HTTPResponseStatus,
                             headers: HTTPHeaders, head: HTTPRequestHead, context: ChannelHandlerContext) {
         writeHead(status: status, headers: headers, head: head, context: context)
+        if encrypted { return sendChunks(of: fileHandle, info: info, span: span, status: status, head: head, context: context) }
         narrator.step("sendfile(\(span.count) bytes of \(info.path))", "the kernel copies the file straight from the page cache to the socket; the bytes never enter this process")
         let region = FileRegion(fileHandle: fileHandle, readerIndex: span.lowerBound, endIndex: span.upperBound)
         context.write(wrapOutboundOut(.body(.fileRegion(region))), promise: nil)
         connection.watch(fileHandle, end: span.upperBound, context: context)
         finish(head: head, status: status, bytes: span.count, note: nil, context: context) {
             try? fileHandle.close()
+        }
+    }
+
+    /// The TLS way to send a file: 1 MiB chunks read on the thread pool, each written (and
+    /// sealed by NIOSSL) before the next is read, so memory stays flat. A file that ends early
+    /// (truncated while sent) closes the connection: its Content-Length cannot be kept.
+    private func sendChunks(of fileHandle: NIOFileHandle, info: FileInfo, span: Range<Int>, status: HTTPResponseStatus,
+                            head: HTTPRequestHead, context: ChannelHandlerContext) {
+        narrator.step("read() + write() through TLS (\(span.count) bytes of \(info.path))",
+                      "over TLS each byte is encrypted in this process, so the file is read in chunks and sealed before it is sent; sendfile cannot be used")
+        let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+        let sent = NIOLoopBoundBox(0, eventLoop: context.eventLoop)
+        NonBlockingFileIO(threadPool: .singleton).readChunked(
+            fileHandle: fileHandle, fromOffset: Int64(span.lowerBound), byteCount: span.count, chunkSize: 1 << 20,
+            allocator: context.channel.allocator, eventLoop: context.eventLoop
+        ) { chunk in
+            let (handler, context) = bound.value
+            sent.value += chunk.readableBytes
+            return context.writeAndFlush(handler.wrapOutboundOut(.body(.byteBuffer(chunk))))
+        }.whenComplete { result in
+            let (handler, context) = bound.value
+            guard case .success = result, sent.value == span.count else {
+                try? fileHandle.close()
+                handler.log(method: head.method.rawValue, path: head.uri, status: Int(status.code), bytes: sent.value,
+                            note: sent.value < span.count ? "the file ended after \(sent.value) of \(span.count) bytes; truncated while sent?"
+                                                          : "the client went away mid-transfer")
+                handler.responding = false
+                context.close(promise: nil)
+                return
+            }
+            handler.finish(head: head, status: status, bytes: span.count, note: nil, context: context) {
+                try? fileHandle.close()
+            }
         }
     }
 

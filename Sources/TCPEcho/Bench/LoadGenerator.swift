@@ -15,8 +15,7 @@ public enum LoadGenerator {
     public static func run(_ options: LoadOptions, narrator: Narrator,
                            progress: (@Sendable (LoadProgress) -> Void)?) async throws(TCPError) -> LoadReport {
         let target = options.target
-        let connector = Connector(host: target.host, port: target.port, family: target.family,
-                                  connectTimeout: target.connectTimeout, narrator: narrator)
+        let connector = try target.connector(narrator: narrator)
         let addresses: [SocketAddress]
         do {
             addresses = try connector.resolve(.tcp)
@@ -115,16 +114,12 @@ public enum LoadGenerator {
                 group.addTask {
                     do {
                         let (channel, server, _) = try await connector.connect(addresses, narrate: false) { address in
-                            try await connector.bootstrap(on: loop)
-                                .channelOption(.maxMessagesPerRead, value: 16)
-                                .channelInitializer { channel in
-                                    channel.eventLoop.makeCompletedFuture {
-                                        let handler = BenchConnection(shard: shard.value, stop: stop, pipeline: options.pipeline,
-                                                                      budget: budget, timeout: options.target.timeout)
-                                        try channel.pipeline.syncOperations.addHandler(handler)
-                                    }
-                                }
-                                .connect(to: address).get()
+                            try await connector.open(address, on: loop, narrate: false) { channel in
+                                let handler = BenchConnection(shard: shard.value, stop: stop, pipeline: options.pipeline,
+                                                              budget: budget, timeout: options.target.timeout)
+                                try channel.pipeline.syncOperations.addHandler(handler)
+                                return channel
+                            }
                         }
                         let handler = try await channel.pipeline.handler(type: BenchConnection.self).map {
                             NIOLoopBound($0, eventLoop: loop)

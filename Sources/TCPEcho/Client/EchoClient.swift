@@ -101,18 +101,15 @@ public enum EchoClient {
     /// watchdog that bounds the wait for an echo in the pipeline.
     static func connect(_ options: EchoClientOptions, narrator: Narrator) async throws(TCPError)
         -> (Connection, server: Endpoint, local: Endpoint, connectTime: Duration, cause: CloseCause) {
-        let connector = Connector(host: options.host, port: options.port, family: options.family,
-                                  connectTimeout: options.connectTimeout, narrator: narrator)
+        let connector = try options.connector(narrator: narrator)
         let cause = CloseCause()
         let timeout = options.timeout
         do {
             let addresses = try connector.resolve(.tcp)
             let (connection, server, connectTime) = try await connector.connect(addresses) { address in
-                try await connector.bootstrap().connect(to: address) { channel in
-                    channel.eventLoop.makeCompletedFuture {
-                        try channel.pipeline.syncOperations.addHandler(EchoWatchdog(timeout: timeout, cause: cause))
-                        return try Connection(wrappingChannelSynchronously: channel, configuration: .init(isOutboundHalfClosureEnabled: true))
-                    }
+                try await connector.open(address) { channel in
+                    try channel.pipeline.syncOperations.addHandler(EchoWatchdog(timeout: timeout, cause: cause))
+                    return try Connection(wrappingChannelSynchronously: channel, configuration: .init(isOutboundHalfClosureEnabled: true))
                 }
             }
             let local = connection.channel.localAddress.flatMap(Endpoint.init) ?? Endpoint(address: .v4(0), port: 0)

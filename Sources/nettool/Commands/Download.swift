@@ -1,3 +1,4 @@
+import Addresses
 import ArgumentParser
 import Endpoints
 import FileTransfer
@@ -12,7 +13,7 @@ extension Nettool {
             commandName: "download",
             abstract: "Download a file over HTTP/1.1 (resumable, verified) or the raw lesson protocol.",
             discussion: """
-                SOURCE is http://HOST[:PORT]/PATH (any HTTP/1.1 server) or raw://HOST:PORT/NAME (the \
+                SOURCE is http[s]://HOST[:PORT]/PATH (any HTTP/1.1 server; https verifies the server's certificate) or raw://HOST:PORT/NAME (the \
                 file-server --protocol raw lesson). The file is written to PATH.part, synced, and renamed \
                 only when complete and checked, so a half-written file never carries the final name. \
                 -c resumes a .part with Range and If-Range: a file changed on the server since is \
@@ -22,12 +23,13 @@ extension Nettool {
                 status is 1.
 
                 \(ExitStatus.helpText)
-                download ends every failed transfer (after its retries) with 1, whatever the cause; the message names it.
+                download ends every failed transfer (after its retries) with 1 and names the cause, except TLS (8).
 
                 Examples:
                   nettool download http://127.0.0.1:8080/big.iso
                   nettool download -c http://127.0.0.1:8080/big.iso -o /tmp/big.iso
                   nettool download raw://127.0.0.1:9000/notes.txt --explain
+                  nettool download https://localhost:8443/big.iso --cacert cert.pem
                 """,
             version: Nettool.versionText
         )
@@ -64,6 +66,15 @@ extension Nettool {
         @Flag(help: "Show the progress bar even when stdout is not a terminal.")
         var progress = false
 
+        @OptionGroup var tls: TLSClientArguments
+
+        @Option(help: ArgumentHelp("Connect to ADDRESS for HOST:PORT, still sending and verifying HOST (as curl's --resolve); repeatable.",
+                                   valueName: "host:port:address"))
+        var resolve: [String] = []
+
+        @Flag(help: "Follow a redirect from https:// to http:// (refused by default: it drops the encryption).")
+        var allowDowngrade = false
+
         @OptionGroup var output: OutputArguments
 
         @OptionGroup var explainOption: ExplainOption
@@ -75,6 +86,7 @@ extension Nettool {
                 throw ValidationError(error.description)
             }
             if retries < 0 || maxRedirects < 0 { throw ValidationError("--retries and --max-redirects must be 0 or more") }
+            _ = try resolvedAddresses()
         }
 
         func run() async throws {
@@ -86,6 +98,9 @@ extension Nettool {
             options.connectTimeout = connectTimeout.value
             options.timeout = timeout.value
             options.expectedSHA256 = sha256
+            options.tls = tls.options
+            options.resolve = try resolvedAddresses()
+            options.allowDowngrade = allowDowngrade
             // The bar goes to stderr, for a person watching: not when stdout is piped or redirected.
             let showBar = !output.quiet && (progress || (isatty(1) == 1 && isatty(2) == 1))
             let draw: @Sendable (DownloadProgress) -> Void = { progress in
@@ -97,6 +112,20 @@ extension Nettool {
                 result = try await Downloader.run(options, narrator: explainOption.narrator, progress: draw)
             }
             output.result(json: DownloadReport.json(result), text: DownloadReport.text(result))
+        }
+
+        /// --resolve HOST:PORT:ADDRESS entries, keyed by HOST:PORT (ADDRESS may be [v6]).
+        private func resolvedAddresses() throws -> [String: IPAddress] {
+            var table: [String: IPAddress] = [:]
+            for entry in resolve {
+                let parts = entry.split(separator: ":", maxSplits: 2).map(String.init)
+                guard parts.count == 3, !parts[0].isEmpty, let port = Int(parts[1]), (1...65535).contains(port),
+                      let address = IPAddress(String(parts[2].filter { $0 != "[" && $0 != "]" })) else {
+                    throw ValidationError("--resolve takes HOST:PORT:ADDRESS (e.g. example.test:443:127.0.0.1); got '\(entry)'")
+                }
+                table["\(parts[0]):\(port)"] = address
+            }
+            return table
         }
     }
 }

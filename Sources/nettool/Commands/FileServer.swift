@@ -48,18 +48,22 @@ extension Nettool {
         @Option(help: "Close a connection that sends nothing, or not a whole request head, for this long.")
         var idleTimeout = DurationArgument(.seconds(30))
 
+        @OptionGroup var tls: TLSServerArguments
+
         @OptionGroup var output: OutputArguments
 
         @OptionGroup var explainOption: ExplainOption
 
         func validate() throws {
             if idleTimeout.value <= .zero { throw ValidationError("--idle-timeout must be longer than 0") }
+            if tls.enabled && wireProtocol == .raw { throw ValidationError("TLS is for --protocol http (HTTPS); the raw lesson protocol is plain TCP") }
         }
 
         func run() async throws {
             var options = FileServerOptions()
             options.root = root
-            options.listen = listen.options
+            let (listenOptions, tlsLine) = try listen.options(tls: tls)
+            options.listen = listenOptions
             options.wireProtocol = wireProtocol
             options.showHidden = showHidden
             options.idleTimeout = idleTimeout.value
@@ -70,8 +74,10 @@ extension Nettool {
                 guard !quiet else { return }
                 lines.write(json ? FileServerReport.json(request) : Array(FileServerReport.text(request).utf8))
             }
+            if let tlsLine { printError(tlsLine) }
             await server.localEndpoint.serveUntilStopped(
-                lines: lines, json: json, what: "serving \(root) over \(wireProtocol == .http ? "HTTP/1.1" : "the raw protocol")",
+                lines: lines, json: json,
+                what: "serving \(root) over \(wireProtocol == .raw ? "the raw protocol" : tls.enabled ? "HTTPS (HTTP/1.1 over TLS)" : "HTTP/1.1")",
                 protocolName: wireProtocol.rawValue, bytesWere: "sent", stop: server.stop, run: server.run)
         }
     }

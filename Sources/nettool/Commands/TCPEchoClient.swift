@@ -27,6 +27,7 @@ extension Nettool {
                   printf 'one\\ntwo\\n' | nettool tcp-echo-client ::1 7007
                   nettool tcp-echo-client 127.0.0.1 7007 --bench --connections 64 --size 64 --duration 5s
                   nettool tcp-echo-client 127.0.0.1 7007 --bench --pipeline 16 --messages 100000 --json
+                  nettool tcp-echo-client localhost 7443 hello --tls --cacert cert.pem --explain
                 """,
             version: Nettool.versionText
         )
@@ -63,6 +64,11 @@ extension Nettool {
         @Option(help: "--bench: messages in flight per connection (1 = ping-pong).")
         var pipeline = 1
 
+        @Flag(help: "Speak TLS to the server (verified against this host's trust store, or --cacert).")
+        var tls = false
+
+        @OptionGroup var tlsClient: TLSClientArguments
+
         @OptionGroup var output: OutputArguments
 
         @OptionGroup var explainOption: ExplainOption
@@ -70,6 +76,9 @@ extension Nettool {
         func validate() throws {
             if connectTimeout.value <= .zero || timeout.value <= .zero { throw ValidationError("timeouts must be longer than 0") }
             if message == "" && !newline { throw ValidationError("MESSAGE is empty: there is nothing to echo") }
+            if !tls && (tlsClient.cacert != nil || tlsClient.insecure || tlsClient.servername != nil || tlsClient.keylog != nil) {
+                throw ValidationError("--cacert, --insecure, --servername and --keylog go with --tls")
+            }
             guard bench else {
                 if connections != 1 || size != 64 || duration != nil || messages != nil || pipeline != 1 {
                     throw ValidationError("--connections, --size, --duration, --messages and --pipeline go with --bench")
@@ -88,6 +97,7 @@ extension Nettool {
             options.family = remote.family
             options.connectTimeout = connectTimeout.value
             options.timeout = timeout.value
+            options.tls = tls ? tlsClient.options : nil
             return options
         }
 

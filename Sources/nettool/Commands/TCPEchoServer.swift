@@ -42,6 +42,8 @@ extension Nettool {
         @Option(help: "listen() backlog: handshakes queued for accept() (capped by net.core.somaxconn).")
         var backlog = 4096
 
+        @OptionGroup var tls: TLSServerArguments
+
         @OptionGroup var output: OutputArguments
 
         @OptionGroup var explainOption: ExplainOption
@@ -53,7 +55,8 @@ extension Nettool {
 
         func run() async throws {
             var options = EchoServerOptions()
-            options.listen = listen.options
+            let (listenOptions, tlsLine) = try listen.options(tls: tls)
+            options.listen = listenOptions
             options.listen.backlog = backlog
             options.idleTimeout = idleTimeout?.value
             options.once = once
@@ -66,7 +69,9 @@ extension Nettool {
                 guard !quiet else { return }
                 lines.write(json ? EchoReport.json(event) : Array(EchoReport.text(event).utf8))
             }
-            await server.localEndpoint.serveUntilStopped(lines: lines, json: json, what: line ? "echoing whole lines" : nil,
+            if let tlsLine { printError(tlsLine) }
+            let what = [line ? "echoing whole lines" : nil, tls.enabled ? "over TLS" : nil].compactMap { $0 }
+            await server.localEndpoint.serveUntilStopped(lines: lines, json: json, what: what.isEmpty ? nil : what.joined(separator: ", "),
                                                         bytesWere: "echoed", stop: server.stop, run: server.run)
         }
     }

@@ -3,6 +3,7 @@ import ArgumentParser
 import Endpoints
 import Rendering
 import Serving
+import TLS
 
 /// A duration after every `--timeout`-like option (`DurationText.parse`: 100ms, 2s, 1m).
 struct DurationArgument: ExpressibleByArgument, Sendable {
@@ -102,7 +103,20 @@ struct ListenArguments: ParsableArguments {
         options.maxConnections = maxConnections
         options.grace = grace.value
         options.onAcceptPause = { printError("nettool: \($0)") }
+        options.onTLSFailure = { peer, reason in printError("nettool: \(peer): \(reason)") }
         return options
+    }
+
+    /// The listen options with TLS from `tls` (its certificate made or loaded now), and the
+    /// line that says so: the certificate's fingerprint, and where a self-signed one was written.
+    func options(tls arguments: TLSServerArguments) throws -> (ListenOptions, tlsLine: String?) {
+        var options = self.options
+        guard let identity = arguments.identity(bindHost: bind) else { return (options, nil) }
+        let tls = try TLSServerSide(identity)
+        options.tls = tls
+        let line = "TLS 1.2/1.3 with \(tls.summary.subject) (\(tls.summary.key)), SHA-256 \(tls.fingerprint)"
+            + (tls.certificatePath.map { "; certificate in \($0) (curl --cacert \($0))" } ?? "")
+        return (options, line)
     }
 }
 
@@ -135,5 +149,73 @@ enum SHA256Argument {
         let digits = text.compactMap(\.hexDigitValue)
         guard text.count == 64, digits.count == 64 else { throw ValidationError("--sha256 takes 64 hex digits; got '\(text)'") }
         return stride(from: 0, to: 64, by: 2).map { UInt8(digits[$0] << 4 | digits[$0 + 1]) }
+    }
+}
+
+/// How a TLS client checks the server: download https://, tcp-echo-client --tls.
+struct TLSClientArguments: ParsableArguments {
+    @Option(help: ArgumentHelp("Trust exactly the root certificates in this PEM file (as curl's --cacert).", valueName: "file"))
+    var cacert: String?
+
+    @Flag(help: "Do not verify the server's certificate (encrypted, but to anyone; a warning says so on every run).")
+    var insecure = false
+
+    @Option(help: "The name to send as SNI and to verify (default: HOST).")
+    var servername: String?
+
+    @Option(help: ArgumentHelp("Append the TLS secrets to this file (NSS key log; Wireshark decrypts with it). SSLKEYLOGFILE does the same.",
+                               valueName: "file"))
+    var keylog: String?
+
+    func validate() throws {
+        if cacert != nil && insecure { throw ValidationError("--cacert trusts a certificate and --insecure trusts any: give one of them") }
+        if let problem = servername.flatMap(HostSyntax.problem) { throw ValidationError("--servername: \(problem)") }
+    }
+
+    var options: TLSClientOptions {
+        var options = TLSClientOptions()
+        options.trust = insecure ? .insecure : cacert.map { .file($0) } ?? .system
+        options.serverName = servername
+        options.keyLogPath = keylog
+        return options
+    }
+}
+
+/// Where a TLS server's certificate comes from: tcp-echo-server, file-server.
+struct TLSServerArguments: ParsableArguments {
+    @Option(help: ArgumentHelp("Serve TLS with this PEM certificate chain (leaf first); goes with --tls-key.", valueName: "file"))
+    var tlsCert: String?
+
+    @Option(help: ArgumentHelp("The PEM private key (RSA or ECDSA) of --tls-cert.", valueName: "file"))
+    var tlsKey: String?
+
+    @Flag(help: "Serve TLS with a P-256 certificate made at start for localhost, the bind address and each --tls-name.")
+    var tlsSelfSigned = false
+
+    @Option(help: "One more name or address for --tls-self-signed; repeatable.")
+    var tlsName: [String] = []
+
+    @Option(help: ArgumentHelp("Write the --tls-self-signed certificate (PEM) here (default: a new file in the temporary folder).",
+                               valueName: "file"))
+    var tlsCertOut: String?
+
+    func validate() throws {
+        if (tlsCert == nil) != (tlsKey == nil) { throw ValidationError("--tls-cert and --tls-key go together") }
+        if tlsCert != nil && tlsSelfSigned { throw ValidationError("--tls-cert serves your certificate, --tls-self-signed makes one: give one of them") }
+        if !tlsSelfSigned && (!tlsName.isEmpty || tlsCertOut != nil) { throw ValidationError("--tls-name and --tls-cert-out go with --tls-self-signed") }
+        if let bad = tlsName.first(where: { HostSyntax.problem($0) != nil }) { throw ValidationError("--tls-name '\(bad)' is neither a host name nor an address") }
+    }
+
+    var enabled: Bool { tlsCert != nil || tlsSelfSigned }
+
+    /// The identity to serve, nil for plain TCP. A self-signed certificate names localhost,
+    /// the loopback addresses, the bind address when it is a specific one, and each --tls-name.
+    func identity(bindHost: String) -> TLSServerIdentity? {
+        if let tlsCert, let tlsKey { return .files(certificate: tlsCert, key: tlsKey) }
+        guard tlsSelfSigned else { return nil }
+        let bound = ["::", "0.0.0.0"].contains(bindHost) ? [] : [bindHost]
+        var names: [String] = []
+        for name in ["localhost", "127.0.0.1", "::1"] + bound + tlsName where !names.contains(name) { names.append(name) }
+        return .selfSigned(names: names, certificateOut: tlsCertOut)
     }
 }

@@ -1,0 +1,91 @@
+import Crypto
+import Foundation
+import X509
+
+/// What a person needs to know about one certificate: who it is for, who signed it, for which
+/// names, from when to when, its key, and its fingerprint (as `openssl x509 -fingerprint -sha256`).
+public struct CertificateSummary: Sendable, Equatable {
+    public var subject: String
+    public var issuer: String
+    public var names: [String]
+    public var notBefore: Date
+    public var notAfter: Date
+    public var key: String
+    public var sha256: String
+
+    init(_ certificate: Certificate, der: [UInt8]) {
+        subject = certificate.subject.description
+        issuer = certificate.issuer.description
+        names = Self.names(certificate)
+        notBefore = certificate.notValidBefore
+        notAfter = certificate.notValidAfter
+        key = Self.keyText(certificate.publicKey.description)
+        sha256 = Self.fingerprint(der)
+    }
+
+    /// The subjectAltName DNS names and IP addresses.
+    static func names(_ certificate: Certificate) -> [String] {
+        guard let alternatives = try? certificate.extensions.subjectAlternativeNames else { return [] }
+        return alternatives.compactMap { name in
+            switch name {
+            case .dnsName(let dns): return dns
+            case .ipAddress(let bytes): return ipText(Array(bytes.bytes))
+            default: return nil
+            }
+        }
+    }
+
+    /// `AB:CD:…`, as openssl prints a fingerprint.
+    public static func fingerprint(_ der: [UInt8]) -> String {
+        SHA256.hash(data: der).map { byte in
+            let digits = Array("0123456789ABCDEF")
+            return String([digits[Int(byte >> 4)], digits[Int(byte & 0xF)]])
+        }.joined(separator: ":")
+    }
+
+    /// `P256.PublicKey` → `ECDSA P-256`, `RSA2048.PublicKey` → `RSA 2048-bit`.
+    private static func keyText(_ description: String) -> String {
+        let name = description.replacingOccurrences(of: ".PublicKey", with: "")
+        if name.hasPrefix("RSA") { return "RSA \(name.dropFirst(3))-bit" }
+        if name.hasPrefix("P") { return "ECDSA P-\(name.dropFirst())" }
+        return name
+    }
+
+    private static func ipText(_ bytes: [UInt8]) -> String {
+        if bytes.count == 4 { return bytes.map(String.init).joined(separator: ".") }
+        guard bytes.count == 16 else { return bytes.map { String($0, radix: 16) }.joined(separator: ":") }
+        var groups = stride(from: 0, to: 16, by: 2).map { String(UInt16(bytes[$0]) << 8 | UInt16(bytes[$0 + 1]), radix: 16) }
+        // The longest run of zero groups becomes `::` (RFC 5952).
+        var best = (start: -1, length: 0), run = (start: -1, length: 0)
+        for (index, group) in groups.enumerated() {
+            if group == "0" {
+                run = run.start < 0 ? (index, 1) : (run.start, run.length + 1)
+                if run.length > best.length { best = run }
+            } else {
+                run = (-1, 0)
+            }
+        }
+        guard best.length > 1 else { return groups.joined(separator: ":") }
+        groups.replaceSubrange(best.start..<(best.start + best.length), with: [""])
+        let text = groups.joined(separator: ":")
+        return text == "" ? "::" : text.hasPrefix(":") ? ":" + text : text.hasSuffix(":") ? text + ":" : text
+    }
+
+    /// One line per certificate for --explain.
+    public var lines: [String] {
+        [
+            "subject \(subject)",
+            "issuer  \(issuer)",
+            "names   \(names.isEmpty ? "(no subjectAltName)" : names.joined(separator: ", "))",
+            "valid   \(Self.dateText(notBefore)) to \(Self.dateText(notAfter))",
+            "key     \(key)",
+            "SHA-256 \(sha256)",
+        ]
+    }
+
+    public static func dateText(_ date: Date) -> String {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime]
+        return formatter.string(from: date)
+    }
+}
