@@ -157,14 +157,16 @@ struct DownloadSourceTests {
 
     @Test("what is refused, with a sentence each")
     func refused() {
-        #expect(throws: DownloadSource.ParseError.unsupportedScheme("https")) { try DownloadSource.parse("https://x/y") }
+        #expect(throws: DownloadSource.ParseError.unsupportedScheme("gopher")) { try DownloadSource.parse("gopher://x/y") }
         #expect(throws: DownloadSource.ParseError.unsupportedScheme("ftp")) { try DownloadSource.parse("ftp://x/y") }
         #expect(throws: DownloadSource.ParseError.self) { try DownloadSource.parse("raw://127.0.0.1/name") }
         #expect(throws: DownloadSource.ParseError.self) { try DownloadSource.parse("raw://127.0.0.1:9000/") }
         #expect(throws: DownloadSource.ParseError.self) { try DownloadSource.parse("http://host:99999/") }
         #expect(throws: DownloadSource.ParseError.self) { try DownloadSource.parse("http://user:pw@host/") }
         #expect(throws: DownloadSource.ParseError.self) { try DownloadSource.parse("example.test/file") }
-        #expect(DownloadSource.ParseError.unsupportedScheme("https").description.contains("not supported yet"))
+        #expect(DownloadSource.ParseError.unsupportedScheme("ftp").description.contains("give http[s]://HOST[:PORT]/PATH"))
+        let https = try? DownloadSource.parse("https://x/y")
+        #expect(https?.scheme == .https && https?.port == 443 && https?.hostHeader == "x")
     }
 
     @Test("redirect targets: absolute URL, absolute path, relative path")

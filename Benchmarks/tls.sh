@@ -1,0 +1,105 @@
+#!/usr/bin/env bash
+# TLS on loopback. (1) A SIZE_MB file over HTTPS, every reader writing to disk: file-server --tls
+# -> curl against nginx (TLS) -> curl, and download from nginx against curl from nginx. All use
+# TLS 1.3 with TLS_AES_128_GCM_SHA256 (nginx is told to prefer it; BoringSSL picks it itself on
+# AES-NI), so the ciphers are the same. (2) Handshakes per second: tcp-echo-server --tls against
+# nginx's stream module (TLS, `return`), both with the same P-256 certificate, each driven by
+# DRIVERS parallel `openssl s_time -new` loops (a fresh full handshake per connection) for
+# SECONDS. Best of ROUNDS; every server is stopped at the end.
+#   SIZE_MB=512  ROUNDS=2  SECONDS_EACH=5  DRIVERS=2
+set -euo pipefail
+cd "$(dirname "$0")/.."
+SIZE_MB=${SIZE_MB:-512}
+ROUNDS=${ROUNDS:-2}
+SECONDS_EACH=${SECONDS_EACH:-5}
+DRIVERS=${DRIVERS:-2}
+OUT=Benchmarks/out/tls
+mkdir -p "$OUT/root" "$OUT/got" "$OUT/nginx"
+command -v nginx >/dev/null || { echo "nginx is missing: apt-get install nginx" >&2; exit 1; }
+
+swift build -c release --product nettool >/dev/null
+NETTOOL=$(swift build -c release --show-bin-path)/nettool
+BYTES=$((SIZE_MB << 20))
+[ -s "$OUT/root/big.bin" ] && [ "$(stat -c %s "$OUT/root/big.bin")" = "$BYTES" ] || head -c "$BYTES" /dev/urandom > "$OUT/root/big.bin"
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$OUT/key.pem" -out "$OUT/cert.pem" -days 2 \
+    -subj /CN=localhost -addext subjectAltName=DNS:localhost,IP:127.0.0.1 2>/dev/null
+
+PIDS=()
+cleanup() { for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done; [ -f "$OUT/nginx/nginx.pid" ] && kill "$(cat "$OUT/nginx/nginx.pid")" 2>/dev/null; rm -rf "$OUT/got"; }
+trap cleanup EXIT
+port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+wait_port() { for _ in $(seq 200); do (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0; sleep 0.05; done; return 1; }
+best() { sort -g | tail -1; }
+timed() { local start end; start=$(date +%s.%N); "$@" >/dev/null 2>&1; end=$(date +%s.%N); awk -v b="$BYTES" -v s="$start" -v e="$end" 'BEGIN { printf "%.1f", b / (e - s) / 1e6 }'; }
+
+NPORT=$(port); GPORT=$(port); EPORT=$(port); SPORT=$(port)
+cat > "$OUT/nginx/nginx.conf" <<CONF
+daemon on;
+worker_processes 2;
+pid $PWD/$OUT/nginx/nginx.pid;
+error_log $PWD/$OUT/nginx/error.log;
+events { worker_connections 1024; }
+http {
+    access_log off;
+    sendfile on;
+    server {
+        listen 127.0.0.1:$GPORT ssl;
+        ssl_certificate $PWD/$OUT/cert.pem;
+        ssl_certificate_key $PWD/$OUT/key.pem;
+        ssl_protocols TLSv1.3;
+        ssl_conf_command Ciphersuites TLS_AES_128_GCM_SHA256;
+        root $PWD/$OUT/root;
+    }
+}
+stream {
+    server {
+        listen 127.0.0.1:$SPORT ssl;
+        ssl_certificate $PWD/$OUT/cert.pem;
+        ssl_certificate_key $PWD/$OUT/key.pem;
+        ssl_protocols TLSv1.3;
+        ssl_conf_command Ciphersuites TLS_AES_128_GCM_SHA256;
+        return "x";
+    }
+}
+CONF
+nginx -c "$PWD/$OUT/nginx/nginx.conf" -p "$PWD/$OUT/nginx" -e "$PWD/$OUT/nginx/error.log"
+"$NETTOOL" file-server --root "$OUT/root" --bind 127.0.0.1 --port "$NPORT" --quiet --tls-cert "$OUT/cert.pem" --tls-key "$OUT/key.pem" 2>/dev/null & PIDS+=($!)
+"$NETTOOL" tcp-echo-server --bind 127.0.0.1 --port "$EPORT" --quiet --tls-cert "$OUT/cert.pem" --tls-key "$OUT/key.pem" 2>/dev/null & PIDS+=($!)
+wait_port "$NPORT"; wait_port "$GPORT"; wait_port "$EPORT"; wait_port "$SPORT"
+CURL=(curl -s --cacert "$OUT/cert.pem" --tls13-ciphers TLS_AES_128_GCM_SHA256)
+"${CURL[@]}" -o /dev/null "https://localhost:$NPORT/big.bin"   # computes the Repr-Digest once
+
+declare -A R
+for _ in $(seq "$ROUNDS"); do
+    R[nc]+="$(timed "${CURL[@]}" -o "$OUT/got/nc.bin" "https://localhost:$NPORT/big.bin") "
+    R[gc]+="$(timed "${CURL[@]}" -o "$OUT/got/gc.bin" "https://localhost:$GPORT/big.bin") "
+    R[gd]+="$(timed "$NETTOOL" download "https://localhost:$GPORT/big.bin" -o "$OUT/got/gd.bin" --cacert "$OUT/cert.pem" --quiet) "
+    rm -f "$OUT"/got/*
+done
+nc=$(echo ${R[nc]} | tr ' ' '\n' | best); gc=$(echo ${R[gc]} | tr ' ' '\n' | best); gd=$(echo ${R[gd]} | tr ' ' '\n' | best)
+printf '%-48s %10s\n' "HTTPS, ${SIZE_MB} MiB to disk (best of $ROUNDS)" "MB/s"
+printf '%-48s %10s\n' "nginx (TLS) -> curl" "$gc"
+printf '%-48s %10s   %.2f of nginx -> curl\n' "file-server --tls -> curl" "$nc" "$(awk -v a="$nc" -v b="$gc" 'BEGIN { print a / b }')"
+printf '%-48s %10s   %.2f of curl from nginx\n' "nginx (TLS) -> download" "$gd" "$(awk -v a="$gd" -v b="$gc" 'BEGIN { print a / b }')"
+
+# Handshakes: DRIVERS parallel s_time loops; the sum of their connections per second.
+handshakes() {
+    local port=$1 total=0
+    for i in $(seq "$DRIVERS"); do
+        openssl s_time -connect "127.0.0.1:$port" -new -time "$SECONDS_EACH" -CAfile "$OUT/cert.pem" > "$OUT/s_time.$i" 2>&1 &
+    done
+    wait
+    for i in $(seq "$DRIVERS"); do
+        total=$(awk -v t="$total" '/connections in [0-9.]+ real seconds/ { split($0, a, " "); print t + a[1] / a[4]; found=1 } END { if (!found) print t }' "$OUT/s_time.$i")
+    done
+    printf '%.0f' "$total"
+}
+declare -A H
+for _ in $(seq "$ROUNDS"); do
+    H[e]+="$(handshakes "$EPORT") "
+    H[s]+="$(handshakes "$SPORT") "
+done
+e=$(echo ${H[e]} | tr ' ' '\n' | best); s=$(echo ${H[s]} | tr ' ' '\n' | best)
+printf '\n%-48s %10s\n' "TLS 1.3 handshakes/s, P-256 ($DRIVERS x openssl s_time -new)" "per s"
+printf '%-48s %10s\n' "nginx stream (TLS, return)" "$s"
+printf '%-48s %10s   %.2f of nginx\n' "tcp-echo-server --tls" "$e" "$(awk -v a="$e" -v b="$s" 'BEGIN { print a / b }')"
