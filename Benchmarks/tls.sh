@@ -15,7 +15,8 @@ SECONDS_EACH=${SECONDS_EACH:-5}
 DRIVERS=${DRIVERS:-2}
 OUT=Benchmarks/out/tls
 mkdir -p "$OUT/root" "$OUT/got" "$OUT/nginx"
-command -v nginx >/dev/null || { echo "nginx is missing: apt-get install nginx" >&2; exit 1; }
+[ -x /usr/sbin/nginx ] && [ -f /usr/lib/nginx/modules/ngx_stream_module.so ] \
+    || { echo "nginx with its stream module is missing: apt-get install nginx libnginx-mod-stream" >&2; exit 1; }
 
 swift build -c release --product nettool >/dev/null
 NETTOOL=$(swift build -c release --show-bin-path)/nettool
@@ -34,6 +35,7 @@ timed() { local start end; start=$(date +%s.%N); "$@" >/dev/null 2>&1; end=$(dat
 
 NPORT=$(port); GPORT=$(port); EPORT=$(port); SPORT=$(port)
 cat > "$OUT/nginx/nginx.conf" <<CONF
+load_module /usr/lib/nginx/modules/ngx_stream_module.so;
 daemon on;
 worker_processes 2;
 pid $PWD/$OUT/nginx/nginx.pid;

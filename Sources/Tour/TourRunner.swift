@@ -21,6 +21,7 @@ public enum TourRunner {
                 case .ports: try PortsLesson.run(context)
                 case .udp: try UDPLesson.run(context)
                 case .tcp: try TCPLesson.run(context)
+                case .tls: try TLSLesson.run(context)
                 case .files: try FilesLesson.run(context)
                 case .wire: try WireLesson.run(context)
                 }

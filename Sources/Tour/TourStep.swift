@@ -2,7 +2,7 @@ import Rendering
 
 /// The lessons, in the order the tour runs them.
 public enum LessonID: String, CaseIterable, Sendable {
-    case addresses, ports, udp, tcp, files, wire
+    case addresses, ports, udp, tcp, tls, files, wire
 
     public var title: String {
         switch self {
@@ -10,6 +10,7 @@ public enum LessonID: String, CaseIterable, Sendable {
         case .ports: "Ports: numbers with a meaning"
         case .udp: "UDP: datagrams without a connection"
         case .tcp: "TCP: a connection, a byte stream, and an orderly close"
+        case .tls: "TLS: encryption, and who vouches for a certificate"
         case .files: "Files: HTTP with resume, and the raw lesson protocol"
         case .wire: "The wire: ARP and Neighbor Discovery"
         }
@@ -21,6 +22,7 @@ public enum LessonID: String, CaseIterable, Sendable {
         case .ports: "well-known, registered and ephemeral ports, and what listens here now"
         case .udp: "a receiver, datagrams sent to it, one sent where nobody listens, and a burst of 1,000"
         case .tcp: "an echo server, one round trip (handshake, half-close, close), a 2-second load test"
+        case .tls: "an echo server over TLS, a client that refuses it, the same client trusting it, the key log"
         case .files: "serve a file, download it, resume an interrupted download, verify SHA-256, raw protocol"
         case .wire: "the ARP request/reply and NS/NA the first packet to a new neighbour triggers"
         }

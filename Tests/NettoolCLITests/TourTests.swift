@@ -27,7 +27,7 @@ struct TourTests {
         let run = try Run.nettool(["tour", "--list"])
         #expect(run.status == 0)
         let names = run.stdout.split(separator: "\n").map { $0.split(separator: " ")[1] }
-        #expect(names == ["addresses", "ports", "udp", "tcp", "files", "wire"])
+        #expect(names == ["addresses", "ports", "udp", "tcp", "tls", "files", "wire"])
         #expect(try Run.nettool(["tour", "nonsense"]).status == 2)
     }
 
@@ -46,12 +46,12 @@ struct TourTests {
         let objects = steps(run.stdout)
         let lessonSteps = objects.filter { $0["lesson"] != nil }
         #expect(run.status == 0, "\(run.stdout)\(run.stderr)")
-        #expect(Set(lessonSteps.compactMap { $0["lesson"] as? String }) == ["addresses", "ports", "udp", "tcp", "files", "wire"])
+        #expect(Set(lessonSteps.compactMap { $0["lesson"] as? String }) == ["addresses", "ports", "udp", "tcp", "tls", "files", "wire"])
         for step in lessonSteps where step["ok"] as? Bool != true {
             Issue.record("step failed: \(step)")
         }
         let summary = try #require(objects.last)
-        #expect(summary["event"] as? String == "summary" && summary["failed"] as? Int == 0 && summary["lessons"] as? Int == 6)
+        #expect(summary["event"] as? String == "summary" && summary["failed"] as? Int == 0 && summary["lessons"] as? Int == 7)
         #expect(summary["steps"] as? Int == lessonSteps.count)
 
         // The wire lesson saw the real exchange.
