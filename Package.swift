@@ -120,6 +120,7 @@ let package = Package(
         .testTarget(name: "DatagramsTests", dependencies: ["Datagrams", "Endpoints", "Rendering"]),
         .testTarget(name: "TCPEchoTests", dependencies: ["TCPEcho", "Endpoints"]),
         .testTarget(name: "FileTransferTests", dependencies: ["FileTransfer"]),
+        .testTarget(name: "TLSHandshakeTests", dependencies: ["TLS"]),
         // Frames built byte by byte for the decoder, neighbour and capture tests.
         .target(name: "PacketFixtures", path: "Tests/PacketFixtures"),
         .testTarget(name: "PacketsTests", dependencies: ["Packets", "Addresses", "PacketFixtures"]),

@@ -4,7 +4,7 @@
 # socat, curl, python3 (http.server), iproute2 (ip netns), util-linux (setpriv, to test as an unprivileged user),
 # coreutils (stdbuf), and for capture: tcpdump (reads back what -w wrote), arping and ndisc6 (real ARP
 # and NDP traffic); nftables (a local firewall rule that refuses a send); openssl, ca-certificates
-# and tshark for TLS. Uses sudo when not root. Safe to run repeatedly.
+# tshark and nginx for TLS. Uses sudo when not root. Safe to run repeatedly.
 set -euo pipefail
 
 need=()
@@ -26,6 +26,7 @@ command -v stdbuf >/dev/null 2>&1 || need+=(coreutils)
 [ -x /usr/bin/openssl ] || need+=(openssl)
 [ -f /etc/ssl/certs/ca-certificates.crt ] || need+=(ca-certificates)
 [ -x /usr/bin/tshark ] || need+=(tshark)
+[ -x /usr/sbin/nginx ] || need+=(nginx)
 
 if [ ${#need[@]} -gt 0 ]; then
     sudo=""

@@ -204,6 +204,46 @@ struct TLSTests {
         #expect(FileManager.default.contents(atPath: pki.path("from-python.pem")) == FileManager.default.contents(atPath: pki.path("chain.pem")))
     }
 
+    @Test("download from nginx with TLS (started by the test, chain with an intermediate); an https to http redirect is refused")
+    func nginxAndDowngrade() throws {
+        let nginx = try peer("nginx", package: "nginx")
+        let pki = try TestPKI()
+        let content = Data((0..<400_000).map { UInt8(truncatingIfNeeded: $0 &* 7) })
+        try FileManager.default.createDirectory(atPath: pki.path("www"), withIntermediateDirectories: true)
+        try content.write(to: URL(fileURLWithPath: pki.path("www/big.bin")))
+        let port = try freeTCPPort(), plainPort = try freeTCPPort()
+        try """
+            daemon off;
+            pid \(pki.path("nginx.pid"));
+            error_log \(pki.path("nginx-error.log"));
+            events { worker_connections 64; }
+            http {
+                access_log off;
+                client_body_temp_path \(pki.dir); proxy_temp_path \(pki.dir); fastcgi_temp_path \(pki.dir);
+                uwsgi_temp_path \(pki.dir); scgi_temp_path \(pki.dir);
+                server {
+                    listen 127.0.0.1:\(port) ssl;
+                    ssl_certificate \(pki.path("chain.pem"));
+                    ssl_certificate_key \(pki.path("leaf.key"));
+                    root \(pki.path("www"));
+                    location = /elsewhere { return 302 http://127.0.0.1:\(plainPort)/big.bin; }
+                }
+            }
+            """.write(toFile: pki.path("nginx.conf"), atomically: true, encoding: .utf8)
+        let server = try BackgroundProcess(nginx, ["-c", pki.path("nginx.conf"), "-p", pki.dir, "-e", pki.path("nginx-error.log")])
+        defer { server.signal(SIGKILL) }
+        try #require(server.wait(upTo: 5) { _ in canConnect(port: port) }, "nginx did not start: \(server.stderrText)")
+
+        let saved = pki.path("from-nginx.bin")
+        let first = try Run.nettool(["download", "https://localhost:\(port)/big.bin", "-o", saved, "--cacert", pki.path("ca.pem")])
+        #expect(first.status == 0 && FileManager.default.contents(atPath: saved) == content, "\(first.stderr)")
+
+        let downgrade = try Run.nettool(["download", "https://localhost:\(port)/elsewhere", "-o", pki.path("never.bin"), "--cacert", pki.path("ca.pem")])
+        #expect(downgrade.status == 1 && downgrade.stderr.contains("from https to plain http") && downgrade.stderr.contains("--allow-downgrade"),
+                "\(downgrade.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: pki.path("never.bin")))
+    }
+
     @Test("openssl s_client against tcp-echo-server --tls; tcp-echo-client --tls against a socat TLS echo")
     func echoOverTLS() throws {
         let pki = try TestPKI()

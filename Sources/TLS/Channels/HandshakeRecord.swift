@@ -45,13 +45,16 @@ final class HelloWatch: ChannelDuplexHandler {
     private let record: HandshakeRecord
     private let isServer: Bool
     private let narrator: Narrator
+    /// A server's certificate, narrated as the answer to the ClientHello.
+    private let certificate: CertificateSummary?
     private var incoming = HelloCollector()
     private var outgoing = HelloCollector()
 
-    init(record: HandshakeRecord, isServer: Bool, narrator: Narrator) {
+    init(record: HandshakeRecord, isServer: Bool, narrator: Narrator, certificate: CertificateSummary? = nil) {
         self.record = record
         self.isServer = isServer
         self.narrator = narrator
+        self.certificate = certificate
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -70,8 +73,8 @@ final class HelloWatch: ChannelDuplexHandler {
     }
 
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
-        if !isServer && !outgoing.done, case .hello(let message) = outgoing.feed(unwrapOutboundIn(data).readableBytesView) {
-            readClientHello(message)
+        if !outgoing.done, case .hello(let message) = outgoing.feed(unwrapOutboundIn(data).readableBytesView) {
+            if isServer { readServerHello(message) } else { readClientHello(message) }
         }
         context.write(data, promise: promise)
     }
@@ -85,12 +88,18 @@ final class HelloWatch: ChannelDuplexHandler {
                         + "versions \(versions.joined(separator: ", ")), \(hello.cipherSuites.count) cipher suites",
                       isServer ? "the client's opening message, in the clear: which name it wants and what it can speak"
                                : "the first TLS message, sent in the clear: a capture shows the name asked for and what this client can speak")
+        if let certificate {
+            narrator.step("TLS certificate → \(certificate.subject) for \(certificate.names.joined(separator: ", ")), SHA-256 \(certificate.sha256.prefix(23))…",
+                          "the one certificate this server holds, chosen whatever name the client asked for; "
+                              + (hello.serverName.map { certificate.names.contains($0) ? "it names \($0)" : "it does not name \($0): the client will refuse it" }
+                                 ?? "no SNI: the client checks the address against the certificate's IP names"))
+        }
     }
 
     private func readServerHello(_ message: [UInt8]) {
         guard case .hello(let hello) = HelloParser.serverHello(message) else { return }
         record.serverHello = hello
-        narrator.step("TLS ServerHello ← \(TLSNames.version(hello.version)), \(TLSNames.cipherSuite(hello.cipherSuite))",
+        narrator.step("TLS ServerHello \(isServer ? "→" : "←") \(TLSNames.version(hello.version)), \(TLSNames.cipherSuite(hello.cipherSuite))",
                       hello.version == 0x0304
                           ? "the server chose the version and cipher; in TLS 1.3 everything after this message, its certificate too, is encrypted"
                           : "the server chose the version and cipher; in TLS 1.2 its certificate follows in the clear")

@@ -83,7 +83,7 @@ public final class TLSServerSide: Sendable {
         let done = channel.eventLoop.makePromise(of: TLSSession.self)
         done.futureResult.whenFailure { error in onFailure((error as? TLSFailure)?.description ?? "\(error)") }
         let operations = channel.pipeline.syncOperations
-        try operations.addHandler(HelloWatch(record: record, isServer: true, narrator: narrator))
+        try operations.addHandler(HelloWatch(record: record, isServer: true, narrator: narrator, certificate: summary))
         try operations.addHandler(NIOSSLServerHandler(context: context))
         try operations.addHandler(HandshakeWatch(record: record, peerIsServer: false, narrator: narrator, done: done))
     }
