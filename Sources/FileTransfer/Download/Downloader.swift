@@ -33,6 +33,20 @@ public struct DownloadOptions: Sendable {
         self.output = output
     }
 
+    /// curl's --resolve entries, HOST:PORT:ADDRESS (ADDRESS may be in brackets), keyed by HOST:PORT.
+    public static func resolveTable(_ entries: [String]) throws(DownloadSource.ParseError) -> [String: IPAddress] {
+        var table: [String: IPAddress] = [:]
+        for entry in entries {
+            let parts = entry.split(separator: ":", maxSplits: 2).map(String.init)
+            guard parts.count == 3, !parts[0].isEmpty, let port = Int(parts[1]), (1...65535).contains(port),
+                  let address = IPAddress(String(parts[2].filter { $0 != "[" && $0 != "]" })) else {
+                throw .malformed("--resolve takes HOST:PORT:ADDRESS (e.g. example.test:443:127.0.0.1); got '\(TerminalText.escape(entry))'")
+            }
+            table["\(parts[0]):\(port)"] = address
+        }
+        return table
+    }
+
     /// The download of `source` (http:// or raw://), saved as `saveAs` or else under the
     /// source's own file name; throws the sentence when either cannot be used.
     public init(source text: String, saveAs: String?) throws(DownloadSource.ParseError) {

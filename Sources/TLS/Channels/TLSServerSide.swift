@@ -14,12 +14,21 @@ public enum TLSServerIdentity: Sendable {
     /// `--tls-self-signed`: made at start for these names; the certificate (PEM) is written to
     /// `certificateOut`, or to a new file in the temporary folder.
     case selfSigned(names: [String], certificateOut: String?)
+
+    /// A self-signed identity for a server bound to `bindHost`: localhost, the loopback
+    /// addresses, the bind address when it is a specific one, and `names`.
+    public static func selfSigned(bindHost: String, names extra: [String], certificateOut: String?) -> TLSServerIdentity {
+        let bound = ["::", "0.0.0.0"].contains(bindHost) ? [] : [bindHost]
+        var names: [String] = []
+        for name in ["localhost", "127.0.0.1", "::1"] + bound + extra where !names.contains(name) { names.append(name) }
+        return .selfSigned(names: names, certificateOut: certificateOut)
+    }
 }
 
 /// The server side of TLS for every nettool server: TLS 1.2 and 1.3 only, the identity loaded
 /// (or made) once, and per connection the handlers that speak TLS, narrate the ClientHello and
 /// report a failed handshake (a plain-text client on the TLS port, say) as a sentence.
-public final class TLSServerSide: Sendable {
+public final class TLSServerSide: Sendable, CustomStringConvertible {
     private let context: NIOSSLContext
     /// The leaf certificate's SHA-256 fingerprint, as `openssl x509 -fingerprint -sha256` prints it.
     public let fingerprint: String
@@ -74,6 +83,12 @@ public final class TLSServerSide: Sendable {
         } catch {
             throw .badFile(path: "the certificate and key", reason: "they do not make a TLS identity (does the key belong to the certificate?): \(error)")
         }
+    }
+
+    /// The line a server prints at start: what it serves with, and where a made certificate is.
+    public var description: String {
+        "TLS 1.2/1.3 with \(summary.subject) (\(summary.key)), SHA-256 \(fingerprint)"
+            + (certificatePath.map { "; certificate in \($0) (curl --cacert \($0))" } ?? "")
     }
 
     /// Puts TLS in front of `channel`'s pipeline. `onFailure` gets the sentence when a client's

@@ -86,7 +86,15 @@ extension Nettool {
                 throw ValidationError(error.description)
             }
             if retries < 0 || maxRedirects < 0 { throw ValidationError("--retries and --max-redirects must be 0 or more") }
-            _ = try resolvedAddresses()
+            _ = try resolveTable()
+        }
+
+        private func resolveTable() throws -> [String: IPAddress] {
+            do {
+                return try DownloadOptions.resolveTable(resolve)
+            } catch {
+                throw ValidationError(error.description)
+            }
         }
 
         func run() async throws {
@@ -99,7 +107,7 @@ extension Nettool {
             options.timeout = timeout.value
             options.expectedSHA256 = sha256
             options.tls = tls.options
-            options.resolve = try resolvedAddresses()
+            options.resolve = try resolveTable()
             options.allowDowngrade = allowDowngrade
             // The bar goes to stderr, for a person watching: not when stdout is piped or redirected.
             let showBar = !output.quiet && (progress || (isatty(1) == 1 && isatty(2) == 1))
@@ -112,20 +120,6 @@ extension Nettool {
                 result = try await Downloader.run(options, narrator: explainOption.narrator, progress: draw)
             }
             output.result(json: DownloadReport.json(result), text: DownloadReport.text(result))
-        }
-
-        /// --resolve HOST:PORT:ADDRESS entries, keyed by HOST:PORT (ADDRESS may be [v6]).
-        private func resolvedAddresses() throws -> [String: IPAddress] {
-            var table: [String: IPAddress] = [:]
-            for entry in resolve {
-                let parts = entry.split(separator: ":", maxSplits: 2).map(String.init)
-                guard parts.count == 3, !parts[0].isEmpty, let port = Int(parts[1]), (1...65535).contains(port),
-                      let address = IPAddress(String(parts[2].filter { $0 != "[" && $0 != "]" })) else {
-                    throw ValidationError("--resolve takes HOST:PORT:ADDRESS (e.g. example.test:443:127.0.0.1); got '\(entry)'")
-                }
-                table["\(parts[0]):\(port)"] = address
-            }
-            return table
         }
     }
 }

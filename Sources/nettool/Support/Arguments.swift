@@ -114,9 +114,7 @@ struct ListenArguments: ParsableArguments {
         guard let identity = arguments.identity(bindHost: bind) else { return (options, nil) }
         let tls = try TLSServerSide(identity)
         options.tls = tls
-        let line = "TLS 1.2/1.3 with \(tls.summary.subject) (\(tls.summary.key)), SHA-256 \(tls.fingerprint)"
-            + (tls.certificatePath.map { "; certificate in \($0) (curl --cacert \($0))" } ?? "")
-        return (options, line)
+        return (options, tls.description)
     }
 }
 
@@ -208,14 +206,9 @@ struct TLSServerArguments: ParsableArguments {
 
     var enabled: Bool { tlsCert != nil || tlsSelfSigned }
 
-    /// The identity to serve, nil for plain TCP. A self-signed certificate names localhost,
-    /// the loopback addresses, the bind address when it is a specific one, and each --tls-name.
+    /// The identity to serve, nil for plain TCP.
     func identity(bindHost: String) -> TLSServerIdentity? {
         if let tlsCert, let tlsKey { return .files(certificate: tlsCert, key: tlsKey) }
-        guard tlsSelfSigned else { return nil }
-        let bound = ["::", "0.0.0.0"].contains(bindHost) ? [] : [bindHost]
-        var names: [String] = []
-        for name in ["localhost", "127.0.0.1", "::1"] + bound + tlsName where !names.contains(name) { names.append(name) }
-        return .selfSigned(names: names, certificateOut: tlsCertOut)
+        return tlsSelfSigned ? .selfSigned(bindHost: bindHost, names: tlsName, certificateOut: tlsCertOut) : nil
     }
 }
