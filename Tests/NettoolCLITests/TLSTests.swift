@@ -174,6 +174,19 @@ struct TLSTests {
         #expect(FileManager.default.contents(atPath: out) == FileManager.default.contents(atPath: pki.path("ca.pem")))
     }
 
+    @Test("a server that speaks only TLS 1.1: its protocol_version alert is the sentence, exit 8")
+    func oldProtocol() throws {
+        let pki = try TestPKI()
+        let port = try freeTCPPort()
+        let server = try BackgroundProcess(try peer("openssl", package: "openssl"),
+                                           ["s_server", "-accept", "127.0.0.1:\(port)", "-cert", pki.path("self.pem"), "-key", pki.path("self.key"),
+                                            "-tls1_1", "-cipher", "DEFAULT@SECLEVEL=0", "-WWW"], directory: pki.dir)
+        defer { server.signal(SIGKILL) }
+        try #require(server.wait(upTo: 5) { _ in canConnect(port: port) }, "\(server.stderrText)")
+        let old = try Run.nettool(["download", "https://localhost:\(port)/ca.pem", "-o", pki.path("old.pem"), "--insecure", "--retries", "0"])
+        #expect(old.status == 8 && old.stderr.contains("the server sent the alert protocol_version"), "\(old.stderr)")
+    }
+
     @Test("download from openssl s_server -WWW (HTTP/1.0, no Content-Length) and from python's http.server in ssl")
     func foreignServers() throws {
         let pki = try TestPKI()
