@@ -174,6 +174,17 @@ struct TLSTests {
         #expect(FileManager.default.contents(atPath: out) == FileManager.default.contents(atPath: pki.path("ca.pem")))
     }
 
+    @Test("files that cannot serve as TLS: a missing key, a key of another certificate, a --cacert without certificates (exit 1)")
+    func badFiles() throws {
+        let pki = try TestPKI()
+        let missing = try Run.nettool(["file-server", "--root", pki.dir, "--port", "0", "--tls-cert", pki.path("leaf.pem"), "--tls-key", pki.path("nope.key")])
+        #expect(missing.status == 1 && missing.stderr.contains("cannot use \(pki.path("nope.key")): No such file or directory"), "\(missing.stderr)")
+        let mismatched = try Run.nettool(["tcp-echo-server", "--port", "0", "--tls-cert", pki.path("leaf.pem"), "--tls-key", pki.path("self.key")])
+        #expect(mismatched.status == 1 && mismatched.stderr.contains("does the key belong to the certificate?"), "\(mismatched.stderr)")
+        let noRoots = try Run.nettool(["download", "https://localhost:1/x", "--cacert", pki.path("ca.cnf")])
+        #expect(noRoots.status == 1 && noRoots.stderr.contains("it holds no PEM certificate"), "\(noRoots.stderr)")
+    }
+
     @Test("a server that speaks only TLS 1.1: its protocol_version alert is the sentence, exit 8")
     func oldProtocol() throws {
         let pki = try TestPKI()

@@ -42,6 +42,9 @@ public final class TLSServerSide: Sendable, CustomStringConvertible {
         var written: String?
         switch identity {
         case .files(let certificatePath, let keyPath):
+            for path in [certificatePath, keyPath] where access(path, R_OK) != 0 {
+                throw .badFile(path: path, reason: String(cString: strerror(errno)))
+            }
             do {
                 chain = try NIOSSLCertificate.fromPEMFile(certificatePath)
             } catch {
