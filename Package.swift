@@ -55,7 +55,7 @@ let package = Package(
         .target(
             name: "TLS",
             dependencies: [
-                "Rendering",
+                "Addresses", "Rendering",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "NIOTLS", package: "swift-nio"),

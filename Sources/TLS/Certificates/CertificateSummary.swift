@@ -1,3 +1,4 @@
+import Addresses
 import Crypto
 import Foundation
 import X509
@@ -51,24 +52,14 @@ public struct CertificateSummary: Sendable, Equatable {
         return name
     }
 
+    /// An IP SAN as addresses are written everywhere in nettool (RFC 5952 for IPv6).
     private static func ipText(_ bytes: [UInt8]) -> String {
-        if bytes.count == 4 { return bytes.map(String.init).joined(separator: ".") }
-        guard bytes.count == 16 else { return bytes.map { String($0, radix: 16) }.joined(separator: ":") }
-        var groups = stride(from: 0, to: 16, by: 2).map { String(UInt16(bytes[$0]) << 8 | UInt16(bytes[$0 + 1]), radix: 16) }
-        // The longest run of zero groups becomes `::` (RFC 5952).
-        var best = (start: -1, length: 0), run = (start: -1, length: 0)
-        for (index, group) in groups.enumerated() {
-            if group == "0" {
-                run = run.start < 0 ? (index, 1) : (run.start, run.length + 1)
-                if run.length > best.length { best = run }
-            } else {
-                run = (-1, 0)
-            }
+        let value = bytes.reduce(UInt128(0)) { $0 << 8 | UInt128($1) }
+        switch bytes.count {
+        case 4: return IPAddress.v4(UInt32(value)).description
+        case 16: return IPAddress.v6(value).description
+        default: return bytes.map { String($0, radix: 16) }.joined(separator: ":")
         }
-        guard best.length > 1 else { return groups.joined(separator: ":") }
-        groups.replaceSubrange(best.start..<(best.start + best.length), with: [""])
-        let text = groups.joined(separator: ":")
-        return text == "" ? "::" : text.hasPrefix(":") ? ":" + text : text.hasSuffix(":") ? text + ":" : text
     }
 
     /// One line per certificate for --explain.

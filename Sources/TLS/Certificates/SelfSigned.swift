@@ -1,3 +1,4 @@
+import Addresses
 import Crypto
 import Foundation
 import SwiftASN1
@@ -48,9 +49,8 @@ struct SelfSignedIdentity {
 
     /// The 4 or 16 bytes of an IP address literal, or nil for a host name.
     static func addressBytes(_ text: String) -> [UInt8]? {
-        var v4 = in_addr(), v6 = in6_addr()
-        if inet_pton(AF_INET, text, &v4) == 1 { return withUnsafeBytes(of: &v4) { Array($0) } }
-        if inet_pton(AF_INET6, text, &v6) == 1 { return withUnsafeBytes(of: &v6) { Array($0) } }
-        return nil
+        guard let address = IPAddress(text) else { return nil }
+        let count = address.family == .v4 ? 4 : 16
+        return (0..<count).map { UInt8(truncatingIfNeeded: address.value >> (8 * (count - 1 - $0))) }
     }
 }

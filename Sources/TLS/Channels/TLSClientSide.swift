@@ -1,3 +1,4 @@
+import Addresses
 import Foundation
 import NIOCore
 import NIOSSL
@@ -117,9 +118,7 @@ public final class TLSClientSide: Sendable {
         return done.futureResult
     }
 
-    static func isAddress(_ name: String) -> Bool {
-        name.contains(":") || (name.split(separator: ".").count == 4 && name.allSatisfy { $0.isNumber || $0 == "." })
-    }
+    static func isAddress(_ name: String) -> Bool { IPAddress(name) != nil }
 }
 
 /// Completes the handshake promise: with the session when NIOSSL reports the handshake done,
@@ -149,8 +148,7 @@ final class HandshakeWatch: ChannelInboundHandler, RemovableChannelHandler {
     func handlerAdded(context: ChannelHandlerContext) {
         guard let timeout else { return }
         let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
-        deadline = context.eventLoop.scheduleTask(in: TimeAmount.nanoseconds(Int64(timeout.components.seconds) * 1_000_000_000
-                                                                               + timeout.components.attoseconds / 1_000_000_000)) {
+        deadline = context.eventLoop.scheduleTask(in: TimeAmount(timeout)) {
             let (handler, context) = bound.value
             guard !handler.finished else { return }
             handler.finished = true
