@@ -88,9 +88,13 @@ public enum EchoReport {
             "load test of \(report.server): \(grouped(report.connections)) connection\(report.connections == 1 ? "" : "s"), "
                 + "\(grouped(report.size))-byte messages, "
                 + (report.pipeline == 1 ? "ping-pong" : "\(report.pipeline) in flight per connection")
+                + (report.reconnect.map { ", a new connection every \($0 == 1 ? "message" : "\(grouped($0)) messages")" } ?? "")
                 + ", \(DurationText.format(report.elapsed))",
             "  messages    \(grouped(report.messages))  (\(grouped(Int(report.messagesPerSecond.rounded()))) msg/s)",
             "  throughput  \(fixed(report.megabytesPerSecond, 2)) MB/s echoed, every byte verified",
+            "  handshakes  \(grouped(report.handshakes))  (\(grouped(Int(report.handshakesPerSecond.rounded())))/s"
+                + (report.reconnect == nil ? ", before the clock started" : "") + ")  "
+                + "setup µs p50 \(fixed(report.handshakeLatency.p50, 1))  p99 \(fixed(report.handshakeLatency.p99, 1))",
             "  latency µs  p50 \(fixed(latency.p50, 1))  p90 \(fixed(latency.p90, 1))  p99 \(fixed(latency.p99, 1))  "
                 + "p99.9 \(fixed(latency.p999, 1))  max \(fixed(latency.max, 1))",
             "  errors      \(grouped(report.errors))"
@@ -106,20 +110,24 @@ public enum EchoReport {
             json.field("failed_connections", report.failedConnections)
             json.field("size", report.size)
             json.field("pipeline", report.pipeline)
+            if let reconnect = report.reconnect { json.field("reconnect", reconnect) }
             json.field("messages", report.messages)
             json.field("bytes", report.bytes)
             json.field("seconds", report.elapsed.seconds, digits: 6)
             json.field("msgs_per_sec", report.messagesPerSecond, digits: 1)
             json.field("mb_per_sec", report.megabytesPerSecond, digits: 3)
-            json.key("latency_us")
-            json.beginObject()
-            let latency = report.latency
-            let percentiles: [(StaticString, Double)] = [("p50", latency.p50), ("p90", latency.p90), ("p99", latency.p99), ("p999", latency.p999),
-                                                         ("max", latency.max), ("mean", latency.mean)]
-            for (key, value) in percentiles {
-                json.field(key, value, digits: 1)
+            json.field("handshakes", report.handshakes)
+            json.field("handshakes_per_sec", report.handshakesPerSecond, digits: 1)
+            for (key, latency) in [("latency_us", report.latency), ("handshake_us", report.handshakeLatency)] as [(StaticString, LatencySummary)] {
+                json.key(key)
+                json.beginObject()
+                let percentiles: [(StaticString, Double)] = [("p50", latency.p50), ("p90", latency.p90), ("p99", latency.p99), ("p999", latency.p999),
+                                                             ("max", latency.max), ("mean", latency.mean)]
+                for (key, value) in percentiles {
+                    json.field(key, value, digits: 1)
+                }
+                json.endObject()
             }
-            json.endObject()
             json.field("errors", report.errors)
             json.array("error_samples", report.errorSamples) { json, sample in json.string(sample) }
         }

@@ -206,6 +206,29 @@ struct TCPPeerTests {
         #expect(events(server, "summary").first?["peak_concurrent"] as? Int == 1000)
     }
 
+    @Test("--reconnect: each connection is replaced after N messages; handshakes counted by both sides")
+    func benchReconnect() throws {
+        let (server, port) = try startServer(["--quiet"])
+        let run = try Run.nettool(["tcp-echo-client", "127.0.0.1", "\(port)", "--bench", "--connections", "4",
+                                   "--messages", "42", "--reconnect", "5", "--json"])
+        #expect(run.status == 0, "\(run.stderr)")
+        let report = try #require(run.jsonLines.first)
+        // 42 messages over 4 connections: 11, 11, 10, 10; at 5 per connection, 3 + 3 + 2 + 2 connections.
+        #expect(report["messages"] as? Int == 42 && report["errors"] as? Int == 0, "\(run.stdout)")
+        #expect(report["reconnect"] as? Int == 5)
+        #expect(report["handshakes"] as? Int == 10)
+        #expect((report["handshakes_per_sec"] as? Double).map { $0 > 0 } == true)
+        let setup = try #require(report["handshake_us"] as? [String: Double])
+        #expect(setup["p50"]! > 0 && setup["p50"]! <= setup["max"]!)
+        server.signal(SIGTERM)
+        #expect(server.waitForExit(upTo: 5))
+        #expect(events(server, "summary").first?["connections"] as? Int == 10, "\(server.stdoutText)")
+
+        let text = try Run.nettool(["tcp-echo-client", "127.0.0.1", "\(port)", "--bench", "--duration", "1s", "--reconnect", "1"])
+        #expect(text.status != 0, "the server is gone: no connection can open")
+        #expect(text.stderr.contains("refused"), "\(text.stderr)")
+    }
+
     @Test("the load report names an IPv6 server as [::1]:PORT")
     func benchIPv6Address() throws {
         let (server, port) = try startServer(["--quiet"])
@@ -314,6 +337,8 @@ struct TCPErrorTests {
         #expect(try Run.nettool(["tcp-echo-client", "127.0.0.1", "7", "--connections", "5"]).status == 2)
         #expect(try Run.nettool(["tcp-echo-client", "127.0.0.1", "7", "--bench", "--connections", "10001"]).status == 2)
         #expect(try Run.nettool(["tcp-echo-client", "127.0.0.1", "7", "msg", "--bench"]).status == 2)
+        #expect(try Run.nettool(["tcp-echo-client", "127.0.0.1", "7", "--bench", "--reconnect", "0"]).status == 2)
+        #expect(try Run.nettool(["tcp-echo-client", "127.0.0.1", "7", "msg", "--reconnect", "3"]).status == 2)
     }
 
     @Test("--explain narrates the socket calls of both sides on stderr")

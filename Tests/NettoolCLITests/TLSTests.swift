@@ -293,6 +293,12 @@ struct TLSTests {
         #expect(echoed.status == 0 && echoed.stdout == "verified echo\n", "\(echoed.stderr)")
         #expect(echoed.stderr.contains("certificate 0 of 2") && echoed.stderr.contains("verification passed")
                 && echoed.stderr.contains("from here on every byte is encrypted"), "\(echoed.stderr)")
+        // The load generator over TLS: a fresh connection, and so a full handshake, per message.
+        let bench = try Run.nettool(["tcp-echo-client", "localhost", "\(socatPort)", "--bench", "--tls", "--cacert", pki.path("ca.pem"),
+                                     "--connections", "2", "--messages", "6", "--reconnect", "1", "--json"])
+        let report = try #require(bench.jsonLines.first, "\(bench.stderr)")
+        #expect(bench.status == 0 && report["handshakes"] as? Int == 6 && report["messages"] as? Int == 6 && report["errors"] as? Int == 0,
+                "\(bench.stdout) \(bench.stderr)")
         let plain = try Run.nettool(["tcp-echo-client", "localhost", "\(socatPort)", "x", "--tls"])
         #expect(plain.status == 8 && plain.stderr.contains("signed by CN=nettool test root, which is not a trusted root on this host"), "\(plain.stderr)")
     }

@@ -13,12 +13,15 @@ final class BenchConnection: ChannelInboundHandler {
     private let shard: LoadShard
     private let stop: StopFlag
     private let pipeline: Int
-    /// Messages this connection may send; nil in a timed run.
+    /// Messages this connection may send; nil: until the run's stop flag is set.
     private let budget: Int?
     private let timeout: TimeAmount
     private var sendTimes: [UInt64]
     private var sent = 0
-    private var completed = 0
+    /// Messages whose whole echo came back.
+    private(set) var completed = 0
+    /// Ended by an error (a mismatch, a stall, a closed connection) rather than by finishing.
+    private(set) var failed = false
     /// Stream offset of the next byte expected back.
     private var position = 0
     private var context: ChannelHandlerContext?
@@ -56,7 +59,7 @@ final class BenchConnection: ChannelInboundHandler {
     }
 
     private func mayStartAnother() -> Bool {
-        if let budget { return sent < budget }
+        if let budget, sent >= budget { return false }
         return !stop.isSet
     }
 
@@ -122,6 +125,7 @@ final class BenchConnection: ChannelInboundHandler {
     private func fail(_ sentence: String, context: ChannelHandlerContext) {
         guard !finished else { return }
         finished = true
+        failed = true
         watchdog?.cancel()
         shard.fail(sentence)
         context.close(promise: nil)

@@ -18,7 +18,9 @@ extension Nettool {
                 Without MESSAGE: stdin goes to the server as it comes and the echo to stdout; at \
                 the end of input the client half-closes and exits once every byte came back. \
                 --bench: a load generator (like tcpkali) that verifies every echoed byte and reports \
-                messages/s, MB/s and latency percentiles.
+                messages/s, MB/s, latency percentiles and connection setups (handshakes) per \
+                second; with --reconnect N every connection is replaced after N messages, which \
+                is how TLS servers are measured.
 
                 \(ExitStatus.helpText)
 
@@ -28,6 +30,7 @@ extension Nettool {
                   nettool tcp-echo-client 127.0.0.1 7007 --bench --connections 64 --size 64 --duration 5s
                   nettool tcp-echo-client 127.0.0.1 7007 --bench --pipeline 16 --messages 100000 --json
                   nettool tcp-echo-client localhost 7443 hello --tls --cacert cert.pem --explain
+                  nettool tcp-echo-client localhost 7443 --bench --tls --cacert cert.pem --connections 64 --reconnect 1
                 """,
             version: Nettool.versionText
         )
@@ -64,6 +67,10 @@ extension Nettool {
         @Option(help: "--bench: messages in flight per connection (1 = ping-pong).")
         var pipeline = 1
 
+        @Option(help: ArgumentHelp("--bench: close each connection after N messages and open a new one (1 = a connection, and with --tls a handshake, per message).",
+                                   valueName: "N"))
+        var reconnect: Int?
+
         @Flag(help: "Speak TLS to the server (verified against this host's trust store, or --cacert).")
         var tls = false
 
@@ -80,8 +87,8 @@ extension Nettool {
                 throw ValidationError("--cacert, --insecure, --servername and --keylog go with --tls")
             }
             guard bench else {
-                if connections != 1 || size != 64 || duration != nil || messages != nil || pipeline != 1 {
-                    throw ValidationError("--connections, --size, --duration, --messages and --pipeline go with --bench")
+                if connections != 1 || size != 64 || duration != nil || messages != nil || pipeline != 1 || reconnect != nil {
+                    throw ValidationError("--connections, --size, --duration, --messages, --pipeline and --reconnect go with --bench")
                 }
                 return
             }
@@ -108,6 +115,7 @@ extension Nettool {
             options.size = size
             options.pipeline = pipeline
             options.messages = messages
+            options.reconnect = reconnect
             if let duration { options.duration = duration.value }
             return options
         }
