@@ -82,11 +82,13 @@ let package = Package(
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
             ]
         ),
+        // Linux calls that Glibc's Swift module leaves out (they need _GNU_SOURCE).
+        .target(name: "CLinuxIO"),
         // file-server (HTTP/1.1 and the raw lesson protocol) and download.
         .target(
             name: "FileTransfer",
             dependencies: [
-                "Addresses", "Endpoints", "ProcessIO", "Rendering", "Serving", "TLS",
+                "Addresses", "CLinuxIO", "Endpoints", "ProcessIO", "Rendering", "Serving", "TLS",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

@@ -93,6 +93,33 @@ struct DownloadHostileTests {
         #expect(requestLines(server).count == 1, "a body over --max-size is not retried")
     }
 
+    @Test("a full disk stops the download with a sentence; after making room, -c carries on into the whole file",
+          .enabled(if: getuid() == 0, "needs root (mount -t tmpfs); run the suite as root to exercise it"))
+    func diskFull() throws {
+        let served = try ServedFolder()
+        let (server, port) = try startFileServer(served)
+        defer { server.signal(SIGKILL) }
+        let disk = try DownloadFolder()
+        // A 512 KiB file system: the 3 MB file cannot fit.
+        let mount = try Run.program("/usr/bin/mount", ["-t", "tmpfs", "-o", "size=512k", "tmpfs", disk.path])
+        try #require(mount.status == 0, "\(mount.stderr)")
+        defer { _ = try? Run.program("/usr/bin/umount", ["-l", disk.path]) }
+        let run = try Run.nettool(["download", "http://127.0.0.1:\(port)/big.bin", "-o", disk.path + "/big.bin"])
+        #expect(run.status == 1, "\(run.stderr)")
+        #expect(run.stderr.contains("cannot write \(disk.path)/big.bin.part: No space left on device")
+                && run.stderr.contains("run the same command with -c"), "\(run.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: disk.path + "/big.bin"))
+        let kept = (try? FileManager.default.attributesOfItem(atPath: disk.path + "/big.bin.part")[.size] as? Int) ?? 0
+        #expect(kept > 0 && kept < served.big.count, "\(kept) bytes kept")
+
+        let grown = try Run.program("/usr/bin/mount", ["-o", "remount,size=8m", disk.path])
+        try #require(grown.status == 0, "\(grown.stderr)")
+        let resumed = try Run.nettool(["download", "-c", "http://127.0.0.1:\(port)/big.bin", "-o", disk.path + "/big.bin", "--json"])
+        #expect(resumed.status == 0, "\(resumed.stderr)")
+        #expect(resumed.jsonLines.first?["resumed_from"] as? Int == kept, "\(resumed.stdout)")
+        #expect(FileManager.default.contents(atPath: disk.path + "/big.bin") == served.big)
+    }
+
     @Test("refused before any network work: spaces, backslashes, control characters in a name, -o a folder")
     func refusedUpFront() throws {
         let folder = try DownloadFolder()

@@ -32,11 +32,13 @@ enum HTTPDownload {
         }
         let (connection, endpoint): (Connection, Endpoint) = try await Downloader.connect(source, options: options, tls: tls, narrator: narrator) { channel in
             try channel.pipeline.syncOperations.addHTTPClientHandlers()
+            try channel.pipeline.syncOperations.addHandler(BodyWriter<HTTPClientResponsePart>())
         }
         let server = endpoint.description
         let request = HTTPRequestHead(version: .http1_1, method: .GET, uri: source.target, headers: headers)
         narrator.step("send() → request head", "GET \(source.target) HTTP/1.1 — " + headers.map { "\($0.name): \($0.value)" }.joined(separator: ", "))
         do {
+            let writer = try await BodyWriterHandle<HTTPClientResponsePart>(connection.channel)
             return try await connection.executeThenClose { inbound, outbound in
                 try await outbound.write(.head(request))
                 try await outbound.write(.end(nil))
@@ -88,32 +90,30 @@ enum HTTPDownload {
                     throw DownloadError.tooLarge(limit: limit, announced: expectedTotal)
                 }
                 let before = part.size
-                var ticker = ProgressTicker(total: expectedTotal, started: started, report: progress)
-                receiving: while true {
-                    let next: HTTPClientResponsePart?
-                    do {
-                        next = try await iterator.next()
-                    } catch HTTPParserError.invalidEOFState {
-                        // A clean close (FIN) in the middle of the body: as transient as a reset.
-                        throw DownloadError.closedEarly(received: part.size, expected: expectedTotal, from: server)
-                    }
-                    switch next {
-                    case .body(let buffer):
-                        try await part.append(buffer, limit: options.maxSize)
-                        ticker.tick(part.size)
-                    case .end, nil:
-                        // Whatever a server sends after the end of its response (more than its
-                        // Content-Length said) is not part of the file and is not read.
-                        break receiving
-                    case .head:
-                        throw DownloadError.badResponse("\(server) sent a second response head")
-                    }
+                try await writer.arm(part, limit: options.maxSize, ticker: ProgressTicker(total: expectedTotal, started: started, report: progress))
+                // The body goes to the file on the event loop; what comes here is its end (or a
+                // second head, or the connection's end).
+                var streamError: (any Error)?
+                do {
+                    if case .head? = try await iterator.next() { throw DownloadError.badResponse("\(server) sent a second response head") }
+                } catch {
+                    streamError = error
+                }
+                try part.settle(try await writer.outcome())
+                switch streamError {
+                case nil:
+                    break
+                case HTTPParserError.invalidEOFState?:
+                    // A clean close (FIN) in the middle of the body: as transient as a reset.
+                    throw DownloadError.closedEarly(received: part.size, expected: expectedTotal, from: server)
+                case let error?:
+                    throw error
                 }
                 if let expectedTotal, part.size != expectedTotal {
                     throw DownloadError.closedEarly(received: part.size, expected: expectedTotal, from: server)
                 }
                 progress(DownloadProgress(bytes: part.size, total: expectedTotal, elapsed: .now - started))
-                let sha256 = await part.digest()
+                let sha256 = try await part.digest()
                 let serverDigest = response.headers["repr-digest"].first.flatMap(ReprDigest.sha256)
                 if let serverDigest, serverDigest != sha256 {
                     throw DownloadError.digestMismatch(expected: Hexdump.hexString(serverDigest), actual: Hexdump.hexString(sha256),

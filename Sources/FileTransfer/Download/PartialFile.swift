@@ -40,7 +40,8 @@ struct PartialFile {
     var metaPath: String { finalPath + ".part.meta" }
     private(set) var fd: Int32 = -1
     private(set) var size = 0
-    private(set) var hasher = StreamHasher()
+    /// SHA-256 of the part as it grows; nil until it is opened.
+    private(set) var hasher: FileHasher?
 
     init(finalPath: String) {
         self.finalPath = finalPath
@@ -64,12 +65,12 @@ struct PartialFile {
         return (Int(status.st_size), readFile(metaPath).flatMap { Meta(text: String(decoding: $0, as: UTF8.self)) })
     }
 
-    /// Opens the part file: keeping its bytes (hashing them, to carry on) or as a new, empty file.
-    /// Never through a symbolic link: kept parts are opened with O_NOFOLLOW, and a new part is
-    /// made with O_EXCL after the old one is unlinked, so no link can be slipped in between.
+    /// Opens the part file: keeping its bytes (hashed in the background, to carry on) or as a new,
+    /// empty file. Never through a symbolic link: kept parts are opened with O_NOFOLLOW, and a new
+    /// part is made with O_EXCL after the old one is unlinked, so no link can be slipped in between.
     mutating func open(keeping: Bool) throws(DownloadError) {
         closeFile()
-        hasher = StreamHasher()
+        hasher = nil
         size = 0
         if keeping {
             fd = Glibc.open(partPath, O_WRONLY | O_APPEND | O_NOFOLLOW | O_CLOEXEC)
@@ -77,15 +78,28 @@ struct PartialFile {
             try Self.create(partPath, fd: &fd)
         }
         guard fd >= 0 else { throw Self.writeError(partPath) }
+        let hasher = try FileHasher(path: partPath)
+        self.hasher = hasher
         guard keeping else { return }
-        do {
-            try forEachChunk(ofFile: partPath, flags: O_NOFOLLOW) { bytes in
-                hasher.updateNow(bytes)
-                size += bytes.count
-            }
-        } catch {
-            throw .io(error.description)
-        }
+        var status = Glibc.stat()
+        guard fstat(fd, &status) == 0 else { throw Self.writeError(partPath) }
+        size = Int(status.st_size)
+        hasher.advance(to: size)
+    }
+
+    /// Hands the open part to `writer`, which appends the body to it on the event loop.
+    func arm<Part>(_ writer: BodyWriter<Part>, limit: Int?, ticker: ProgressTicker) {
+        guard let hasher else { return }
+        writer.arm(fd: fd, path: partPath, size: size, hasher: hasher, limit: limit, ticker: ticker)
+    }
+
+    /// Takes the writer's account of the part: its size, or what went wrong (past --max-size,
+    /// the part is removed).
+    mutating func settle(_ outcome: (size: Int, failure: DownloadError?)) throws(DownloadError) {
+        size = outcome.size
+        guard let failure = outcome.failure else { return }
+        if case .tooLarge = failure { discard() }
+        throw failure
     }
 
     func saveMeta(_ meta: Meta) throws(DownloadError) {
@@ -108,33 +122,11 @@ struct PartialFile {
         errno == ELOOP ? .refusedLink(path) : .io("cannot write \(path): \(String(cString: strerror(errno)))")
     }
 
-    /// Writes a received chunk and hands it to the hasher; past `limit` bytes (--max-size)
-    /// the part is removed and the download stops.
-    mutating func append(_ buffer: ByteBuffer, limit: Int?) async throws(DownloadError) {
-        try await append(buffer)
-        if let limit, size > limit {
-            discard()
-            throw .tooLarge(limit: limit, announced: nil)
-        }
+    /// The SHA-256 of the part's bytes, once the hasher has caught up with the writer.
+    func digest() async throws(DownloadError) -> [UInt8] {
+        guard let hasher else { throw .io("\(partPath) was never opened") }
+        return try await hasher.finalize(size: size)
     }
-
-    private mutating func append(_ buffer: ByteBuffer) async throws(DownloadError) {
-        try buffer.withUnsafeReadableBytes { bytes throws(DownloadError) in
-            var offset = 0
-            while offset < bytes.count {
-                let written = write(fd, bytes.baseAddress! + offset, bytes.count - offset)
-                if written < 0 {
-                    if errno == EINTR { continue }
-                    throw .io("cannot write \(partPath): \(String(cString: strerror(errno)))")
-                }
-                offset += written
-            }
-        }
-        size += buffer.readableBytes
-        await hasher.update(buffer)
-    }
-
-    func digest() async -> [UInt8] { await hasher.finalize() }
 
     /// fsync, rename to the final name, drop the sidecar.
     mutating func complete() throws(DownloadError) {
