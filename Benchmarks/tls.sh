@@ -1,19 +1,26 @@
 #!/usr/bin/env bash
 # TLS on loopback. (1) A SIZE_MB file over HTTPS, every reader writing to disk: file-server --tls
-# -> curl against nginx (TLS) -> curl, and download from nginx against curl from nginx. All use
+# -> curl against nginx (TLS) -> curl, and download from nginx against curl from nginx, and
+# against `curl && sync FILE` (download fsyncs before its rename; curl does not); and both into
+# /dev/shm, memory with no disk behind it, which leaves the network and CPU side alone. All use
 # TLS 1.3 with TLS_AES_128_GCM_SHA256 (nginx is told to prefer it; BoringSSL picks it itself on
-# AES-NI), so the ciphers are the same. (2) Handshakes per second: tcp-echo-server --tls against
-# nginx's stream module (TLS, `return`), both with the same P-256 certificate, each driven by
-# DRIVERS parallel `openssl s_time -new` loops (a fresh full handshake per connection) for
-# SECONDS. Best of ROUNDS; every server is stopped at the end.
-#   SIZE_MB=512  ROUNDS=2  SECONDS_EACH=5  DRIVERS=2
+# AES-NI), so the ciphers are the same. (2) Handshakes per second, both servers with the same
+# P-256 certificate and TLS 1.3, driven by the same load: `tcp-echo-client --bench --tls
+# --connections 64 --reconnect 1` (64 connections, each replaced after one verified 64-byte
+# echo) for SECONDS_EACH against tcp-echo-server --tls and against nginx's stream module as a
+# TLS proxy in front of a plain tcp-echo-server (nginx has no echo of its own; the backend
+# costs it a loopback connect per handshake). A cross-check without that cost: DRIVERS parallel
+# `openssl s_time -new` loops (handshake, close; no data) against tcp-echo-server --tls and
+# nginx stream's `return`. Rounds alternate; best of ROUNDS; every server is stopped at the end.
+#   SIZE_MB=512  ROUNDS=3  SECONDS_EACH=5  DRIVERS=2
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SIZE_MB=${SIZE_MB:-512}
-ROUNDS=${ROUNDS:-2}
+ROUNDS=${ROUNDS:-3}
 SECONDS_EACH=${SECONDS_EACH:-5}
 DRIVERS=${DRIVERS:-2}
 OUT=Benchmarks/out/tls
+SHM=$(mktemp -d /dev/shm/nettool-tls.XXXXXX)
 mkdir -p "$OUT/root" "$OUT/got" "$OUT/nginx"
 [ -x /usr/sbin/nginx ] && [ -f /usr/lib/nginx/modules/ngx_stream_module.so ] \
     || { echo "nginx with its stream module is missing: apt-get install nginx libnginx-mod-stream" >&2; exit 1; }
@@ -26,14 +33,14 @@ openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$O
     -subj /CN=localhost -addext subjectAltName=DNS:localhost,IP:127.0.0.1 2>/dev/null
 
 PIDS=()
-cleanup() { for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done; [ -f "$OUT/nginx/nginx.pid" ] && kill "$(cat "$OUT/nginx/nginx.pid")" 2>/dev/null; rm -rf "$OUT/got"; }
+cleanup() { for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done; [ -f "$OUT/nginx/nginx.pid" ] && kill "$(cat "$OUT/nginx/nginx.pid")" 2>/dev/null; rm -rf "$OUT/got" "$SHM"; }
 trap cleanup EXIT
 port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 wait_port() { for _ in $(seq 200); do (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0; sleep 0.05; done; return 1; }
 best() { sort -g | tail -1; }
 timed() { local start end; start=$(date +%s.%N); "$@" >/dev/null 2>&1; end=$(date +%s.%N); awk -v b="$BYTES" -v s="$start" -v e="$end" 'BEGIN { printf "%.1f", b / (e - s) / 1e6 }'; }
 
-NPORT=$(port); GPORT=$(port); EPORT=$(port); SPORT=$(port)
+NPORT=$(port); GPORT=$(port); EPORT=$(port); SPORT=$(port); PPORT=$(port); BPORT=$(port)
 cat > "$OUT/nginx/nginx.conf" <<CONF
 load_module /usr/lib/nginx/modules/ngx_stream_module.so;
 daemon on;
@@ -62,29 +69,65 @@ stream {
         ssl_conf_command Ciphersuites TLS_AES_128_GCM_SHA256;
         return "x";
     }
+    server {
+        listen 127.0.0.1:$PPORT ssl;
+        ssl_certificate $PWD/$OUT/cert.pem;
+        ssl_certificate_key $PWD/$OUT/key.pem;
+        ssl_protocols TLSv1.3;
+        ssl_conf_command Ciphersuites TLS_AES_128_GCM_SHA256;
+        proxy_pass 127.0.0.1:$BPORT;
+    }
 }
 CONF
 nginx -c "$PWD/$OUT/nginx/nginx.conf" -p "$PWD/$OUT/nginx" -e "$PWD/$OUT/nginx/error.log"
 "$NETTOOL" file-server --root "$OUT/root" --bind 127.0.0.1 --port "$NPORT" --quiet --tls-cert "$OUT/cert.pem" --tls-key "$OUT/key.pem" 2>/dev/null & PIDS+=($!)
 "$NETTOOL" tcp-echo-server --bind 127.0.0.1 --port "$EPORT" --quiet --tls-cert "$OUT/cert.pem" --tls-key "$OUT/key.pem" 2>/dev/null & PIDS+=($!)
-wait_port "$NPORT"; wait_port "$GPORT"; wait_port "$EPORT"; wait_port "$SPORT"
+"$NETTOOL" tcp-echo-server --bind 127.0.0.1 --port "$BPORT" --quiet 2>/dev/null & PIDS+=($!)
+wait_port "$NPORT"; wait_port "$GPORT"; wait_port "$EPORT"; wait_port "$SPORT"; wait_port "$PPORT"; wait_port "$BPORT"
 CURL=(curl -s --cacert "$OUT/cert.pem" --tls13-ciphers TLS_AES_128_GCM_SHA256)
 "${CURL[@]}" -o /dev/null "https://localhost:$NPORT/big.bin"   # computes the Repr-Digest once
 
+curl_and_sync() { "${CURL[@]}" -o "$1" "$2" && sync "$1"; }
 declare -A R
 for _ in $(seq "$ROUNDS"); do
     R[nc]+="$(timed "${CURL[@]}" -o "$OUT/got/nc.bin" "https://localhost:$NPORT/big.bin") "
     R[gc]+="$(timed "${CURL[@]}" -o "$OUT/got/gc.bin" "https://localhost:$GPORT/big.bin") "
     R[gd]+="$(timed "$NETTOOL" download "https://localhost:$GPORT/big.bin" -o "$OUT/got/gd.bin" --cacert "$OUT/cert.pem" --quiet) "
-    rm -f "$OUT"/got/*
+    R[gs]+="$(timed curl_and_sync "$OUT/got/gs.bin" "https://localhost:$GPORT/big.bin") "
+    R[mc]+="$(timed "${CURL[@]}" -o "$SHM/mc.bin" "https://localhost:$GPORT/big.bin") "
+    R[md]+="$(timed "$NETTOOL" download "https://localhost:$GPORT/big.bin" -o "$SHM/md.bin" --cacert "$OUT/cert.pem" --quiet) "
+    rm -f "$OUT"/got/* "$SHM"/*
 done
 nc=$(echo ${R[nc]} | tr ' ' '\n' | best); gc=$(echo ${R[gc]} | tr ' ' '\n' | best); gd=$(echo ${R[gd]} | tr ' ' '\n' | best)
+gs=$(echo ${R[gs]} | tr ' ' '\n' | best); mc=$(echo ${R[mc]} | tr ' ' '\n' | best); md=$(echo ${R[md]} | tr ' ' '\n' | best)
+echo "CPU: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'); SHA extensions: $(grep -q -w sha_ni /proc/cpuinfo && echo yes || echo no);" \
+     "AES-NI: $(grep -q -w aes /proc/cpuinfo && echo yes || echo no)"
 printf '%-48s %10s\n' "HTTPS, ${SIZE_MB} MiB to disk (best of $ROUNDS)" "MB/s"
 printf '%-48s %10s\n' "nginx (TLS) -> curl" "$gc"
+printf '%-48s %10s\n' "nginx (TLS) -> curl && sync" "$gs"
 printf '%-48s %10s   %.2f of nginx -> curl\n' "file-server --tls -> curl" "$nc" "$(awk -v a="$nc" -v b="$gc" 'BEGIN { print a / b }')"
-printf '%-48s %10s   %.2f of curl from nginx\n' "nginx (TLS) -> download" "$gd" "$(awk -v a="$gd" -v b="$gc" 'BEGIN { print a / b }')"
+printf '%-48s %10s   %.2f of curl, %.2f of curl && sync\n' "nginx (TLS) -> download (fsync, SHA-256)" "$gd" \
+    "$(awk -v a="$gd" -v b="$gc" 'BEGIN { print a / b }')" "$(awk -v a="$gd" -v b="$gs" 'BEGIN { print a / b }')"
+printf '%-48s %10s\n' "nginx (TLS) -> curl, into /dev/shm" "$mc"
+printf '%-48s %10s   %.2f of curl into /dev/shm\n' "nginx (TLS) -> download, into /dev/shm" "$md" "$(awk -v a="$md" -v b="$mc" 'BEGIN { print a / b }')"
 
-# Handshakes: DRIVERS parallel s_time loops; the sum of their connections per second.
+# Handshakes (1): the same 64 reconnecting connections against each server.
+reconnecting() {
+    "$NETTOOL" tcp-echo-client localhost "$1" --bench --tls --cacert "$OUT/cert.pem" --connections 64 --reconnect 1 \
+        --duration "${SECONDS_EACH}s" --json 2>/dev/null \
+        | python3 -c 'import json, sys; r = json.load(sys.stdin); print("%.0f" % (r["handshakes_per_sec"] if r["errors"] == 0 else 0))'
+}
+declare -A B
+for _ in $(seq "$ROUNDS"); do
+    B[e]+="$(reconnecting "$EPORT") "
+    B[p]+="$(reconnecting "$PPORT") "
+done
+be=$(echo ${B[e]} | tr ' ' '\n' | best); bp=$(echo ${B[p]} | tr ' ' '\n' | best)
+printf '\n%-48s %10s\n' "TLS 1.3 handshakes/s, P-256 (64 conns, --reconnect 1)" "per s"
+printf '%-48s %10s\n' "nginx stream (TLS proxy -> plain echo)" "$bp"
+printf '%-48s %10s   %.2f of nginx\n' "tcp-echo-server --tls" "$be" "$(awk -v a="$be" -v b="$bp" 'BEGIN { print a / b }')"
+
+# Handshakes (2): DRIVERS parallel s_time loops; the sum of their connections per second.
 handshakes() {
     local port=$1 total=0
     for i in $(seq "$DRIVERS"); do
