@@ -46,7 +46,8 @@ public enum TLSFailure: Error, Sendable, Equatable, CustomStringConvertible {
         case .alert(let name, let fromServer):
             return "the TLS handshake failed: the \(fromServer ? "server" : "client") sent the alert \(name)"
                 + (name == "protocol_version" ? " (no TLS version both sides accept; nettool speaks TLS 1.2 and 1.3)"
-                   : name == "handshake_failure" ? " (no cipher suite or parameters both sides accept)" : "")
+                   : name == "handshake_failure" ? " (no cipher suite or parameters both sides accept; nettool offers TLS 1.3's suites and "
+                       + "TLS 1.2's AES-GCM, ChaCha20-Poly1305 and AES-CBC suites)" : "")
         case .handshake(let message):
             return "the TLS handshake failed: \(message)"
         case .badFile(let path, let reason):

@@ -198,6 +198,25 @@ struct TLSTests {
         #expect(old.status == 8 && old.stderr.contains("the server sent the alert protocol_version"), "\(old.stderr)")
     }
 
+    @Test("a server whose only cipher suite nettool does not offer: its handshake_failure alert is the sentence, exit 8")
+    func cipherMismatch() throws {
+        let pki = try TestPKI()
+        let port = try freeTCPPort()
+        // Camellia: OpenSSL still speaks it; BoringSSL, like the browsers, never offers it.
+        let server = try BackgroundProcess(try peer("openssl", package: "openssl"),
+                                           ["s_server", "-accept", "127.0.0.1:\(port)", "-cert", pki.path("self.pem"), "-key", pki.path("self.key"),
+                                            "-tls1_2", "-cipher", "ECDHE-ECDSA-CAMELLIA256-SHA384", "-WWW"], directory: pki.dir)
+        defer { server.signal(SIGKILL) }
+        try #require(server.wait(upTo: 5) { _ in canConnect(port: port) }, "\(server.stderrText)")
+        for arguments in [["download", "https://localhost:\(port)/ca.pem", "-o", pki.path("never.pem"), "--insecure", "--retries", "0"],
+                          ["tcp-echo-client", "localhost", "\(port)", "hi", "--tls", "--cacert", pki.path("self.pem")]] {
+            let run = try Run.nettool(arguments)
+            #expect(run.status == 8 && run.stderr.contains("the server sent the alert handshake_failure (no cipher suite or parameters both sides accept"),
+                    "\(arguments[0]): \(run.stderr)")
+        }
+        #expect(server.stderrText.contains("no shared cipher"), "\(server.stderrText)")
+    }
+
     @Test("download from openssl s_server -WWW (HTTP/1.0, no Content-Length) and from python's http.server in ssl")
     func foreignServers() throws {
         let pki = try TestPKI()
