@@ -38,6 +38,20 @@ struct HelloParserTests {
         #expect(hello.versions.map(TLSNames.version) == ["TLS 1.3", "TLS 1.2"] && hello.cipherSuites == [0x1301, 0x1302])
     }
 
+    @Test("resumed or full: TLS 1.3 by an accepted pre-shared key, TLS 1.2 by the echoed session ID")
+    func resumption() {
+        let offered = ClientHello(sessionID: Array(repeating: 7, count: 32))
+        var tls12 = ServerHello(version: 0x0303, cipherSuite: 0xC02B, sessionID: offered.sessionID)
+        #expect(tls12.resumes(offered))
+        tls12.sessionID = Array(repeating: 9, count: 32)
+        #expect(!tls12.resumes(offered), "a new session ID: a full handshake")
+        #expect(!ServerHello(version: 0x0303, cipherSuite: 0xC02B).resumes(ClientHello()), "no session offered, none echoed")
+        var tls13 = ServerHello(version: 0x0304, cipherSuite: 0x1301, sessionID: offered.sessionID)
+        #expect(!tls13.resumes(offered), "TLS 1.3 echoes the random legacy ID on every handshake")
+        tls13.acceptedPreSharedKey = true
+        #expect(tls13.resumes(offered))
+    }
+
     @Test("plain text, an alert, and every truncation of a hello: a reading, never a trap")
     func hostileBytes() {
         var plain = HelloCollector()

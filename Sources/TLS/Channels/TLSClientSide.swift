@@ -162,8 +162,7 @@ final class HandshakeWatch: ChannelInboundHandler, RemovableChannelHandler {
         if case TLSUserEvent.handshakeCompleted(let negotiated) = event, !finished {
             finished = true
             let hello = record.serverHello
-            // TLS 1.3 resumes with a pre-shared key the server accepts in its ServerHello.
-            let resumed = hello?.acceptedPreSharedKey ?? false
+            let resumed = hello?.resumes(record.clientHello) ?? false
             let session = TLSSession(version: hello.map { TLSNames.version($0.version) } ?? "TLS",
                                      cipherSuite: hello.map { TLSNames.cipherSuite($0.cipherSuite) } ?? "?",
                                      applicationProtocol: negotiated, resumed: resumed, chain: record.chain, verified: record.verified)

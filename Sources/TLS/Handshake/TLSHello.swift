@@ -10,7 +10,9 @@ public struct ClientHello: Equatable, Sendable {
     /// From supported_versions (TLS 1.3 clients), else the legacy version field.
     public var versions: [UInt16] = []
     public var cipherSuites: [UInt16] = []
-    public var sessionIDLength = 0
+    /// TLS 1.2: a session the client hopes to resume (empty: none); TLS 1.3 clients send random
+    /// bytes here for middleboxes' sake.
+    public var sessionID: [UInt8] = []
 }
 
 public struct ServerHello: Equatable, Sendable {
@@ -22,6 +24,16 @@ public struct ServerHello: Equatable, Sendable {
     public var sessionID: [UInt8] = []
     /// TLS 1.2 carries ALPN here; TLS 1.3 sends it encrypted.
     public var selectedProtocol: String?
+
+    /// Whether this answer to `client` resumes an earlier session instead of a full handshake:
+    /// in TLS 1.3 the server accepted a pre-shared key; in TLS 1.2 it echoed the session ID the
+    /// client offered (a new session gets a new ID; TLS 1.3's echo of the random legacy ID
+    /// means nothing).
+    public func resumes(_ client: ClientHello?) -> Bool {
+        if version >= 0x0304 { return acceptedPreSharedKey }
+        guard let offered = client?.sessionID, !offered.isEmpty else { return false }
+        return sessionID == offered
+    }
 }
 
 /// What the first bytes of a connection turned out to be.
@@ -90,7 +102,7 @@ public enum HelloParser {
               let suites = reader.vector(lengthBytes: 2), reader.vector(lengthBytes: 1) != nil else {
             return .malformed("a truncated ClientHello")
         }
-        var hello = ClientHello(versions: [legacy], sessionIDLength: session.count)
+        var hello = ClientHello(versions: [legacy], sessionID: session)
         hello.cipherSuites = stride(from: 0, to: suites.count - 1, by: 2).map { UInt16(suites[$0]) << 8 | UInt16(suites[$0 + 1]) }
         guard let extensions = reader.vector(lengthBytes: 2) else { return .hello(hello) }
         var list = Reader(extensions)
