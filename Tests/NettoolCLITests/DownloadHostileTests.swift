@@ -73,9 +73,10 @@ struct DownloadHostileTests {
         #expect(requestLines(server).count == 1, "a malformed answer is not worth a retry")
     }
 
-    @Test("bytes past Content-Length are not part of the file")
-    func excess() throws {
-        let (server, port) = try hostileServer("excess")
+    @Test("bytes past Content-Length are not part of the file, even when they form a second response",
+          arguments: ["excess", "excess-response"])
+    func excess(mode: String) throws {
+        let (server, port) = try hostileServer(mode)
         let folder = try DownloadFolder()
         let run = try Run.nettool(["download", "http://127.0.0.1:\(port)/f.bin", "-o", folder.path + "/f.bin"])
         #expect(run.status == 0, "\(run.stderr)")

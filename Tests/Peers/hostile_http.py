@@ -10,6 +10,7 @@ Modes:
   cl-and-chunked  both Content-Length and Transfer-Encoding: chunked
   cr-location  a redirect whose Location holds a bare CR
   excess       Content-Length: 10, then 20 bytes
+  excess-response  Content-Length: 10, then a whole second response with a body of its own
   status999    HTTP/1.1 999 with an empty reason
   endless      200 with no length, bytes until the client goes away (at most 20 s)
 """
@@ -49,6 +50,9 @@ def answer(mode, conn, head):
         conn.sendall(b"HTTP/1.1 302 Found\r\nLocation: /a\rb\r\nContent-Length: 0\r\n\r\n")
     elif mode == "excess":
         conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\n" + b"x" * 20)
+    elif mode == "excess-response":
+        conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\n" + b"x" * 10
+                     + b"HTTP/1.1 200 OK\r\nContent-Length: 6\r\n\r\nEVIL!\n")
     elif mode == "status999":
         conn.sendall(b"HTTP/1.1 999 \r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
     elif mode == "endless":

@@ -7,6 +7,8 @@ import Glibc
 /// What carries a download's bytes: HTTP body parts, or the raw protocol's plain buffers.
 protocol DownloadPart: Sendable {
     var body: ByteBuffer? { get }
+    /// The response is complete: nothing after it belongs to the file.
+    var endsResponse: Bool { get }
 }
 
 extension HTTPClientResponsePart: DownloadPart {
@@ -14,10 +16,17 @@ extension HTTPClientResponsePart: DownloadPart {
         if case .body(let buffer) = self { return buffer }
         return nil
     }
+
+    var endsResponse: Bool {
+        if case .end = self { return true }
+        return false
+    }
 }
 
 extension ByteBuffer: DownloadPart {
     var body: ByteBuffer? { self }
+    /// The raw protocol's file ends only when the connection does.
+    var endsResponse: Bool { false }
 }
 
 /// Writes a download's body into the part file on the event loop, as it is decoded, the way
@@ -26,14 +35,16 @@ extension ByteBuffer: DownloadPart {
 /// taking fresh memory for every read. The hasher follows the file on its own thread. Every
 /// other part (the response head, its end) goes on to the download's async side, which arms
 /// the writer once it knows where the bytes go; body bytes that come before that wait here,
-/// and reading pauses while they pile up.
+/// and reading pauses while they pile up. Once the response has ended, or the async side has
+/// taken the part back (`finish`), nothing more is ever written: whatever a server sends after
+/// its response is not part of the file.
 final class BodyWriter<Part: DownloadPart>: ChannelDuplexHandler {
     typealias InboundIn = Part
     typealias InboundOut = Part
     typealias OutboundIn = NIOAny
     typealias OutboundOut = NIOAny
 
-    /// Where the bytes go, once armed.
+    /// Where the bytes go.
     private struct Target {
         let fd: Int32
         let path: String
@@ -42,11 +53,17 @@ final class BodyWriter<Part: DownloadPart>: ChannelDuplexHandler {
         var ticker: ProgressTicker
     }
 
+    private enum State {
+        /// Not armed yet: body bytes wait.
+        case waiting(pending: [ByteBuffer], bytes: Int)
+        case writing(Target)
+        /// The response ended, the writing failed, or the async side took the part back.
+        case done
+    }
+
     private static var pendingLimit: Int { 4 << 20 }
 
-    private var target: Target?
-    private var pending: [ByteBuffer] = []
-    private var pendingBytes = 0
+    private var state = State.waiting(pending: [], bytes: 0)
     private var heldRead = false
     /// The size of the part file: what it held when armed, plus every byte written since.
     private var size = 0
@@ -64,20 +81,23 @@ final class BodyWriter<Part: DownloadPart>: ChannelDuplexHandler {
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let part = unwrapInboundIn(data)
         guard let body = part.body else {
+            if part.endsResponse, case .writing = state { state = .done }
             context.fireChannelRead(data)
             return
         }
-        guard failure == nil else { return }
-        if target != nil {
-            write(body)
-        } else {
+        switch state {
+        case .waiting(var pending, let bytes):
             pending.append(body)
-            pendingBytes += body.readableBytes
+            state = .waiting(pending: pending, bytes: bytes + body.readableBytes)
+        case .writing(var target):
+            write(body, to: &target)
+        case .done:
+            break
         }
     }
 
     func read(context: ChannelHandlerContext) {
-        if target == nil && pendingBytes >= Self.pendingLimit {
+        if case .waiting(_, let bytes) = state, bytes >= Self.pendingLimit {
             heldRead = true
         } else {
             context.read()
@@ -87,23 +107,28 @@ final class BodyWriter<Part: DownloadPart>: ChannelDuplexHandler {
     /// From here on body bytes go to `fd` (which holds `size` bytes already), past `limit` in
     /// all (--max-size) the download stops. Writes what waited.
     func arm(fd: Int32, path: String, size: Int, hasher: FileHasher, limit: Int?, ticker: ProgressTicker) {
-        target = Target(fd: fd, path: path, hasher: hasher, limit: limit, ticker: ticker)
+        guard case .waiting(let pending, _) = state else { return }
+        var target = Target(fd: fd, path: path, hasher: hasher, limit: limit, ticker: ticker)
         self.size = size
-        let waiting = pending
-        pending = []
-        pendingBytes = 0
-        for body in waiting where failure == nil { write(body) }
+        state = .writing(target)
+        for body in pending {
+            guard case .writing = state else { break }
+            write(body, to: &target)
+        }
         if heldRead, let context {
             heldRead = false
             context.read()
         }
     }
 
-    /// The part file's size now, and what stopped the writing, if anything did.
-    var outcome: (size: Int, failure: DownloadError?) { (size, failure) }
+    /// Stops writing for good and reports the part file's size and what stopped the writing,
+    /// if anything did. After this the file descriptor is the async side's alone.
+    func finish() -> (size: Int, failure: DownloadError?) {
+        state = .done
+        return (size, failure)
+    }
 
-    private func write(_ body: ByteBuffer) {
-        guard var target else { return }
+    private func write(_ body: ByteBuffer, to target: inout Target) {
         let failed = body.withUnsafeReadableBytes { bytes -> Bool in
             var offset = 0
             while offset < bytes.count {
@@ -125,13 +150,17 @@ final class BodyWriter<Part: DownloadPart>: ChannelDuplexHandler {
         size += body.readableBytes
         target.hasher.advance(to: size)
         target.ticker.tick(size)
-        self.target = target
-        if let limit = target.limit, size > limit { stop(.tooLarge(limit: limit, announced: nil)) }
+        if let limit = target.limit, size > limit {
+            stop(.tooLarge(limit: limit, announced: nil))
+        } else if case .writing = state {
+            state = .writing(target)
+        }
     }
 
     /// Ends the transfer: the connection closes, and the async side finds `failure` here.
     private func stop(_ error: DownloadError) {
         failure = error
+        state = .done
         context?.close(promise: nil)
     }
 }
@@ -152,9 +181,9 @@ struct BodyWriterHandle<Part: DownloadPart>: Sendable {
         try await writer.eventLoop.submit { part.arm(writer.value, limit: limit, ticker: ticker) }.get()
     }
 
-    /// The part's size after everything received so far, and what stopped the writing.
-    func outcome() async throws -> (size: Int, failure: DownloadError?) {
+    /// Stops the writing for good: the part's size, and what stopped the writing, if anything did.
+    func finish() async throws -> (size: Int, failure: DownloadError?) {
         let writer = self.writer
-        return try await writer.eventLoop.submit { writer.value.outcome }.get()
+        return try await writer.eventLoop.submit { writer.value.finish() }.get()
     }
 }

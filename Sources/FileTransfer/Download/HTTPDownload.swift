@@ -99,7 +99,7 @@ enum HTTPDownload {
                 } catch {
                     streamError = error
                 }
-                try part.settle(try await writer.outcome())
+                try part.settle(try await writer.finish())
                 switch streamError {
                 case nil:
                     break

@@ -31,7 +31,7 @@ enum RawDownload {
                 } catch {
                     streamError = error
                 }
-                try part.settle(try await writer.outcome())
+                try part.settle(try await writer.finish())
                 if let streamError { throw streamError }
                 narrator.step("recv() → 0 (FIN)", "the server closed: in this protocol that is the only sign the file is complete")
                 guard part.size > 0 else {
