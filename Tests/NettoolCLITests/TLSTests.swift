@@ -281,6 +281,19 @@ struct TLSTests {
         let first = try Run.nettool(["download", "https://localhost:\(port)/big.bin", "-o", saved, "--cacert", pki.path("ca.pem")])
         #expect(first.status == 0 && FileManager.default.contents(atPath: saved) == content, "\(first.stderr)")
 
+        // A whole part left unrenamed (as by a crash before the rename): -c asks for the rest, nginx
+        // answers 416 with an HTML error page, and the part, already complete, is checked and kept.
+        let head = try Run.program(try peer("curl", package: "curl"), ["-sI", "--cacert", pki.path("ca.pem"), "https://localhost:\(port)/big.bin"])
+        let etag = try #require(head.stdout.split(separator: "\r\n").first { $0.lowercased().hasPrefix("etag:") }?.dropFirst(5)
+            .trimmingCharacters(in: .whitespaces), "\(head.stdout)")
+        let whole = pki.path("whole.bin")
+        try content.write(to: URL(fileURLWithPath: whole + ".part"))
+        try "source=https://localhost:\(port)/big.bin\nvalidator=\(etag)\nlength=\(content.count)\n"
+            .write(toFile: whole + ".part.meta", atomically: true, encoding: .utf8)
+        let complete = try Run.nettool(["download", "-c", "https://localhost:\(port)/big.bin", "-o", whole, "--cacert", pki.path("ca.pem"), "--json"])
+        #expect(complete.status == 0 && complete.jsonLines.first?["transferred"] as? Int == 0, "\(complete.stdout) \(complete.stderr)")
+        #expect(FileManager.default.contents(atPath: whole) == content)
+
         let downgrade = try Run.nettool(["download", "https://localhost:\(port)/elsewhere", "-o", pki.path("never.bin"), "--cacert", pki.path("ca.pem")])
         #expect(downgrade.status == 1 && downgrade.stderr.contains("from https to plain http") && downgrade.stderr.contains("--allow-downgrade"),
                 "\(downgrade.stderr)")

@@ -67,6 +67,7 @@ final class BodyWriter<Part: DownloadPart>: ChannelDuplexHandler {
     private var heldRead = false
     /// The size of the part file: what it held when armed, plus every byte written since.
     private var size = 0
+    private var armed = false
     private var failure: DownloadError?
     private var context: ChannelHandlerContext?
 
@@ -110,6 +111,7 @@ final class BodyWriter<Part: DownloadPart>: ChannelDuplexHandler {
         guard case .waiting(let pending, _) = state else { return }
         var target = Target(fd: fd, path: path, hasher: hasher, limit: limit, ticker: ticker)
         self.size = size
+        armed = true
         state = .writing(target)
         for body in pending {
             guard case .writing = state else { break }
@@ -121,11 +123,13 @@ final class BodyWriter<Part: DownloadPart>: ChannelDuplexHandler {
         }
     }
 
-    /// Stops writing for good and reports the part file's size and what stopped the writing,
-    /// if anything did. After this the file descriptor is the async side's alone.
-    func finish() -> (size: Int, failure: DownloadError?) {
+    /// Stops writing for good and reports the part file's size (nil when it was never armed)
+    /// and what stopped the writing, if anything did. After this the file descriptor is the
+    /// async side's alone.
+    func finish() -> (size: Int?, failure: DownloadError?) {
+        let armed = armed
         state = .done
-        return (size, failure)
+        return (armed ? size : nil, failure)
     }
 
     private func write(_ body: ByteBuffer, to target: inout Target) {
@@ -182,7 +186,7 @@ struct BodyWriterHandle<Part: DownloadPart>: Sendable {
     }
 
     /// Stops the writing for good: the part's size, and what stopped the writing, if anything did.
-    func finish() async throws -> (size: Int, failure: DownloadError?) {
+    func finish() async throws -> (size: Int?, failure: DownloadError?) {
         let writer = self.writer
         return try await writer.eventLoop.submit { writer.value.finish() }.get()
     }

@@ -80,8 +80,10 @@ enum HTTPDownload {
                     }
                     try part.saveMeta(PartialFile.Meta(source: source.description, validator: validator, length: length))
                 case 416 where resumeFrom > 0 && resumeFrom == leftover.meta?.length:
+                    // Nothing left to send: the part is the whole file. The body is an error page.
                     try part.open(keeping: true)
                     expectedTotal = resumeFrom
+                    narrator.step("(416: the saved part is already the whole file)", "it is checked and renamed; the error page that came with the 416 is not part of it")
                 default:
                     throw DownloadError.httpStatus(code: code, reason: response.status.reasonPhrase, path: source.target, server: server)
                 }
@@ -90,7 +92,9 @@ enum HTTPDownload {
                     throw DownloadError.tooLarge(limit: limit, announced: expectedTotal)
                 }
                 let before = part.size
-                try await writer.arm(part, limit: options.maxSize, ticker: ProgressTicker(total: expectedTotal, started: started, report: progress))
+                if code != 416 {
+                    try await writer.arm(part, limit: options.maxSize, ticker: ProgressTicker(total: expectedTotal, started: started, report: progress))
+                }
                 // The body goes to the file on the event loop; what comes here is its end (or a
                 // second head, or the connection's end).
                 var streamError: (any Error)?

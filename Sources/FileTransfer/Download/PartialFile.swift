@@ -93,10 +93,10 @@ struct PartialFile {
         writer.arm(fd: fd, path: partPath, size: size, hasher: hasher, limit: limit, ticker: ticker)
     }
 
-    /// Takes the writer's account of the part: its size, or what went wrong (past --max-size,
-    /// the part is removed).
-    mutating func settle(_ outcome: (size: Int, failure: DownloadError?)) throws(DownloadError) {
-        size = outcome.size
+    /// Takes the writer's account of the part: its size (nil: it never wrote), or what went wrong
+    /// (past --max-size, the part is removed).
+    mutating func settle(_ outcome: (size: Int?, failure: DownloadError?)) throws(DownloadError) {
+        if let written = outcome.size { size = written }
         guard let failure = outcome.failure else { return }
         if case .tooLarge = failure { discard() }
         throw failure
