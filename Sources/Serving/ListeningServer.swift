@@ -27,6 +27,15 @@ public struct ListenOptions: Sendable {
     public var tls: TLSServerSide?
     /// Told, with the client, when its TLS handshake fails (the connection is then closed).
     public var onTLSFailure: (@Sendable (Endpoint, String) -> Void)?
+    /// SO_REUSEADDR, which every server sets so that it can restart while connections of its
+    /// last run linger in TIME_WAIT; off (--no-reuse-address) to see what happens without it.
+    public var reuseAddress = true
+    /// IPV6_V6ONLY on an IPv6 socket: true takes IPv6 clients only; false (Linux's default)
+    /// lets `[::]` take IPv4 clients too, as IPv4-mapped addresses.
+    public var ipv6Only = false
+    /// The most bytes one read of a connection asks for (recv's length); nil: NIO's adaptive
+    /// size, 64 KiB at most.
+    public var readSize: Int?
 
     public init() {}
 }
@@ -36,10 +45,12 @@ public enum ServerBindError: CommandFailure, Sendable {
     case badAddress(String)
     /// Address in use, a privileged port, an address not on this host: shared with every command.
     case network(NetworkError)
+    /// In use while SO_REUSEADDR was left off (--no-reuse-address).
+    case inUseWithoutReuse(Endpoint)
 
     public var exitStatus: ExitStatus {
         switch self {
-        case .badAddress: return .failure
+        case .badAddress, .inUseWithoutReuse: return .failure
         case .network(let error): return error.exitStatus
         }
     }
@@ -50,12 +61,17 @@ public enum ServerBindError: CommandFailure, Sendable {
             return "'\(text)' is not an IP address of this host; give one such as 127.0.0.1, ::1, 0.0.0.0 or ::"
         case .network(let error):
             return error.description
+        case .inUseWithoutReuse(let endpoint):
+            return "cannot listen on \(endpoint): address already in use (EADDRINUSE). Without SO_REUSEADDR (--no-reuse-address) "
+                + "even connections of an earlier server waiting out TIME_WAIT hold the port, for up to 60 s "
+                + "(ss -tan state time-wait sport = :\(endpoint.port) lists them); leave the option out, as servers do"
         }
     }
 
-    static func from(_ error: any Error, endpoint: Endpoint) -> ServerBindError {
-        .network(NetworkError.from(error, endpoint: endpoint, transport: .tcp, binding: true)
-            ?? .io("cannot listen on \(endpoint): \(error)"))
+    static func from(_ error: any Error, endpoint: Endpoint, reuseAddress: Bool) -> ServerBindError {
+        let failure = NetworkError.from(error, endpoint: endpoint, transport: .tcp, binding: true)
+        if case .addressInUse? = failure, !reuseAddress { return .inUseWithoutReuse(endpoint) }
+        return .network(failure ?? .io("cannot listen on \(endpoint): \(error)"))
     }
 }
 
@@ -88,14 +104,28 @@ public final class ListeningServer: Sendable {
         let wanted = Endpoint(address: bindAddress, port: options.port)
         narrator.step("socket(\(bindAddress.family == .v6 ? "AF_INET6" : "AF_INET"), SOCK_STREAM)",
                       "a TCP socket: a reliable, ordered byte stream between two endpoints, once connected")
-        narrator.step("setsockopt(SO_REUSEADDR, 1)",
-                      "lets the server restart at once while old connections linger in TIME_WAIT; it does not let two servers share the port")
+        if options.reuseAddress {
+            narrator.step("setsockopt(SO_REUSEADDR, 1)",
+                          "lets the server restart at once while old connections linger in TIME_WAIT; it does not let two servers share the port")
+        } else {
+            narrator.step("(no SO_REUSEADDR: --no-reuse-address)",
+                          "bind() will fail with EADDRINUSE while any connection on this port waits out TIME_WAIT, as in a program that never sets the option")
+        }
+        if bindAddress.family == .v6 {
+            narrator.step("setsockopt(IPV6_V6ONLY, \(options.ipv6Only ? 1 : 0))",
+                          options.ipv6Only ? "IPv6 clients only: an IPv4 client is refused (another socket may take IPv4 on the same port)"
+                              : "IPv4 clients are taken too: they appear as IPv4-mapped addresses (::ffff:a.b.c.d), shown here as plain IPv4")
+        }
+        if let readSize = options.readSize {
+            narrator.step("(reads of at most \(readSize) bytes: --read-size)",
+                          "each recv() asks for \(readSize) bytes, so whatever arrived comes out in pieces of at most that size")
+        }
         let registry = ConnectionRegistry(maxConnections: options.maxConnections)
         let channel: Channel
         do {
-            channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            var bootstrap = ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
                 .serverChannelOption(.backlog, value: Int32(clamping: options.backlog))
-                .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+                .serverChannelOption(.socketOption(.so_reuseaddr), value: options.reuseAddress ? 1 : 0)
                 // Accept up to 64 queued connections per wake-up (NIO's default is 4), so a burst
                 // of thousands of clients does not overflow the accept queue.
                 .serverChannelOption(.maxMessagesPerRead, value: 64)
@@ -107,6 +137,13 @@ public final class ListeningServer: Sendable {
                 .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
                 .childChannelOption(.allowRemoteHalfClosure, value: true)
                 .childChannelOption(.maxMessagesPerRead, value: 16)
+            if bindAddress.family == .v6 {
+                bootstrap = bootstrap.serverChannelOption(.socketOption(.ipv6_v6only), value: options.ipv6Only ? 1 : 0)
+            }
+            if let readSize = options.readSize {
+                bootstrap = bootstrap.childChannelOption(.recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: readSize))
+            }
+            channel = try await bootstrap
                 .childChannelInitializer { child in
                     child.eventLoop.makeCompletedFuture {
                         if let tls = options.tls {
@@ -120,13 +157,13 @@ public final class ListeningServer: Sendable {
                 }
                 .bind(host: options.bindHost, port: options.port).get()
         } catch {
-            throw ServerBindError.from(error, endpoint: wanted)
+            throw ServerBindError.from(error, endpoint: wanted, reuseAddress: options.reuseAddress)
         }
         let local = channel.localAddress.flatMap(Endpoint.init) ?? wanted
         narrator.step("bind(\(local))",
                       options.port == 0 ? "port 0 asked the kernel for a free port; it gave \(local.port)"
                           : "connections to port \(local.port) now reach this socket"
-                          + (bindAddress == .v6(0) ? "; [::] also takes IPv4 clients (dual-stack)" : ""))
+                          + (bindAddress == .v6(0) && !options.ipv6Only ? "; [::] also takes IPv4 clients (dual-stack)" : ""))
         narrator.step("listen(backlog: \(options.backlog))",
                       "the socket now waits for clients: the kernel completes handshakes by itself and queues up to \(options.backlog) of them for accept()")
         return ListeningServer(channel: channel, registry: registry, options: options, narrator: narrator, local: local)

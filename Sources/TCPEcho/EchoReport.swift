@@ -63,6 +63,21 @@ public enum EchoReport {
         }
     }
 
+    /// `--reset`: what was sent before the abort, and the echo it dropped.
+    public static func resetText(server: Endpoint, sent: Int, dropped: Int) -> String {
+        "sent \(grouped(sent)) bytes to \(server); \(grouped(dropped)) bytes of echo arrived and were dropped unread: "
+            + "the connection was reset (RST), not closed (no FIN)"
+    }
+
+    public static func resetJSON(server: Endpoint, sent: Int, dropped: Int) -> [UInt8] {
+        return JSONLine.object { json in
+            json.field("server", server.description)
+            json.field("sent", sent)
+            json.field("dropped", dropped)
+            json.field("reset", true)
+        }
+    }
+
     public static func text(_ session: SessionSummary) -> String {
         "\(grouped(session.sent)) bytes sent to \(session.server), \(grouped(session.received)) echoed, in \(DurationText.format(session.elapsed))"
     }

@@ -11,13 +11,21 @@ public enum EchoClient {
 
     /// Sends `message`, half-closes, reads until as many bytes came back (TCP may deliver them
     /// in any number of pieces), and returns the echo with the timings.
-    public static func roundTrip(_ options: EchoClientOptions, message: [UInt8], narrator: Narrator) async throws(TCPError) -> RoundTrip {
+    public static func roundTrip(_ options: EchoClientOptions, message part: [UInt8], repeats: Int = 1,
+                                 narrator: Narrator) async throws(TCPError) -> RoundTrip {
         let (connection, server, local, connectTime, cause) = try await connect(options, narrator: narrator)
+        let message = Array([[UInt8]](repeating: part, count: repeats).joined())
         do {
             return try await connection.executeThenClose { inbound, outbound in
                 let start = ContinuousClock.now
-                try await outbound.write(ByteBuffer(bytes: message))
-                narrator.step("send(\(message.count) bytes)", "the bytes go into the socket's send buffer; TCP delivers them in order, resending any lost segment")
+                if repeats == 1 {
+                    try await outbound.write(ByteBuffer(bytes: message))
+                    narrator.step("send(\(message.count) bytes)", "the bytes go into the socket's send buffer; TCP delivers them in order, resending any lost segment")
+                } else {
+                    try await outbound.write(contentsOf: (0..<repeats).map { _ in ByteBuffer(bytes: part) })
+                    narrator.step("send(\(part.count) bytes) × \(repeats), back to back",
+                                  "\(repeats) messages, one write each, handed over together (one writev): the kernel keeps no trace of where one ended")
+                }
                 // Nothing more to send: say so at once, so servers that answer at end of input
                 // (a line server's last partial line, a filter like `tr`) answer too.
                 outbound.finish()
@@ -37,6 +45,33 @@ public enum EchoClient {
                 narrator.step("close()", "the whole echo is back; the connection is closed")
                 return RoundTrip(server: server, local: local, sent: message.count, echo: echo,
                                  connectTime: connectTime, roundTripTime: roundTripTime)
+            }
+        } catch {
+            throw map(error, server: server, timeout: options.timeout, cause: cause)
+        }
+    }
+
+    /// Sends `message`, waits until the first of its echo has arrived, and then aborts the
+    /// connection instead of closing it (SO_LINGER 0: a reset, RST, rather than a FIN), leaving
+    /// that echo unread. Returns the server, the bytes sent and the echo bytes dropped.
+    public static func sendThenReset(_ options: EchoClientOptions, message: [UInt8],
+                                     narrator: Narrator) async throws(TCPError) -> (server: Endpoint, sent: Int, dropped: Int) {
+        let (connection, server, _, _, cause) = try await connect(options, narrator: narrator)
+        do {
+            return try await connection.executeThenClose { inbound, outbound in
+                try await outbound.write(ByteBuffer(bytes: message))
+                narrator.step("send(\(message.count) bytes)", "the bytes go into the socket's send buffer")
+                var iterator = inbound.makeAsyncIterator()
+                let dropped = try await iterator.next()?.readableBytes ?? 0
+                narrator.step("(\(dropped) bytes of echo arrived; the client does not read them)",
+                              "they sit in the receive buffer, and an abort throws them away")
+                try await (connection.channel as? any SocketOptionProvider)?.setSoLinger(linger(l_onoff: 1, l_linger: 0)).get()
+                // Closed here, before executeThenClose would half-close (a FIN) on the way out.
+                try? await connection.channel.close()
+                narrator.step("setsockopt(SO_LINGER, on, 0 s) + close() → RST",
+                              "an abort, not a goodbye: the kernel sends a reset instead of a FIN and drops whatever is unsent or unread "
+                              + "on this side; the server's next read or write fails with ECONNRESET (\"connection reset by peer\")")
+                return (server, message.count, dropped)
             }
         } catch {
             throw map(error, server: server, timeout: options.timeout, cause: cause)

@@ -3,7 +3,7 @@ import Endpoints
 /// Why a connection ended, as the server logs it.
 public enum CloseReason: String, Sendable {
     case peerClosed = "closed by peer"
-    case reset = "reset by peer"
+    case reset = "connection reset by peer"
     case idleTimeout = "idle timeout"
     case shutdown = "server shutdown"
     case lineTooLong = "line too long"

@@ -26,6 +26,8 @@ extension Nettool {
 
                 Examples:
                   nettool tcp-echo-client 127.0.0.1 7007 hello
+                  nettool tcp-echo-client 127.0.0.1 7007 hello --repeat 3 --explain
+                  nettool tcp-echo-client 127.0.0.1 7007 hello --reset --explain
                   printf 'one\\ntwo\\n' | nettool tcp-echo-client ::1 7007
                   nettool tcp-echo-client 127.0.0.1 7007 --bench --connections 64 --size 64 --duration 5s
                   nettool tcp-echo-client 127.0.0.1 7007 --bench --pipeline 16 --messages 100000 --json
@@ -42,6 +44,13 @@ extension Nettool {
 
         @Flag(help: "Append a newline to MESSAGE (for line-based servers such as tcp-echo-server --line).")
         var newline = false
+
+        @Option(help: ArgumentHelp("Send MESSAGE this many times back to back, one write each, and expect all of it back (a stream keeps no boundaries).",
+                                   valueName: "n"))
+        var `repeat` = 1
+
+        @Flag(help: "Send MESSAGE, and once its echo starts to arrive abort the connection with a reset (RST, SO_LINGER 0), leaving the echo unread.")
+        var reset = false
 
         @Option(help: "How long the TCP handshake may take.")
         var connectTimeout = DurationArgument(.seconds(5))
@@ -83,6 +92,9 @@ extension Nettool {
         func validate() throws {
             if connectTimeout.value <= .zero || timeout.value <= .zero { throw ValidationError("timeouts must be longer than 0") }
             if message == "" && !newline { throw ValidationError("MESSAGE is empty: there is nothing to echo") }
+            if !(1...10_000).contains(`repeat`) { throw ValidationError("--repeat must be 1-10000") }
+            if (`repeat` != 1 || reset) && (message == nil || bench) { throw ValidationError("--repeat and --reset go with MESSAGE") }
+            if `repeat` != 1 && reset { throw ValidationError("--repeat waits for the echo and --reset does not: choose one") }
             if !tls && (tlsClient.cacert != nil || tlsClient.insecure || tlsClient.servername != nil || tlsClient.keylog != nil) {
                 throw ValidationError("--cacert, --insecure, --servername and --keylog go with --tls")
             }
@@ -123,6 +135,11 @@ extension Nettool {
         func run() async throws {
             if bench {
                 try await runBench(loadOptions)
+            } else if let message, reset {
+                let (server, sent, dropped) = try await EchoClient.sendThenReset(
+                    clientOptions, message: Array(message.utf8) + (newline ? [UInt8(ascii: "\n")] : []), narrator: explainOption.narrator)
+                output.result(json: EchoReport.resetJSON(server: server, sent: sent, dropped: dropped),
+                              text: EchoReport.resetText(server: server, sent: sent, dropped: dropped))
             } else if let message {
                 try await runRoundTrip(clientOptions, message: Array(message.utf8) + (newline ? [UInt8(ascii: "\n")] : []))
             } else {
@@ -131,8 +148,8 @@ extension Nettool {
         }
 
         private func runRoundTrip(_ options: EchoClientOptions, message: [UInt8]) async throws {
-            let trip = try await EchoClient.roundTrip(options, message: message, narrator: explainOption.narrator)
-            let mismatch = EchoMismatch.describe(sent: message, echo: trip.echo)
+            let trip = try await EchoClient.roundTrip(options, message: message, repeats: `repeat`, narrator: explainOption.narrator)
+            let mismatch = EchoMismatch.describe(sent: Array([[UInt8]](repeating: message, count: `repeat`).joined()), echo: trip.echo)
             OutputStream.write(output.json ? EchoReport.json(trip, matches: mismatch == nil) : Array(EchoReport.echo(trip).utf8))
             if let mismatch { throw TCPError.mismatch(mismatch) }
             if !output.json { printError(EchoReport.text(trip)) }

@@ -24,6 +24,7 @@ extension Nettool {
                   nettool tcp-echo-server --port 7007
                   nettool tcp-echo-server --port 0 --once --explain
                   nettool tcp-echo-server --port 7007 --line --idle-timeout 30s --max-connections 100
+                  nettool tcp-echo-server --port 7007 --read-size 64 --explain
                 """,
             version: Nettool.versionText
         )
@@ -42,6 +43,10 @@ extension Nettool {
         @Option(help: "listen() backlog: handshakes queued for accept() (capped by net.core.somaxconn).")
         var backlog = 4096
 
+        @Option(help: ArgumentHelp("Read at most this many bytes at a time (recv's length; default: up to 64 KiB): small reads show a stream arriving in pieces.",
+                                   valueName: "bytes"))
+        var readSize: Int?
+
         @OptionGroup var tls: TLSServerArguments
 
         @OptionGroup var output: OutputArguments
@@ -51,6 +56,7 @@ extension Nettool {
         func validate() throws {
             if let idleTimeout, idleTimeout.value <= .zero { throw ValidationError("--idle-timeout must be longer than 0") }
             guard (1...65535).contains(backlog) else { throw ValidationError("--backlog must be 1-65535") }
+            if let readSize, !(1...(1 << 20)).contains(readSize) { throw ValidationError("--read-size must be 1 byte to 1 MiB") }
         }
 
         func run() async throws {
@@ -58,6 +64,7 @@ extension Nettool {
             let (listenOptions, tlsLine) = try listen.options(tls: tls)
             options.listen = listenOptions
             options.listen.backlog = backlog
+            options.listen.readSize = readSize
             options.idleTimeout = idleTimeout?.value
             options.once = once
             options.lineMode = line

@@ -92,8 +92,15 @@ struct ListenArguments: ParsableArguments {
     @Option(help: "On Ctrl-C/SIGTERM, let open connections go on this long before closing them.")
     var grace = DurationArgument(.seconds(2))
 
+    @Flag(help: "Do not set SO_REUSEADDR: a restart then fails with EADDRINUSE while connections of the last run wait out TIME_WAIT.")
+    var noReuseAddress = false
+
+    @Flag(help: "With an IPv6 --bind, take IPv6 clients only (IPV6_V6ONLY); by default [::] takes IPv4 clients too.")
+    var ipv6Only = false
+
     func validate() throws {
         if let maxConnections, maxConnections < 1 { throw ValidationError("--max-connections must be at least 1") }
+        if ipv6Only && !bind.contains(":") { throw ValidationError("--ipv6-only goes with an IPv6 --bind address such as :: or ::1") }
     }
 
     var options: ListenOptions {
@@ -102,6 +109,8 @@ struct ListenArguments: ParsableArguments {
         options.port = port
         options.maxConnections = maxConnections
         options.grace = grace.value
+        options.reuseAddress = !noReuseAddress
+        options.ipv6Only = ipv6Only
         options.onAcceptPause = { printError("nettool: \($0)") }
         options.onTLSFailure = { peer, reason in printError("nettool: \(peer): \(reason)") }
         return options
