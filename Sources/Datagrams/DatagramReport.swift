@@ -40,6 +40,19 @@ public enum DatagramReport {
             + (summary.timedOut ? "; stopped after the idle timeout" : "")
             + (summary.kernelDrops.map { $0 > 0 ? "; the kernel dropped \($0) packet\($0 == 1 ? "" : "s"), receive buffer full "
                 + "(a group of GSO datagrams counts as one)" : "" } ?? "")
+            + (summary.numbering.map { "\n" + numberingText($0) } ?? "")
+    }
+
+    /// `--numbered`: how many of the sender's datagrams came, and which did not.
+    static func numberingText(_ tracker: SequenceTracker) -> String {
+        guard tracker.total > 0 else { return "numbered: no datagram carried a #N/TOTAL number (send with udp-send --numbered)" }
+        var text = "numbered: \(grouped(tracker.received)) of \(grouped(tracker.total)) arrived"
+        let missing = tracker.missing
+        text += missing.isEmpty ? ", none missing" : "; missing \(grouped(tracker.missingCount)): \(SequenceTracker.describe(missing))"
+        if tracker.outOfOrder > 0 { text += "; \(grouped(tracker.outOfOrder)) out of order" }
+        if tracker.duplicates > 0 { text += "; \(grouped(tracker.duplicates)) duplicate\(tracker.duplicates == 1 ? "" : "s")" }
+        if tracker.unnumbered > 0 { text += "; \(grouped(tracker.unnumbered)) without a number" }
+        return text
     }
 
     public static func json(_ summary: ReceiveSummary) -> [UInt8] {
@@ -53,6 +66,24 @@ public enum DatagramReport {
             json.field("timed_out", summary.timedOut)
             json.key("kernel_drops")
             if let drops = summary.kernelDrops { json.int(drops) } else { json.null() }
+            if let tracker = summary.numbering {
+                json.key("numbered")
+                json.beginObject()
+                json.field("total", tracker.total)
+                json.field("received", tracker.received)
+                json.field("missing_count", tracker.missingCount)
+                // [first, last] of each run of missing numbers.
+                json.array("missing", tracker.missing) { json, range in
+                    json.beginArray()
+                    json.int(range.lowerBound)
+                    json.int(range.upperBound)
+                    json.endArray()
+                }
+                json.field("out_of_order", tracker.outOfOrder)
+                json.field("duplicates", tracker.duplicates)
+                json.field("unnumbered", tracker.unnumbered)
+                json.endObject()
+            }
         }
     }
 

@@ -32,6 +32,8 @@ public struct UDPReceiveOptions: Sendable {
     public var count: Int?
     /// Stop after this long without a datagram.
     public var idleTimeout: Duration?
+    /// Read `udp-send --numbered` prefixes and report the missing, reordered and repeated ones.
+    public var numbered = false
 
     public init() {}
 
@@ -63,6 +65,8 @@ public struct ReceiveSummary: Sendable {
     /// datagrams counts once), read from /proc/net/udp just before the socket closed; nil when
     /// that could not be read.
     public var kernelDrops: UInt64?
+    /// With --numbered: which of the sender's numbered datagrams arrived.
+    public var numbering: SequenceTracker?
 
     public var rate: Double { activeTime.seconds > 0 ? Double(datagrams - 1) / activeTime.seconds : 0 }
 }
@@ -208,7 +212,7 @@ final class ReceiveHandler: ChannelDuplexHandler {
     private let narrator: Narrator
     private let onDatagram: @Sendable (ReceivedDatagram) -> Void
     private let done: EventLoopPromise<ReceiveSummary>
-    private var summary = ReceiveSummary()
+    private var summary: ReceiveSummary
     private let start = ContinuousClock.now
     private var first: ContinuousClock.Instant?
     private var last: ContinuousClock.Instant?
@@ -221,6 +225,8 @@ final class ReceiveHandler: ChannelDuplexHandler {
         self.narrator = narrator
         self.onDatagram = onDatagram
         self.done = done
+        summary = ReceiveSummary()
+        if options.numbered { summary.numbering = SequenceTracker() }
     }
 
     func channelActive(context: ChannelHandlerContext) {
@@ -255,6 +261,7 @@ final class ReceiveHandler: ChannelDuplexHandler {
         summary.datagrams += 1
         summary.bytes += received.size
         summary.senders.insert(received.from)
+        if options.numbered { payload.withUnsafeReadableBytes { summary.numbering?.record($0) } }
         if !grouped {
             narrator.step("recvfrom() → \(received.size) bytes from \(received.from)",
                           "one read returns exactly one datagram, with the sender's address; no connection was ever set up")

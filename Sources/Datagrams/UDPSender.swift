@@ -53,6 +53,13 @@ public struct PayloadPlan: Sendable {
 
     public var total: Int { payloads.count * repeats }
 
+    /// Every datagram of the run with `#I/N ` in front (`--numbered`), so a receiver can tell
+    /// which never arrived.
+    public func numbered() -> PayloadPlan {
+        let total = self.total
+        return PayloadPlan(payloads: (0..<total).map { index in Numbering.prefix(index + 1, of: total) + payloads[index % payloads.count] })
+    }
+
     /// The datagrams in `input`: all of it as one, or one per line (`lines`); read as hex
     /// when `hex`.
     public init(input: [UInt8], lines: Bool, hex: Bool, repeats: Int) throws(UDPError) {

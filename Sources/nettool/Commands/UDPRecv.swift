@@ -27,6 +27,7 @@ extension Nettool {
                   nettool udp-recv --port 0 --echo      # an echo server
                   nettool udp-recv --port 5353 --join 224.0.0.251 --interface eth0
                   nettool udp-recv --port 9999 --count 1 --timeout 5s --json
+                  nettool udp-recv --port 9999 --numbered --timeout 2s --quiet   # with: udp-send HOST 9999 x --count 1000 --numbered
                 """,
             version: Nettool.versionText
         )
@@ -45,6 +46,9 @@ extension Nettool {
 
         @Flag(help: "Send every datagram back to its sender (a UDP echo server).")
         var echo = false
+
+        @Flag(help: "Read udp-send --numbered's '#I/N ' prefixes; the summary names the missing, reordered and repeated datagrams.")
+        var numbered = false
 
         @Option(help: "Join this multicast group (IPv4 or IPv6); repeatable.")
         var join: [String] = []
@@ -80,6 +84,7 @@ extension Nettool {
             options.interface = interface
             options.count = count
             options.idleTimeout = timeout?.value
+            options.numbered = numbered
             return options
         }
 

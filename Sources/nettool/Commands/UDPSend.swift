@@ -51,6 +51,9 @@ extension Nettool {
         @Option(help: "Send the payload this many times.")
         var count = 1
 
+        @Flag(help: "Start each datagram with '#I/N ' (its number of N), so udp-recv --numbered can name the ones that never arrived.")
+        var numbered = false
+
         @Option(help: "Wait this long between datagrams (e.g. 100ms).")
         var interval: DurationArgument?
 
@@ -90,6 +93,7 @@ extension Nettool {
 
         func validate() throws {
             if count < 1 { throw ValidationError("--count must be at least 1") }
+            if numbered && count > 1_000_000 { throw ValidationError("--numbered sends at most 1,000,000 datagrams (each is made up front)") }
             if let size, size < 0 { throw ValidationError("--size must be 0 or more") }
             if interval != nil && rate != nil { throw ValidationError("--interval and --rate exclude each other") }
             if message != nil && file != nil { throw ValidationError("give the payload either as MESSAGE or with --file, not both") }
@@ -118,7 +122,8 @@ extension Nettool {
 
         func run() async throws {
             let source: PayloadSource = size.map { .generated(size: $0) } ?? message.map { .text($0) } ?? file.map { .file($0) } ?? .standardInput
-            let plan = try PayloadPlan.read(source, lines: lines, hex: hex, repeats: count)
+            let read = try PayloadPlan.read(source, lines: lines, hex: hex, repeats: count)
+            let plan = numbered ? read.numbered() : read
             let json = output.json
             let summary = try await UDPSender.run(options, plan: plan, narrator: explainOption.narrator) { reply in
                 OutputStream.write(json ? DatagramReport.json(reply, event: "reply") : Array((DatagramReport.payload(reply.bytes, forceHex: false) + "\n").utf8))

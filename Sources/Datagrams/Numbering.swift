@@ -1,0 +1,94 @@
+/// `udp-send --numbered` and `udp-recv --numbered`: each datagram's payload starts with
+/// `#I/N ` (its number, 1-based, and how many were sent), so the receiver can say which ones
+/// never arrived, which came out of order, and which came twice: the three things UDP does not
+/// promise. Pure: bytes in, values out.
+public enum Numbering {
+    /// The prefix of datagram `number` of `total`.
+    public static func prefix(_ number: Int, of total: Int) -> [UInt8] {
+        Array("#\(number)/\(total) ".utf8)
+    }
+
+    /// `#I/N` at the start of `payload`, when it is there and I is within 1...N.
+    public static func read<Bytes: Collection<UInt8>>(_ payload: Bytes) -> (number: Int, total: Int)? {
+        var index = payload.startIndex
+        guard index != payload.endIndex, payload[index] == UInt8(ascii: "#") else { return nil }
+        index = payload.index(after: index)
+        func digits() -> Int? {
+            var value = 0, count = 0
+            while index != payload.endIndex, case let byte = payload[index], (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) {
+                guard count < 9 else { return nil }
+                value = value * 10 + Int(byte - UInt8(ascii: "0"))
+                count += 1
+                index = payload.index(after: index)
+            }
+            return count > 0 ? value : nil
+        }
+        guard let number = digits(), index != payload.endIndex, payload[index] == UInt8(ascii: "/") else { return nil }
+        index = payload.index(after: index)
+        guard let total = digits(), (1...total).contains(number) else { return nil }
+        return (number, total)
+    }
+}
+
+/// What the receiver made of the numbers it saw.
+public struct SequenceTracker: Sendable {
+    /// The most numbers tracked: a sender's claim of more is not believed (memory stays bounded).
+    public static let limit = 10_000_000
+
+    /// The run's size as the datagrams say (the largest N seen), 0 before any numbered datagram.
+    public private(set) var total = 0
+    public private(set) var received = 0
+    public private(set) var duplicates = 0
+    /// Arrived after a higher number had already arrived.
+    public private(set) var outOfOrder = 0
+    /// Datagrams without a readable `#I/N ` prefix.
+    public private(set) var unnumbered = 0
+    private var seen: [UInt64] = []
+    private var highest = 0
+
+    public init() {}
+
+    public mutating func record<Bytes: Collection<UInt8>>(_ payload: Bytes) {
+        guard let (number, claimed) = Numbering.read(payload), claimed <= Self.limit else {
+            unnumbered += 1
+            return
+        }
+        if claimed > total {
+            total = claimed
+            seen += [UInt64](repeating: 0, count: (claimed + 63) / 64 - seen.count)
+        }
+        let (word, bit) = ((number - 1) / 64, UInt64(1) << ((number - 1) % 64))
+        if seen[word] & bit != 0 {
+            duplicates += 1
+            return
+        }
+        seen[word] |= bit
+        received += 1
+        if number < highest { outOfOrder += 1 }
+        highest = max(highest, number)
+    }
+
+    /// The numbers of 1...total that never arrived, as closed ranges in order.
+    public var missing: [ClosedRange<Int>] {
+        var ranges: [ClosedRange<Int>] = []
+        var start: Int?
+        for number in 1...max(total, 1) where total > 0 {
+            let arrived = seen[(number - 1) / 64] & (UInt64(1) << ((number - 1) % 64)) != 0
+            if !arrived && start == nil { start = number }
+            if arrived, let first = start {
+                ranges.append(first...(number - 1))
+                start = nil
+            }
+        }
+        if let start { ranges.append(start...total) }
+        return ranges
+    }
+
+    public var missingCount: Int { total - received }
+
+    /// `3, 17-18, 40` (at most `limit` ranges, then how many more).
+    public static func describe(_ ranges: [ClosedRange<Int>], limit: Int = 20) -> String {
+        let shown = ranges.prefix(limit).map { $0.count == 1 ? "\($0.lowerBound)" : "\($0.lowerBound)-\($0.upperBound)" }
+        return shown.joined(separator: ", ") + (ranges.count > limit ? ", … (\(ranges.count - limit) more ranges)" : "")
+    }
+}

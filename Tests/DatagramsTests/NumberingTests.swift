@@ -1,0 +1,41 @@
+import Testing
+@testable import Datagrams
+
+@Suite("Numbered datagrams: what UDP lost, reordered or repeated")
+struct NumberingTests {
+    @Test("the prefix is written and read back; anything else is not a number")
+    func prefix() {
+        #expect(Numbering.prefix(7, of: 1000) == Array("#7/1000 ".utf8))
+        #expect(Numbering.read(Array("#7/1000 hello".utf8))! == (7, 1000))
+        for text in ["", "#", "#/5", "#0/5", "#6/5", "#1/", "7/1000", "#1234567890/9999999999", "#a/5", "# 1/5"] {
+            #expect(Numbering.read(Array(text.utf8)) == nil, "\(text)")
+        }
+    }
+
+    @Test("missing, out of order, duplicates and unnumbered datagrams are told apart")
+    func tracker() {
+        var tracker = SequenceTracker()
+        for number in [1, 2, 5, 4, 4, 9, 10] { tracker.record(Numbering.prefix(number, of: 10) + Array("x".utf8)) }
+        tracker.record(Array("no number".utf8))
+        #expect(tracker.total == 10 && tracker.received == 6 && tracker.missingCount == 4)
+        #expect(tracker.missing == [3...3, 6...8])
+        #expect(tracker.outOfOrder == 1 && tracker.duplicates == 1 && tracker.unnumbered == 1)
+        #expect(SequenceTracker.describe(tracker.missing) == "3, 6-8")
+        #expect(SequenceTracker.describe((1...30).map { ($0 * 3)...($0 * 3) }, limit: 2) == "3, 6, … (28 more ranges)")
+    }
+
+    @Test("a claimed total over the limit is not believed, so memory stays bounded")
+    func boundedClaims() {
+        var tracker = SequenceTracker()
+        tracker.record(Array("#1/999999999 x".utf8))
+        #expect(tracker.total == 0 && tracker.unnumbered == 1)
+        #expect(SequenceTracker().missing.isEmpty)
+    }
+
+    @Test("--numbered puts a run's number on each datagram of the whole run")
+    func plan() {
+        let plan = PayloadPlan(payloads: [Array("a".utf8), Array("b".utf8)], repeats: 2).numbered()
+        #expect(plan.payloads.map { String(decoding: $0, as: UTF8.self) } == ["#1/4 a", "#2/4 b", "#3/4 a", "#4/4 b"])
+        #expect(plan.total == 4)
+    }
+}
