@@ -138,7 +138,9 @@ public final class ListeningServer: Sendable {
                 .childChannelOption(.allowRemoteHalfClosure, value: true)
                 .childChannelOption(.maxMessagesPerRead, value: 16)
             if bindAddress.family == .v6 {
-                bootstrap = bootstrap.serverChannelOption(.socketOption(.ipv6_v6only), value: options.ipv6Only ? 1 : 0)
+                // IPPROTO_IPV6 level: `.socketOption` would set it at SOL_SOCKET, where it means something else.
+                bootstrap = bootstrap.serverChannelOption(ChannelOptions.Types.SocketOption(level: .ipv6, name: .ipv6_v6only),
+                                                          value: options.ipv6Only ? 1 : 0)
             }
             if let readSize = options.readSize {
                 bootstrap = bootstrap.childChannelOption(.recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: readSize))

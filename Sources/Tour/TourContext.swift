@@ -35,8 +35,9 @@ public final class TourContext: @unchecked Sendable {
     }
 
     /// Starts `nettool ARGUMENTS` in the background; it is stopped at cleanup if still running.
-    func start(_ arguments: [String], program: String? = nil) throws -> (ChildProcess, Int) {
-        let child = try ChildProcess(program ?? nettool, arguments)
+    /// `openInput`: its stdin stays open and silent (an interactive client that types nothing).
+    func start(_ arguments: [String], program: String? = nil, openInput: Bool = false) throws -> (ChildProcess, Int) {
+        let child = try ChildProcess(program ?? nettool, arguments, openInput: openInput)
         let token = cleanup.add { child.stop(grace: 1) }
         return (child, token)
     }
@@ -88,6 +89,15 @@ extension TourContext {
     func waitForListeningPort(_ process: ChildProcess) -> Int? {
         process.poll(seconds: 10) { listeningPort($0.stderr) != nil }
         return listeningPort(process.stderr)
+    }
+}
+
+/// The `[explain]` steps in `text` that start with one of `prefixes`, without their tag.
+func explained(_ text: String, _ prefixes: [String]) -> [String] {
+    lines(text).compactMap { line in
+        guard line.hasPrefix("[explain] ") else { return nil }
+        let step = String(line.dropFirst("[explain] ".count))
+        return prefixes.contains { step.hasPrefix($0) } ? step : nil
     }
 }
 

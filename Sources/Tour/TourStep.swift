@@ -2,7 +2,7 @@ import Rendering
 
 /// The lessons, in the order the tour runs them.
 public enum LessonID: String, CaseIterable, Sendable {
-    case addresses, ports, udp, tcp, tls, files, wire
+    case addresses, ports, udp, tcp, stream, close, timewait, dualstack, loss, tls, files, wire
 
     public var title: String {
         switch self {
@@ -10,6 +10,11 @@ public enum LessonID: String, CaseIterable, Sendable {
         case .ports: "Ports: numbers with a meaning"
         case .udp: "UDP: datagrams without a connection"
         case .tcp: "TCP: a connection, a byte stream, and an orderly close"
+        case .stream: "TCP is a byte stream, not messages"
+        case .close: "Close, half-close and reset"
+        case .timewait: "Address already in use: TIME_WAIT and SO_REUSEADDR"
+        case .dualstack: "One address family or two: 127.0.0.1, ::1 and [::]"
+        case .loss: "UDP loses, TCP retransmits"
         case .tls: "TLS: encryption, and who vouches for a certificate"
         case .files: "Files: HTTP with resume, and the raw lesson protocol"
         case .wire: "The wire: ARP and Neighbor Discovery"
@@ -22,6 +27,11 @@ public enum LessonID: String, CaseIterable, Sendable {
         case .ports: "well-known, registered and ephemeral ports, and what listens here now"
         case .udp: "a receiver, datagrams sent to it, one sent where nobody listens, and a burst of 1,000"
         case .tcp: "an echo server, one round trip (handshake, half-close, close), a 2-second load test"
+        case .stream: "three writes come out as one read, small reads split a message, lines put the boundaries back"
+        case .close: "a half-close still gets its echo; a reset (SO_LINGER 0) loses what was unread"
+        case .timewait: "the side that closes first waits in TIME_WAIT; a restart binds only with SO_REUSEADDR"
+        case .dualstack: "a server on 127.0.0.1 refuses ::1; [::] takes both families unless IPV6_V6ONLY"
+        case .loss: "a path that drops 20%: 1,000 datagrams, about 800 arrive; 1 MiB over TCP, all of it, retransmitted"
         case .tls: "an echo server over TLS, a client that refuses it, the same client trusting it, the key log"
         case .files: "serve a file, download it, resume an interrupted download, verify SHA-256, raw protocol"
         case .wire: "the ARP request/reply and NS/NA the first packet to a new neighbour triggers"

@@ -99,7 +99,7 @@ struct TCPPeerTests {
         client.reset()
         #expect(server.wait(upTo: 5) { events($0, "close").count == 1 })
         let reason = events(server, "close").first?["reason"] as? String
-        #expect(reason == "reset by peer" || reason == "closed by peer", "reason: \(reason ?? "none")")
+        #expect(reason == "connection reset by peer" || reason == "closed by peer", "reason: \(reason ?? "none")")
         let after = try Run.nettool(["tcp-echo-client", "127.0.0.1", "\(port)", "after the reset"])
         #expect(after.status == 0 && after.stdout == "after the reset\n")
     }

@@ -18,7 +18,8 @@ private func isListening(_ port: Int) -> Bool {
 }
 
 private func tourNamespaces() throws -> [String] {
-    try Run.program("/usr/sbin/ip", ["netns", "list"]).stdout.split(separator: "\n").map(String.init).filter { $0.hasPrefix("nettool-tour-") }
+    try Run.program("/usr/sbin/ip", ["netns", "list"]).stdout.split(separator: "\n").map(String.init)
+        .filter { $0.hasPrefix("nettool-tour-") || $0.hasPrefix("nettool-loss-") }
 }
 
 @Suite("nettool tour", .serialized, .timeLimit(.minutes(5)))
@@ -27,7 +28,7 @@ struct TourTests {
         let run = try Run.nettool(["tour", "--list"])
         #expect(run.status == 0)
         let names = run.stdout.split(separator: "\n").map { $0.split(separator: " ")[1] }
-        #expect(names == ["addresses", "ports", "udp", "tcp", "tls", "files", "wire"])
+        #expect(names == ["addresses", "ports", "udp", "tcp", "stream", "close", "timewait", "dualstack", "loss", "tls", "files", "wire"])
         #expect(try Run.nettool(["tour", "nonsense"]).status == 2)
     }
 
@@ -46,12 +47,13 @@ struct TourTests {
         let objects = steps(run.stdout)
         let lessonSteps = objects.filter { $0["lesson"] != nil }
         #expect(run.status == 0, "\(run.stdout)\(run.stderr)")
-        #expect(Set(lessonSteps.compactMap { $0["lesson"] as? String }) == ["addresses", "ports", "udp", "tcp", "tls", "files", "wire"])
+        #expect(Set(lessonSteps.compactMap { $0["lesson"] as? String })
+                == ["addresses", "ports", "udp", "tcp", "stream", "close", "timewait", "dualstack", "loss", "tls", "files", "wire"])
         for step in lessonSteps where step["ok"] as? Bool != true {
             Issue.record("step failed: \(step)")
         }
         let summary = try #require(objects.last)
-        #expect(summary["event"] as? String == "summary" && summary["failed"] as? Int == 0 && summary["lessons"] as? Int == 7)
+        #expect(summary["event"] as? String == "summary" && summary["failed"] as? Int == 0 && summary["lessons"] as? Int == 12)
         #expect(summary["steps"] as? Int == lessonSteps.count)
 
         // The wire lesson saw the real exchange.
@@ -70,6 +72,64 @@ struct TourTests {
             }
         }
         #expect(try tourNamespaces().isEmpty)
+    }
+
+    @Test("the lessons where learners get stuck show what they teach, from real runs")
+    func stuckLessons() throws {
+        let run = try Run.nettool(["tour", "stream", "close", "timewait", "dualstack", "--json"])
+        #expect(run.status == 0, "\(run.stdout)\(run.stderr)")
+        let lessonSteps = steps(run.stdout).filter { $0["lesson"] != nil }
+        func output(_ lesson: String, _ number: Int) -> String {
+            let step = lessonSteps.first { $0["lesson"] as? String == lesson && $0["step"] as? Int == number }
+            return (step?["output"] as? [String] ?? []).joined(separator: "\n")
+        }
+        for step in lessonSteps where step["ok"] as? Bool != true { Issue.record("step failed: \(step)") }
+        #expect(lessonSteps.count == 11)
+        // Reads of at most 64 bytes split the 100-byte messages; --line sends them whole.
+        #expect(output("stream", 2).contains("recv() → 64 bytes") && !output("stream", 2).contains("send(100 bytes)"))
+        #expect(output("stream", 3).components(separatedBy: "send(100 bytes)").count == 4, "\(output("stream", 3))")
+        #expect(output("close", 1).contains("closed by peer") && output("close", 2).contains("connection reset by peer"))
+        #expect(output("timewait", 1).contains("idle timeout") && output("timewait", 3).contains("EADDRINUSE"))
+        #expect(output("dualstack", 1).contains("connection refused: nothing listens on [::1]:"))
+        #expect(output("dualstack", 2).contains("setsockopt(IPV6_V6ONLY, 0)") && output("dualstack", 2).contains("[::1]:"))
+    }
+
+    @Test("the loss lesson: about 80% of the datagrams, every TCP byte, retransmissions counted, nothing left behind",
+          .enabled(if: getuid() == 0, "needs root (ip netns, nft); run the suite as root to exercise it"))
+    func lossLesson() throws {
+        let run = try Run.nettool(["tour", "loss", "--json"])
+        #expect(run.status == 0, "\(run.stdout)\(run.stderr)")
+        let lessonSteps = steps(run.stdout).filter { $0["lesson"] as? String == "loss" }
+        #expect(lessonSteps.count == 4 && lessonSteps.allSatisfy { $0["ok"] as? Bool == true }, "\(run.stdout)")
+        let outputs = lessonSteps.map { ($0["output"] as? [String] ?? []).joined(separator: "\n") }
+        #expect(outputs.count == 4 && outputs[1].contains("numbered: ") && outputs[1].contains("missing"))
+        #expect(outputs.count == 4 && outputs[2].contains("every byte verified") && outputs[2].contains("TcpRetransSegs on 198.18.0.1: +"))
+        #expect(outputs.count == 4 && outputs[3].contains("a firewall rule on this host refused it"))
+        #expect(try tourNamespaces().isEmpty)
+    }
+
+    @Test("SIGINT in the loss lesson removes its namespaces (and their nftables rules)",
+          .enabled(if: getuid() == 0, "needs root (ip netns, nft); run the suite as root to exercise it"))
+    func interruptedLossLesson() throws {
+        let tour = try BackgroundProcess.nettool(["tour", "loss", "--json"])
+        #expect(tour.wait(upTo: 60) { steps($0.stdoutText).contains { $0["lesson"] as? String == "loss" && $0["step"] as? Int == 1 } },
+                "\(tour.stdoutText)\(tour.stderrText)")
+        #expect(try !tourNamespaces().isEmpty, "the lesson's namespaces exist while it runs")
+        tour.signal(SIGINT)
+        try #require(tour.waitForExit(upTo: 20), "tour still running after SIGINT")
+        #expect(tour.status == 130)
+        #expect(try tourNamespaces().isEmpty)
+    }
+
+    @Test("without root the loss lesson says what it would show and why it needs root")
+    func lossLessonWithoutRoot() throws {
+        let arguments = ["tour", "loss", "--json"]
+        let run = getuid() == 0
+            ? try Run.program("/usr/bin/setpriv", ["--reuid=65534", "--regid=65534", "--clear-groups", "--inh-caps=-all", Run.binary] + arguments)
+            : try Run.nettool(arguments)
+        #expect(run.status == 0, "\(run.stdout)\(run.stderr)")
+        let step = try #require(steps(run.stdout).first { $0["lesson"] as? String == "loss" })
+        #expect(step["ok"] as? Bool == true && (step["explanation"] as? String)?.contains("sudo nettool tour loss") == true)
     }
 
     @Test("SIGINT in the middle of the TCP lesson stops servers and removes files")

@@ -6,34 +6,12 @@ import Glibc
 
 enum WireLesson {
     static func run(_ tour: TourContext) throws {
-        let candidates: [String] = ["/usr/sbin/ip", "/sbin/ip", "/usr/bin/ip", "/bin/ip"]
-        guard geteuid() == 0, let ip = candidates.first(where: { path in access(path, X_OK) == 0 }) else {
-            return sample(tour)
-        }
-        let tag = String(getpid() % 100_000)
-        let left = "nettool-tour-a\(tag)", right = "nettool-tour-b\(tag)"
-        let leftDevice = "tour\(tag)a", rightDevice = "tour\(tag)b"
-        let removal = tour.cleanup.add {
-            _ = try? ChildProcess(ip, ["netns", "del", left]).wait(seconds: 5)
-            _ = try? ChildProcess(ip, ["netns", "del", right]).wait(seconds: 5)
-        }
-        defer { tour.cleanup.run(removal) }
-        // Fixed MACs and no automatic IPv6 link-local addresses: the wire carries only what the lesson sends.
-        let setup: [[String]] = [
-            ["netns", "add", left], ["netns", "add", right],
-            ["link", "add", leftDevice, "netns", left, "type", "veth", "peer", "name", rightDevice, "netns", right],
-            ["-n", left, "link", "set", leftDevice, "address", "02:00:5e:00:aa:01", "addrgenmode", "none", "up"],
-            ["-n", right, "link", "set", rightDevice, "address", "02:00:5e:00:bb:02", "addrgenmode", "none", "up"],
-            ["-n", left, "addr", "add", "198.18.0.1/24", "dev", leftDevice],
-            ["-n", right, "addr", "add", "198.18.0.2/24", "dev", rightDevice],
-            ["-n", left, "addr", "add", "fd00:198:18::1/64", "dev", leftDevice, "nodad"],
-            ["-n", right, "addr", "add", "fd00:198:18::2/64", "dev", rightDevice, "nodad"],
-        ]
-        var failed: String?
-        for step in setup where failed == nil {
-            let result = try tour.run(step, program: ip, seconds: 10)
-            if result.status != 0 { failed = "ip \(step.joined(separator: " ")): \(result.err)" }
-        }
+        guard let ip = TwoHosts.ipTool() else { return sample(tour) }
+        let hosts = try TwoHosts(tour, ip: ip, name: "tour")
+        defer { hosts.remove(tour) }
+        let (left, leftDevice) = (hosts.left, hosts.leftDevice)
+        let failed = hosts.failure
+        let setup = hosts.commands
         tour.emit(TourStep(
             lesson: .wire, number: 1, title: "Two hosts joined by a cable, for a minute",
             command: nil, output: setup.map { "ip " + $0.joined(separator: " ") } + (failed.map { [$0] } ?? []),

@@ -18,15 +18,23 @@ final class ChildProcess: @unchecked Sendable {
         var description: String { "cannot start \(program): \(String(cString: strerror(code)))" }
     }
 
-    init(_ program: String, _ arguments: [String]) throws {
-        var outPipe: [Int32] = [0, 0], errPipe: [Int32] = [0, 0]
-        guard pipe(&outPipe) == 0, pipe(&errPipe) == 0 else { throw SpawnError(program: program, code: errno) }
-        // Close-on-exec, so no other child inherits these ends; dup2 onto 1 and 2 clears the flag there.
-        for fd in outPipe + errPipe { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
+    /// With `openInput`, the write end of the child's stdin, held open (and silent) until the
+    /// process is stopped: a client that waits for input instead of seeing its end at once.
+    private let inputFD: Int32?
+
+    init(_ program: String, _ arguments: [String], openInput: Bool = false) throws {
+        var outPipe: [Int32] = [0, 0], errPipe: [Int32] = [0, 0], inPipe: [Int32] = [-1, -1]
+        guard pipe(&outPipe) == 0, pipe(&errPipe) == 0, !openInput || pipe(&inPipe) == 0 else { throw SpawnError(program: program, code: errno) }
+        // Close-on-exec, so no other child inherits these ends; dup2 onto 0, 1 and 2 clears the flag there.
+        for fd in outPipe + errPipe + inPipe where fd >= 0 { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        if openInput {
+            posix_spawn_file_actions_adddup2(&actions, inPipe[0], 0)
+        } else {
+            posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        }
         posix_spawn_file_actions_adddup2(&actions, outPipe[1], 1)
         posix_spawn_file_actions_adddup2(&actions, errPipe[1], 2)
         // The tour ignores SIGINT and SIGTERM while it runs; its children must not inherit that.
@@ -45,11 +53,14 @@ final class ChildProcess: @unchecked Sendable {
         let result = posix_spawn(&child, program, &actions, &attributes, argv, environ)
         close(outPipe[1])
         close(errPipe[1])
+        if openInput { close(inPipe[0]) }
         guard result == 0 else {
             close(outPipe[0])
             close(errPipe[0])
+            if openInput { close(inPipe[1]) }
             throw SpawnError(program: program, code: result)
         }
+        inputFD = openInput ? inPipe[1] : nil
         pid = child
         drain(outPipe[0], toError: false)
         drain(errPipe[0], toError: true)
@@ -106,6 +117,10 @@ final class ChildProcess: @unchecked Sendable {
 
     func signal(_ number: Int32) {
         if exitStatus == nil { kill(pid, number) }
+    }
+
+    deinit {
+        if let inputFD { close(inputFD) }
     }
 
     /// Ends the process: SIGTERM, then SIGKILL if it is still there after `grace` seconds.

@@ -1,0 +1,145 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Reliability is TCP's job, not IP's: on a path that drops a fifth of the packets, numbered
+/// datagrams go missing, while a TCP transfer arrives whole, later, by retransmission.
+enum LossLesson {
+    static let dropPercent = 20
+
+    static func run(_ tour: TourContext) throws {
+        let nftPaths: [String] = ["/usr/sbin/nft", "/sbin/nft", "/usr/bin/nft"]
+        guard let ip = TwoHosts.ipTool(), let nft = nftPaths.first(where: isExecutable) else {
+            return withoutRoot(tour)
+        }
+        let hosts = try TwoHosts(tour, ip: ip, name: "loss")
+        defer { hosts.remove(tour) }
+        let server = TwoHosts.rightAddress
+        let echoArguments = ["tcp-echo-server", "--bind", server, "--port", "7000", "--quiet"]
+        let (echo, echoToken) = try tour.start(hosts.inside(hosts.right, [tour.nettool] + echoArguments), program: ip)
+        defer { tour.cleanup.run(echoToken) }
+        let listening = hosts.failure == nil && tour.waitForListeningPort(echo) == 7000
+        let bench = ["tcp-echo-client", server, "7000", "--bench", "--connections", "1", "--size", "65536", "--messages", "16", "--timeout", "30s"]
+        let clean = try tour.run(hosts.inside(hosts.left, [tour.nettool] + bench), program: ip, seconds: 30)
+        tour.emit(TourStep(
+            lesson: .loss, number: 1, title: "Two hosts, and 1 MiB over TCP on a clean path",
+            command: command(bench) + "   (on \(TwoHosts.leftAddress), to an echo server on \(server))",
+            output: hosts.commands.map { "ip " + $0.joined(separator: " ") } + (hosts.failure.map { [$0] } ?? []) + lines(clean.out),
+            explanation: """
+                Two network namespaces joined by a virtual cable, as in a lab: \(TwoHosts.leftAddress) \
+                and \(server) (the benchmarking range). Sixteen 64 KiB messages, 1 MiB in all, go to \
+                the echo server and come back, every byte checked. Nothing is lost on this path yet.
+                """,
+            ok: listening && clean.status == 0))
+        guard listening else { return }
+
+        let rule = ["meta", "l4proto", "{", "udp,", "tcp", "}", "numgen", "random", "mod", "100", "<", String(dropPercent), "drop"]
+        let nftCommands: [[String]] = [
+            ["add", "table", "inet", "nettool_loss"],
+            ["add", "chain", "inet", "nettool_loss", "input", "{", "type", "filter", "hook", "input", "priority", "0", ";", "}"],
+            ["add", "rule", "inet", "nettool_loss", "input"] + rule,
+        ]
+        var ruleFailure: String?
+        for arguments in nftCommands where ruleFailure == nil {
+            let result = try tour.run(hosts.inside(hosts.right, [nft] + arguments), program: ip, seconds: 10)
+            if result.status != 0 { ruleFailure = "nft \(arguments.joined(separator: " ")): \(result.err)" }
+        }
+        let receiveArguments = ["udp-recv", "--bind", server, "--port", "9000", "--numbered", "--timeout", "1s"]
+        let (receiver, receiverToken) = try tour.start(hosts.inside(hosts.right, [tour.nettool] + receiveArguments), program: ip)
+        defer { tour.cleanup.run(receiverToken) }
+        receiver.poll(seconds: 5) { $0.stderr.contains("listening on") }
+        let sendArguments = ["udp-send", server, "9000", "datagram", "--count", "1000", "--numbered", "--rate", "10000"]
+        let sent = try tour.run(hosts.inside(hosts.left, [tour.nettool] + sendArguments), program: ip, seconds: 15)
+        receiver.wait(seconds: 10)
+        let summary = lines(receiver.stderr).filter { $0.hasPrefix("received ") || $0.hasPrefix("numbered: ") }
+        let arrived = summary.first { $0.hasPrefix("numbered: ") }
+            .flatMap { Int($0.dropFirst("numbered: ".count).prefix { $0.isNumber || $0 == "," }.filter(\.isNumber)) } ?? -1
+        tour.emit(TourStep(
+            lesson: .loss, number: 2, title: "UDP on a path that drops \(dropPercent)%: datagrams just vanish",
+            command: command(sendArguments) + "   (to " + command(receiveArguments) + ")",
+            output: nftCommands.map { "ip netns exec \(hosts.right) nft " + $0.joined(separator: " ") } + (ruleFailure.map { [$0] } ?? [])
+                + lines(sent.err) + summary,
+            explanation: """
+                An nftables rule on \(server)'s input now drops \(dropPercent) of every 100 packets at \
+                random (the way a congested or noisy link loses them). udp-send numbered its 1,000 \
+                datagrams and every sendto() succeeded, yet only about \(100 - dropPercent)% arrived, and \
+                nobody was told: UDP, like IP under it, makes no promise of delivery. The receiver \
+                knows what is missing only because the sender numbered the datagrams; an \
+                application that needs every one must number, acknowledge and resend them itself.
+                """,
+            ok: ruleFailure == nil && sent.status == 0 && (600...950).contains(arrived)))
+
+        let before = try retransmittedSegments(tour, hosts: hosts)
+        let lossy = try tour.run(hosts.inside(hosts.left, [tour.nettool] + bench), program: ip, seconds: 60)
+        let after = try retransmittedSegments(tour, hosts: hosts)
+        let retransmitted = before.flatMap { start in after.map { $0 - start } }
+        tour.emit(TourStep(
+            lesson: .loss, number: 3, title: "TCP on the same path: every byte, later",
+            command: command(bench),
+            output: lines(lossy.out) + [retransmitted.map { "TcpRetransSegs on \(TwoHosts.leftAddress): +\($0) (from /proc/net/snmp)" }
+                                        ?? "TcpRetransSegs could not be read"],
+            explanation: """
+                The same 1 MiB through the same lossy path arrived whole and verified, only slower. \
+                TCP numbers every byte; the receiver acknowledges what it has, and the sender's \
+                kernel resent each segment that was not acknowledged in time (the counter above), \
+                waiting longer after each loss. Reliability is TCP's work, done at the ends, not the \
+                network's.
+                """,
+            ok: lossy.status == 0 && (retransmitted ?? 0) > 0))
+
+        try localDrop(tour, hosts: hosts, nft: nft)
+    }
+
+    /// A drop on the sender's own output is not loss: the kernel tells the sender.
+    private static func localDrop(_ tour: TourContext, hosts: TwoHosts, nft: String) throws {
+        let nftCommands: [[String]] = [
+            ["add", "table", "inet", "nettool_block"],
+            ["add", "chain", "inet", "nettool_block", "output", "{", "type", "filter", "hook", "output", "priority", "0", ";", "}"],
+            ["add", "rule", "inet", "nettool_block", "output", "udp", "dport", "9001", "drop"],
+        ]
+        var ruleFailure: String?
+        for arguments in nftCommands where ruleFailure == nil {
+            let result = try tour.run(hosts.inside(hosts.left, [nft] + arguments), program: hosts.ip, seconds: 10)
+            if result.status != 0 { ruleFailure = "nft \(arguments.joined(separator: " ")): \(result.err)" }
+        }
+        let sendArguments = ["udp-send", TwoHosts.rightAddress, "9001", "hello"]
+        let sent = try tour.run(hosts.inside(hosts.left, [tour.nettool] + sendArguments), program: hosts.ip, seconds: 10)
+        tour.emit(TourStep(
+            lesson: .loss, number: 4, title: "A drop on the sender's own host is not loss: send() fails",
+            command: command(sendArguments),
+            output: nftCommands.map { "ip netns exec \(hosts.left) nft " + $0.joined(separator: " ") } + (ruleFailure.map { [$0] } ?? [])
+                + lines(sent.err) + ["exit status \(sent.status.map(String.init) ?? "none")"],
+            explanation: """
+                A rule on the sending host's output path is different: the datagram never leaves, and \
+                the kernel says so at once, as sendto() failing with EPERM ("Operation not \
+                permitted"). Loss on the path is silent; a local firewall is not.
+                """,
+            ok: ruleFailure == nil && sent.status == 1 && sent.err.contains("firewall")))
+    }
+
+    /// TcpRetransSegs of the left host, from its /proc/net/snmp.
+    private static func retransmittedSegments(_ tour: TourContext, hosts: TwoHosts) throws -> Int? {
+        let snmp = try tour.run(hosts.inside(hosts.left, ["cat", "/proc/net/snmp"]), program: hosts.ip, seconds: 5)
+        let rows = lines(snmp.out).filter { $0.hasPrefix("Tcp:") }.map { $0.split(separator: " ") }
+        guard rows.count == 2, let column = rows[0].firstIndex(of: "RetransSegs"), column < rows[1].count else { return nil }
+        return Int(rows[1][column])
+    }
+
+    private static func isExecutable(_ path: String) -> Bool { access(path, X_OK) == 0 }
+
+    /// Without root (or without nftables): what the lesson would show, and why it cannot here.
+    static func withoutRoot(_ tour: TourContext) {
+        tour.emit(TourStep(
+            lesson: .loss, number: 1, title: "UDP loses, TCP retransmits (needs root)",
+            command: nil, output: [],
+            explanation: """
+                This lesson builds two test hosts (network namespaces on a virtual cable) and a path \
+                that drops \(dropPercent)% of packets with nftables, which needs root and the nft tool \
+                (apt-get install nftables). It would show 1,000 numbered UDP datagrams of which \
+                about \(1000 - 10 * dropPercent) arrive, the missing numbers named, and 1 MiB over TCP \
+                that arrives whole, later, with the kernel's retransmissions counted. To see it: sudo \
+                nettool tour loss.
+                """,
+            ok: true))
+    }
+}
