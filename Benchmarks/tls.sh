@@ -37,7 +37,14 @@ cleanup() { for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done; [
 trap cleanup EXIT
 port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 wait_port() { for _ in $(seq 200); do (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0; sleep 0.05; done; return 1; }
-best() { sort -g | tail -1; }
+best() { tr ' ' '\n' | sort -g | tail -1; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
+# One measure's table: its title and unit, the peer's row, then nettool's row and its ratio.
+compare() {
+    printf '\n%-48s %10s\n' "$1" "$2"
+    printf '%-48s %10s\n' "$3" "$4"
+    printf '%-48s %10s   %s of nginx\n' "$5" "$6" "$(ratio "$6" "$4")"
+}
 timed() { local start end; start=$(date +%s.%N); "$@" >/dev/null 2>&1; end=$(date +%s.%N); awk -v b="$BYTES" -v s="$start" -v e="$end" 'BEGIN { printf "%.1f", b / (e - s) / 1e6 }'; }
 
 NPORT=$(port); GPORT=$(port); EPORT=$(port); SPORT=$(port); PPORT=$(port); BPORT=$(port)
@@ -98,18 +105,17 @@ for _ in $(seq "$ROUNDS"); do
     R[md]+="$(timed "$NETTOOL" download "https://localhost:$GPORT/big.bin" -o "$SHM/md.bin" --cacert "$OUT/cert.pem" --quiet) "
     rm -f "$OUT"/got/* "$SHM"/*
 done
-nc=$(echo ${R[nc]} | tr ' ' '\n' | best); gc=$(echo ${R[gc]} | tr ' ' '\n' | best); gd=$(echo ${R[gd]} | tr ' ' '\n' | best)
-gs=$(echo ${R[gs]} | tr ' ' '\n' | best); mc=$(echo ${R[mc]} | tr ' ' '\n' | best); md=$(echo ${R[md]} | tr ' ' '\n' | best)
+nc=$(echo ${R[nc]} | best); gc=$(echo ${R[gc]} | best); gd=$(echo ${R[gd]} | best)
+gs=$(echo ${R[gs]} | best); mc=$(echo ${R[mc]} | best); md=$(echo ${R[md]} | best)
 echo "CPU: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'); SHA extensions: $(grep -q -w sha_ni /proc/cpuinfo && echo yes || echo no);" \
      "AES-NI: $(grep -q -w aes /proc/cpuinfo && echo yes || echo no)"
 printf '%-48s %10s\n' "HTTPS, ${SIZE_MB} MiB to disk (best of $ROUNDS)" "MB/s"
 printf '%-48s %10s\n' "nginx (TLS) -> curl" "$gc"
 printf '%-48s %10s\n' "nginx (TLS) -> curl && sync" "$gs"
-printf '%-48s %10s   %.2f of nginx -> curl\n' "file-server --tls -> curl" "$nc" "$(awk -v a="$nc" -v b="$gc" 'BEGIN { print a / b }')"
-printf '%-48s %10s   %.2f of curl, %.2f of curl && sync\n' "nginx (TLS) -> download (fsync, SHA-256)" "$gd" \
-    "$(awk -v a="$gd" -v b="$gc" 'BEGIN { print a / b }')" "$(awk -v a="$gd" -v b="$gs" 'BEGIN { print a / b }')"
+printf '%-48s %10s   %s of nginx -> curl\n' "file-server --tls -> curl" "$nc" "$(ratio "$nc" "$gc")"
+printf '%-48s %10s   %s of curl, %s of curl && sync\n' "nginx (TLS) -> download (fsync, SHA-256)" "$gd" "$(ratio "$gd" "$gc")" "$(ratio "$gd" "$gs")"
 printf '%-48s %10s\n' "nginx (TLS) -> curl, into /dev/shm" "$mc"
-printf '%-48s %10s   %.2f of curl into /dev/shm\n' "nginx (TLS) -> download, into /dev/shm" "$md" "$(awk -v a="$md" -v b="$mc" 'BEGIN { print a / b }')"
+printf '%-48s %10s   %s of curl into /dev/shm\n' "nginx (TLS) -> download, into /dev/shm" "$md" "$(ratio "$md" "$mc")"
 
 # Handshakes (1): the same 64 reconnecting connections against each server.
 reconnecting() {
@@ -122,10 +128,8 @@ for _ in $(seq "$ROUNDS"); do
     B[e]+="$(reconnecting "$EPORT") "
     B[p]+="$(reconnecting "$PPORT") "
 done
-be=$(echo ${B[e]} | tr ' ' '\n' | best); bp=$(echo ${B[p]} | tr ' ' '\n' | best)
-printf '\n%-48s %10s\n' "TLS 1.3 handshakes/s, P-256 (64 conns, --reconnect 1)" "per s"
-printf '%-48s %10s\n' "nginx stream (TLS proxy -> plain echo)" "$bp"
-printf '%-48s %10s   %.2f of nginx\n' "tcp-echo-server --tls" "$be" "$(awk -v a="$be" -v b="$bp" 'BEGIN { print a / b }')"
+compare "TLS 1.3 handshakes/s, P-256 (64 conns, --reconnect 1)" "per s" \
+    "nginx stream (TLS proxy -> plain echo)" "$(echo ${B[p]} | best)" "tcp-echo-server --tls" "$(echo ${B[e]} | best)"
 
 # Handshakes (2): DRIVERS parallel s_time loops; the sum of their connections per second.
 handshakes() {
@@ -144,7 +148,5 @@ for _ in $(seq "$ROUNDS"); do
     H[e]+="$(handshakes "$EPORT") "
     H[s]+="$(handshakes "$SPORT") "
 done
-e=$(echo ${H[e]} | tr ' ' '\n' | best); s=$(echo ${H[s]} | tr ' ' '\n' | best)
-printf '\n%-48s %10s\n' "TLS 1.3 handshakes/s, P-256 ($DRIVERS x openssl s_time -new)" "per s"
-printf '%-48s %10s\n' "nginx stream (TLS, return)" "$s"
-printf '%-48s %10s   %.2f of nginx\n' "tcp-echo-server --tls" "$e" "$(awk -v a="$e" -v b="$s" 'BEGIN { print a / b }')"
+compare "TLS 1.3 handshakes/s, P-256 ($DRIVERS x openssl s_time -new)" "per s" \
+    "nginx stream (TLS, return)" "$(echo ${H[s]} | best)" "tcp-echo-server --tls" "$(echo ${H[e]} | best)"
