@@ -3,8 +3,13 @@
 # Both install missing system packages first (scripts/ensure-deps.sh).
 
 ARGS ?= tour
+# The binary users run: the Swift runtime and Foundation linked in (--static-swift-stdlib), so
+# start-up does not spend its time loading and relocating a dozen shared libraries. Built in a
+# scratch path of its own, so `swift build`/`swift test` keep their incremental builds.
+DIST := .build/dist
+PREFIX ?= /usr/local
 
-.PHONY: run test build bench registries deps
+.PHONY: run test build install bench registries deps
 
 deps:
 	@bash scripts/ensure-deps.sh
@@ -16,7 +21,20 @@ test: deps
 	swift test --disable-xctest
 
 build: deps
-	swift build -c release --product nettool
+	swift build -c release --product nettool --static-swift-stdlib --scratch-path $(DIST)
+	@echo "built $(DIST)/release/nettool"
+
+# `make install PREFIX=~/.local`: the stripped binary, its man page and bash/zsh/fish completions.
+install: build
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \
+		$(DESTDIR)$(PREFIX)/share/bash-completion/completions $(DESTDIR)$(PREFIX)/share/zsh/site-functions \
+		$(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d
+	install -s -m 755 $(DIST)/release/nettool $(DESTDIR)$(PREFIX)/bin/nettool
+	$(DIST)/release/nettool --generate-completion-script bash > $(DESTDIR)$(PREFIX)/share/bash-completion/completions/nettool
+	$(DIST)/release/nettool --generate-completion-script zsh > $(DESTDIR)$(PREFIX)/share/zsh/site-functions/_nettool
+	$(DIST)/release/nettool --generate-completion-script fish > $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d/nettool.fish
+	swift package --allow-writing-to-package-directory generate-manual --multi-page
+	install -m 644 .build/plugins/GenerateManual/outputs/nettool/*.1 $(DESTDIR)$(PREFIX)/share/man/man1/
 
 bench: deps
 	bash Benchmarks/ip-classify.sh
