@@ -39,6 +39,12 @@ port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0));
 wait_port() { for _ in $(seq 200); do (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0; sleep 0.05; done; return 1; }
 best() { tr ' ' '\n' | sort -g | tail -1; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
+# Best of ROUNDS of `$1 PORT` against nettool's port $2 and the peer's $3, alternating: "ours peer".
+alternate() {
+    local ours="" peer=""
+    for _ in $(seq "$ROUNDS"); do ours+="$("$1" "$2") "; peer+="$("$1" "$3") "; done
+    echo "$(echo $ours | best) $(echo $peer | best)"
+}
 # One measure's table: its title and unit, the peer's row, then nettool's row and its ratio.
 compare() {
     printf '\n%-48s %10s\n' "$1" "$2"
@@ -48,6 +54,9 @@ compare() {
 timed() { local start end; start=$(date +%s.%N); "$@" >/dev/null 2>&1; end=$(date +%s.%N); awk -v b="$BYTES" -v s="$start" -v e="$end" 'BEGIN { printf "%.1f", b / (e - s) / 1e6 }'; }
 
 NPORT=$(port); GPORT=$(port); EPORT=$(port); SPORT=$(port); PPORT=$(port); BPORT=$(port)
+# The same certificate, protocol and cipher for every server: set once per block, inherited.
+TLS_SETTINGS="ssl_certificate $PWD/$OUT/cert.pem; ssl_certificate_key $PWD/$OUT/key.pem; ssl_protocols TLSv1.3;
+    ssl_conf_command Ciphersuites TLS_AES_128_GCM_SHA256;"
 cat > "$OUT/nginx/nginx.conf" <<CONF
 load_module /usr/lib/nginx/modules/ngx_stream_module.so;
 daemon on;
@@ -58,32 +67,13 @@ events { worker_connections 1024; }
 http {
     access_log off;
     sendfile on;
-    server {
-        listen 127.0.0.1:$GPORT ssl;
-        ssl_certificate $PWD/$OUT/cert.pem;
-        ssl_certificate_key $PWD/$OUT/key.pem;
-        ssl_protocols TLSv1.3;
-        ssl_conf_command Ciphersuites TLS_AES_128_GCM_SHA256;
-        root $PWD/$OUT/root;
-    }
+    $TLS_SETTINGS
+    server { listen 127.0.0.1:$GPORT ssl; root $PWD/$OUT/root; }
 }
 stream {
-    server {
-        listen 127.0.0.1:$SPORT ssl;
-        ssl_certificate $PWD/$OUT/cert.pem;
-        ssl_certificate_key $PWD/$OUT/key.pem;
-        ssl_protocols TLSv1.3;
-        ssl_conf_command Ciphersuites TLS_AES_128_GCM_SHA256;
-        return "x";
-    }
-    server {
-        listen 127.0.0.1:$PPORT ssl;
-        ssl_certificate $PWD/$OUT/cert.pem;
-        ssl_certificate_key $PWD/$OUT/key.pem;
-        ssl_protocols TLSv1.3;
-        ssl_conf_command Ciphersuites TLS_AES_128_GCM_SHA256;
-        proxy_pass 127.0.0.1:$BPORT;
-    }
+    $TLS_SETTINGS
+    server { listen 127.0.0.1:$SPORT ssl; return "x"; }
+    server { listen 127.0.0.1:$PPORT ssl; proxy_pass 127.0.0.1:$BPORT; }
 }
 CONF
 nginx -c "$PWD/$OUT/nginx/nginx.conf" -p "$PWD/$OUT/nginx" -e "$PWD/$OUT/nginx/error.log"
@@ -123,13 +113,9 @@ reconnecting() {
         --duration "${SECONDS_EACH}s" --json 2>/dev/null \
         | python3 -c 'import json, sys; r = json.load(sys.stdin); print("%.0f" % (r["handshakes_per_sec"] if r["errors"] == 0 else 0))'
 }
-declare -A B
-for _ in $(seq "$ROUNDS"); do
-    B[e]+="$(reconnecting "$EPORT") "
-    B[p]+="$(reconnecting "$PPORT") "
-done
+read -r ours peer <<< "$(alternate reconnecting "$EPORT" "$PPORT")"
 compare "TLS 1.3 handshakes/s, P-256 (64 conns, --reconnect 1)" "per s" \
-    "nginx stream (TLS proxy -> plain echo)" "$(echo ${B[p]} | best)" "tcp-echo-server --tls" "$(echo ${B[e]} | best)"
+    "nginx stream (TLS proxy -> plain echo)" "$peer" "tcp-echo-server --tls" "$ours"
 
 # Handshakes (2): DRIVERS parallel s_time loops; the sum of their connections per second.
 handshakes() {
@@ -143,10 +129,6 @@ handshakes() {
     done
     printf '%.0f' "$total"
 }
-declare -A H
-for _ in $(seq "$ROUNDS"); do
-    H[e]+="$(handshakes "$EPORT") "
-    H[s]+="$(handshakes "$SPORT") "
-done
+read -r ours peer <<< "$(alternate handshakes "$EPORT" "$SPORT")"
 compare "TLS 1.3 handshakes/s, P-256 ($DRIVERS x openssl s_time -new)" "per s" \
-    "nginx stream (TLS, return)" "$(echo ${H[s]} | best)" "tcp-echo-server --tls" "$(echo ${H[e]} | best)"
+    "nginx stream (TLS, return)" "$peer" "tcp-echo-server --tls" "$ours"
