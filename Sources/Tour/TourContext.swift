@@ -77,10 +77,13 @@ func removeTree(_ path: String) {
 }
 
 extension TourContext {
-    /// The port a started server reports on stderr ("listening on ADDRESS:PORT/..."), waited
-    /// for up to 10 s; nil after emitting step `number` of `lesson` as failed.
-    func serverPort(of process: ChildProcess, lesson: LessonID, number: Int, title: String, arguments: [String]) -> Int? {
-        if let port = waitForListeningPort(process) { return port }
+    /// Starts the server `nettool ARGUMENTS` and waits up to 10 s for the port it reports on
+    /// stderr ("listening on ADDRESS:PORT/..."); the server is stopped at cleanup (its token). When
+    /// it does not start, it is stopped, step `number` of `lesson` says so, and this is nil.
+    func startServer(_ arguments: [String], lesson: LessonID, number: Int, title: String) throws -> (ChildProcess, Int, Int)? {
+        let (process, token) = try start(arguments)
+        if let port = waitForListeningPort(process) { return (process, port, token) }
+        cleanup.run(token)
         emit(TourStep(lesson: lesson, number: number, title: title, command: command(arguments),
                       output: lines(process.stderr), explanation: "It did not start.", ok: false))
         return nil

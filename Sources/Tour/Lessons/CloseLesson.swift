@@ -6,10 +6,9 @@ import Glibc
 enum CloseLesson {
     static func run(_ tour: TourContext) throws {
         let serverArguments = ["tcp-echo-server", "--bind", "127.0.0.1", "--port", "0"]
-        let (server, token) = try tour.start(serverArguments)
+        guard let (server, port, token) = try tour.startServer(serverArguments, lesson: .close, number: 1,
+                title: "Half-close: FIN, and the echo still comes back") else { return }
         defer { tour.cleanup.run(token) }
-        guard let port = tour.serverPort(of: server, lesson: .close, number: 1, title: "Half-close: FIN, and the echo still comes back",
-                                         arguments: serverArguments) else { return }
 
         let polite = ["tcp-echo-client", "127.0.0.1", String(port), "see you", "--explain"]
         let first = try tour.run(polite)

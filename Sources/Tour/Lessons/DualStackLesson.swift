@@ -3,9 +3,8 @@
 enum DualStackLesson {
     static func run(_ tour: TourContext) throws {
         let v4Arguments = ["tcp-echo-server", "--bind", "127.0.0.1", "--port", "0"]
-        let (v4, v4Token) = try tour.start(v4Arguments)
-        guard let v4Port = tour.serverPort(of: v4, lesson: .dualstack, number: 1, title: "A server on 127.0.0.1 is not on ::1",
-                                           arguments: v4Arguments) else { return }
+        guard let (v4, v4Port, v4Token) = try tour.startServer(v4Arguments, lesson: .dualstack, number: 1,
+                title: "A server on 127.0.0.1 is not on ::1") else { return }
         let toV6 = ["tcp-echo-client", "::1", String(v4Port), "hello"]
         let refused = try tour.run(toV6)
         let byName = ["tcp-echo-client", "localhost", String(v4Port), "hello", "--explain"]
@@ -29,9 +28,8 @@ enum DualStackLesson {
             ok: refused.status == 4 && named.status == 0))
 
         let dualArguments = ["tcp-echo-server", "--bind", "::", "--port", "0", "--explain"]
-        let (dual, dualToken) = try tour.start(dualArguments)
-        guard let dualPort = tour.serverPort(of: dual, lesson: .dualstack, number: 2, title: "A server on [::] takes both families",
-                                             arguments: dualArguments) else { return }
+        guard let (dual, dualPort, dualToken) = try tour.startServer(dualArguments, lesson: .dualstack, number: 2,
+                title: "A server on [::] takes both families") else { return }
         let fromV4 = try tour.run(["tcp-echo-client", "127.0.0.1", String(dualPort), "over IPv4"])
         let fromV6 = try tour.run(["tcp-echo-client", "::1", String(dualPort), "over IPv6"])
         dual.poll(seconds: 3) { process in lines(process.stdout).filter { $0.contains("disconnected") }.count >= 2 }
@@ -50,10 +48,9 @@ enum DualStackLesson {
                 && connected.contains { $0.contains("[::1]:") }))
 
         let onlyArguments = ["tcp-echo-server", "--bind", "::", "--port", "0", "--ipv6-only"]
-        let (only, onlyToken) = try tour.start(onlyArguments)
+        guard let (only, onlyPort, onlyToken) = try tour.startServer(onlyArguments, lesson: .dualstack, number: 3,
+                title: "IPV6_V6ONLY: IPv6 clients only") else { return }
         defer { tour.cleanup.run(onlyToken) }
-        guard let onlyPort = tour.serverPort(of: only, lesson: .dualstack, number: 3, title: "IPV6_V6ONLY: IPv6 clients only",
-                                             arguments: onlyArguments) else { return }
         let shut = ["tcp-echo-client", "127.0.0.1", String(onlyPort), "over IPv4"]
         let out = try tour.run(shut)
         tour.emit(TourStep(

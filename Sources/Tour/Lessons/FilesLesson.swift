@@ -13,10 +13,9 @@ enum FilesLesson {
         try writeLessonFile(served + "/lesson.bin")
 
         let serverArguments = ["file-server", "--root", served, "--bind", "127.0.0.1", "--port", "0"]
-        let (server, serverToken) = try tour.start(serverArguments)
+        guard let (server, port, serverToken) = try tour.startServer(serverArguments, lesson: .files, number: 1,
+                title: "A file server") else { return }
         defer { tour.cleanup.run(serverToken) }
-        guard let port = tour.serverPort(of: server, lesson: .files, number: 1, title: "A file server",
-                                         arguments: serverArguments) else { return }
         tour.emit(TourStep(
             lesson: .files, number: 1, title: "Serving a folder over HTTP/1.1",
             command: command(serverArguments), output: lines(server.stderr),

@@ -70,9 +70,9 @@ enum StreamLesson {
     /// A one-connection server with `server` options, and the client sending the message with `client` options.
     private static func exchange(_ tour: TourContext, number: Int, title: String, server: [String], client: [String]) throws -> Exchange? {
         let serverArguments = ["tcp-echo-server", "--bind", "127.0.0.1", "--port", "0", "--once"] + server
-        let (process, token) = try tour.start(serverArguments)
+        guard let (process, port, token) = try tour.startServer(serverArguments, lesson: .stream, number: number,
+                title: title) else { return nil }
         defer { tour.cleanup.run(token) }
-        guard let port = tour.serverPort(of: process, lesson: .stream, number: number, title: title, arguments: serverArguments) else { return nil }
         let clientArguments = ["tcp-echo-client", "127.0.0.1", String(port), message] + client
         let result = try tour.run(clientArguments)
         process.wait(seconds: 5)

@@ -5,10 +5,9 @@ import Glibc
 enum TCPLesson {
     static func run(_ tour: TourContext) throws {
         let serverArguments = ["tcp-echo-server", "--bind", "127.0.0.1", "--port", "0"]
-        let (server, serverToken) = try tour.start(serverArguments)
+        guard let (server, port, serverToken) = try tour.startServer(serverArguments, lesson: .tcp, number: 1,
+                title: "An echo server") else { return }
         defer { tour.cleanup.run(serverToken) }
-        guard let port = tour.serverPort(of: server, lesson: .tcp, number: 1, title: "An echo server",
-                                         arguments: serverArguments) else { return }
         tour.emit(TourStep(
             lesson: .tcp, number: 1, title: "An echo server",
             command: command(serverArguments), output: lines(server.stderr),

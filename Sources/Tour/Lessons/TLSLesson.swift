@@ -8,10 +8,9 @@ enum TLSLesson {
         let folder = try tour.scratchFolder()
         let certificate = folder + "/tour-cert.pem", keys = folder + "/tour-keys.log"
         let serverArguments = ["tcp-echo-server", "--bind", "127.0.0.1", "--port", "0", "--tls-self-signed", "--tls-cert-out", certificate]
-        let (server, serverToken) = try tour.start(serverArguments)
+        guard let (server, port, serverToken) = try tour.startServer(serverArguments, lesson: .tls, number: 1,
+                title: "An echo server that speaks TLS") else { return }
         defer { tour.cleanup.run(serverToken) }
-        guard let port = tour.serverPort(of: server, lesson: .tls, number: 1, title: "An echo server that speaks TLS",
-                                         arguments: serverArguments) else { return }
         tour.emit(TourStep(
             lesson: .tls, number: 1, title: "An echo server that speaks TLS",
             command: command(serverArguments), output: lines(server.stderr),

@@ -7,10 +7,9 @@ import Glibc
 enum TimeWaitLesson {
     static func run(_ tour: TourContext) throws {
         let serverArguments = ["tcp-echo-server", "--bind", "127.0.0.1", "--port", "0", "--idle-timeout", "300ms"]
-        let (server, token) = try tour.start(serverArguments)
+        guard let (server, port, token) = try tour.startServer(serverArguments, lesson: .timewait, number: 1,
+                title: "The server closes first") else { return }
         defer { tour.cleanup.run(token) }
-        guard let port = tour.serverPort(of: server, lesson: .timewait, number: 1, title: "The server closes first",
-                                         arguments: serverArguments) else { return }
         // An interactive client that types nothing: the server's idle timeout ends it.
         let clientArguments = ["tcp-echo-client", "127.0.0.1", String(port)]
         let (client, clientToken) = try tour.start(clientArguments, openInput: true)

@@ -1,10 +1,9 @@
 enum UDPLesson {
     static func run(_ tour: TourContext) throws {
         let receiverArguments = ["udp-recv", "--bind", "127.0.0.1", "--port", "0", "--count", "3", "--timeout", "15s"]
-        let (receiver, receiverToken) = try tour.start(receiverArguments)
+        guard let (receiver, port, receiverToken) = try tour.startServer(receiverArguments, lesson: .udp, number: 1,
+                title: "A receiver") else { return }
         defer { tour.cleanup.run(receiverToken) }
-        guard let port = tour.serverPort(of: receiver, lesson: .udp, number: 1, title: "A receiver",
-                                         arguments: receiverArguments) else { return }
         tour.emit(TourStep(
             lesson: .udp, number: 1, title: "A receiver bound to an ephemeral port",
             command: command(receiverArguments), output: lines(receiver.stderr),
@@ -52,10 +51,9 @@ enum UDPLesson {
     private static func burst(_ tour: TourContext) throws {
         let receiverArguments = ["udp-recv", "--bind", "127.0.0.1", "--port", "0", "--count", "1000", "--timeout", "3s",
                                  "--quiet", "--explain"]
-        let (receiver, receiverToken) = try tour.start(receiverArguments)
+        guard let (receiver, port, receiverToken) = try tour.startServer(receiverArguments, lesson: .udp, number: 4,
+                title: "A receiver") else { return }
         defer { tour.cleanup.run(receiverToken) }
-        guard let port = tour.serverPort(of: receiver, lesson: .udp, number: 4, title: "A receiver",
-                                         arguments: receiverArguments) else { return }
         let sendArguments = ["udp-send", "127.0.0.1", String(port), "--size", "100", "--count", "1000"]
         let sent = try tour.run(sendArguments)
         let ended = receiver.wait(seconds: 10)
