@@ -99,8 +99,9 @@ let package = Package(
         .target(name: "Packets", dependencies: ["Addresses", "Rendering"], swiftSettings: crossModule),
         // The neighbour table, arpwatch/ndpmon-style alerts and OUI vendors, learnt from decoded packets.
         .target(name: "Neighbors", dependencies: ["Addresses", "Packets", "Rendering"]),
-        // libpcap, through the one module that imports it.
-        .systemLibrary(name: "CPcap", pkgConfig: "libpcap", providers: [.apt(["libpcap-dev"])]),
+        // libpcap's API (headers from libpcap-dev), loaded with dlopen on first use rather than
+        // linked, so only `capture` pays for it and its dependencies at start-up.
+        .target(name: "CPcap", linkerSettings: [.linkedLibrary("dl")]),
         // The read loop (CaptureSession), what each frame becomes (FrameProcessor), and libpcap.
         .target(name: "Capture", dependencies: ["CPcap", "Addresses", "HostState", "Neighbors", "Packets", "ProcessIO", "Rendering"]),
         // `nettool tour`: lessons that run nettool's own commands on loopback and explain each step.

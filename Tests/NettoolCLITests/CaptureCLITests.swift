@@ -223,6 +223,23 @@ struct CaptureFileTests {
         return path
     }
 
+    @Test("without libpcap on the host, capture says how to install it and every other command runs",
+          .enabled(if: getuid() == 0, "needs root (unshare -m, mount --bind); run the suite as root to exercise it"))
+    func withoutLibpcap() throws {
+        let path = try writeFile([F.ethernet(dst: F.macB, src: F.macA, type: 0x0806,
+                                             F.arp(op: 1, sha: F.macA, spa: "198.18.0.1", tha: [0, 0, 0, 0, 0, 0], tpa: "198.18.0.2"))])
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let library = try #require(["/usr/lib/x86_64-linux-gnu/libpcap.so.0.8", "/usr/lib/aarch64-linux-gnu/libpcap.so.0.8"]
+            .first { FileManager.default.fileExists(atPath: $0) }, "libpcap.so.0.8 not found")
+        // In a mount namespace of its own, libpcap is an empty file: dlopen fails as if it were not installed.
+        let script = "mount --bind /dev/null \(library) && \"$0\" capture -r \"$1\"; echo \"capture exit $?\"; \"$0\" ip-classify 198.18.0.1"
+        let run = try Run.program("/usr/bin/unshare", ["-m", "sh", "-c", script, Run.binary, path])
+        #expect(run.stderr.contains("libpcap could not be loaded") && run.stderr.contains("apt-get install libpcap0.8"), "\(run.stderr)")
+        #expect(run.stdout.contains("capture exit 1") && run.stdout.contains("198.18.0.1\n  version   IPv4"), "\(run.stdout)")
+        let normal = try Run.nettool(["capture", "-r", path])
+        #expect(normal.status == 0 && normal.stdout.contains("ARP request who-has 198.18.0.2"), "\(normal.stderr)")
+    }
+
     @Test("the same address from two MACs raises 'changed MAC', on stderr and in JSON")
     func changedMACAlarm() throws {
         let path = try writeFile([
