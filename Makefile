@@ -38,6 +38,7 @@ install: build
 
 bench: deps
 	bash Benchmarks/ip-classify.sh
+	bash Benchmarks/startup.sh
 	bash Benchmarks/udp.sh
 	bash Benchmarks/tcp-echo.sh
 	bash Benchmarks/file-transfer.sh

@@ -339,6 +339,12 @@ struct TCPErrorTests {
         #expect(try Run.nettool(["tcp-echo-client", "127.0.0.1", "7", "msg", "--bench"]).status == 2)
         #expect(try Run.nettool(["tcp-echo-client", "127.0.0.1", "7", "--bench", "--reconnect", "0"]).status == 2)
         #expect(try Run.nettool(["tcp-echo-client", "127.0.0.1", "7", "msg", "--reconnect", "3"]).status == 2)
+        #expect(try Run.nettool(["tcp-echo-client", "127.0.0.1", "7", "msg", "--repeat", "0"]).status == 2)
+        #expect(try Run.nettool(["tcp-echo-client", "127.0.0.1", "7", "msg", "--repeat", "2", "--reset"]).status == 2)
+        #expect(try Run.nettool(["tcp-echo-client", "127.0.0.1", "7", "--reset"]).status == 2)
+        #expect(try Run.nettool(["tcp-echo-server", "--port", "0", "--read-size", "0"]).status == 2)
+        let v4Only = try Run.nettool(["tcp-echo-server", "--port", "0", "--bind", "127.0.0.1", "--ipv6-only"])
+        #expect(v4Only.status == 2 && v4Only.stderr.contains("--ipv6-only goes with an IPv6 --bind"), "\(v4Only.stderr)")
     }
 
     @Test("--explain narrates the socket calls of both sides on stderr")
