@@ -85,9 +85,9 @@ final class TestPKI {
 
 /// `openssl s_server` on 127.0.0.1 with the given certificate; `-WWW` serves files from `folder`
 /// as HTTP/1.0 with no Content-Length (the body ends at close).
-func openSSLServer(cert: String, key: String, chain: String? = nil, www folder: String? = nil) throws -> (BackgroundProcess, Int) {
+func openSSLServer(cert: String, key: String, chain: String? = nil, www folder: String? = nil, extra: [String] = []) throws -> (BackgroundProcess, Int) {
     let port = try freeTCPPort()
-    var arguments = ["s_server", "-accept", "127.0.0.1:\(port)", "-cert", cert, "-key", key, "-naccept", "5"]
+    var arguments = ["s_server", "-accept", "127.0.0.1:\(port)", "-cert", cert, "-key", key, "-naccept", "5"] + extra
     if let chain { arguments += ["-cert_chain", chain] }
     if folder != nil { arguments.append("-WWW") }
     let process = try BackgroundProcess(try peer("openssl", package: "openssl"), arguments, directory: folder)
@@ -188,12 +188,9 @@ struct TLSTests {
     @Test("a server that speaks only TLS 1.1: its protocol_version alert is the sentence, exit 8")
     func oldProtocol() throws {
         let pki = try TestPKI()
-        let port = try freeTCPPort()
-        let server = try BackgroundProcess(try peer("openssl", package: "openssl"),
-                                           ["s_server", "-accept", "127.0.0.1:\(port)", "-cert", pki.path("self.pem"), "-key", pki.path("self.key"),
-                                            "-tls1_1", "-cipher", "DEFAULT@SECLEVEL=0", "-WWW"], directory: pki.dir)
+        let (server, port) = try openSSLServer(cert: pki.path("self.pem"), key: pki.path("self.key"), www: pki.dir,
+                                               extra: ["-tls1_1", "-cipher", "DEFAULT@SECLEVEL=0"])
         defer { server.signal(SIGKILL) }
-        try #require(server.wait(upTo: 5) { _ in canConnect(port: port) }, "\(server.stderrText)")
         let old = try Run.nettool(["download", "https://localhost:\(port)/ca.pem", "-o", pki.path("old.pem"), "--insecure", "--retries", "0"])
         #expect(old.status == 8 && old.stderr.contains("the server sent the alert protocol_version"), "\(old.stderr)")
     }
@@ -201,13 +198,10 @@ struct TLSTests {
     @Test("a server whose only cipher suite nettool does not offer: its handshake_failure alert is the sentence, exit 8")
     func cipherMismatch() throws {
         let pki = try TestPKI()
-        let port = try freeTCPPort()
         // Camellia: OpenSSL still speaks it; BoringSSL, like the browsers, never offers it.
-        let server = try BackgroundProcess(try peer("openssl", package: "openssl"),
-                                           ["s_server", "-accept", "127.0.0.1:\(port)", "-cert", pki.path("self.pem"), "-key", pki.path("self.key"),
-                                            "-tls1_2", "-cipher", "ECDHE-ECDSA-CAMELLIA256-SHA384", "-WWW"], directory: pki.dir)
+        let (server, port) = try openSSLServer(cert: pki.path("self.pem"), key: pki.path("self.key"), www: pki.dir,
+                                               extra: ["-tls1_2", "-cipher", "ECDHE-ECDSA-CAMELLIA256-SHA384"])
         defer { server.signal(SIGKILL) }
-        try #require(server.wait(upTo: 5) { _ in canConnect(port: port) }, "\(server.stderrText)")
         for arguments in [["download", "https://localhost:\(port)/ca.pem", "-o", pki.path("never.pem"), "--insecure", "--retries", "0"],
                           ["tcp-echo-client", "localhost", "\(port)", "hi", "--tls", "--cacert", pki.path("self.pem")]] {
             let run = try Run.nettool(arguments)

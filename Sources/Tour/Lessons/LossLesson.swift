@@ -34,16 +34,7 @@ enum LossLesson {
         guard listening else { return }
 
         let rule = ["meta", "l4proto", "{", "udp,", "tcp", "}", "numgen", "random", "mod", "100", "<", String(dropPercent), "drop"]
-        let nftCommands: [[String]] = [
-            ["add", "table", "inet", "nettool_loss"],
-            ["add", "chain", "inet", "nettool_loss", "input", "{", "type", "filter", "hook", "input", "priority", "0", ";", "}"],
-            ["add", "rule", "inet", "nettool_loss", "input"] + rule,
-        ]
-        var ruleFailure: String?
-        for arguments in nftCommands where ruleFailure == nil {
-            let result = try tour.run(hosts.inside(hosts.right, [nft] + arguments), program: ip, seconds: 10)
-            if result.status != 0 { ruleFailure = "nft \(arguments.joined(separator: " ")): \(result.err)" }
-        }
+        let (ruleCommands, ruleFailure) = try addRule(tour, hosts: hosts, nft: nft, in: hosts.right, table: "nettool_loss", hook: "input", rule: rule)
         let receiveArguments = ["udp-recv", "--bind", server, "--port", "9000", "--numbered", "--timeout", "1s"]
         let (receiver, receiverToken) = try tour.start(hosts.inside(hosts.right, [tour.nettool] + receiveArguments), program: ip)
         defer { tour.cleanup.run(receiverToken) }
@@ -57,7 +48,7 @@ enum LossLesson {
         tour.emit(TourStep(
             lesson: .loss, number: 2, title: "UDP on a path that drops \(dropPercent)%: datagrams just vanish",
             command: command(sendArguments) + "   (to " + command(receiveArguments) + ")",
-            output: nftCommands.map { "ip netns exec \(hosts.right) nft " + $0.joined(separator: " ") } + (ruleFailure.map { [$0] } ?? [])
+            output: ruleCommands + (ruleFailure.map { [$0] } ?? [])
                 + lines(sent.err) + summary,
             explanation: """
                 An nftables rule on \(server)'s input now drops \(dropPercent) of every 100 packets at \
@@ -92,22 +83,14 @@ enum LossLesson {
 
     /// A drop on the sender's own output is not loss: the kernel tells the sender.
     private static func localDrop(_ tour: TourContext, hosts: TwoHosts, nft: String) throws {
-        let nftCommands: [[String]] = [
-            ["add", "table", "inet", "nettool_block"],
-            ["add", "chain", "inet", "nettool_block", "output", "{", "type", "filter", "hook", "output", "priority", "0", ";", "}"],
-            ["add", "rule", "inet", "nettool_block", "output", "udp", "dport", "9001", "drop"],
-        ]
-        var ruleFailure: String?
-        for arguments in nftCommands where ruleFailure == nil {
-            let result = try tour.run(hosts.inside(hosts.left, [nft] + arguments), program: hosts.ip, seconds: 10)
-            if result.status != 0 { ruleFailure = "nft \(arguments.joined(separator: " ")): \(result.err)" }
-        }
+        let (ruleCommands, ruleFailure) = try addRule(tour, hosts: hosts, nft: nft, in: hosts.left, table: "nettool_block", hook: "output",
+                                                      rule: ["udp", "dport", "9001", "drop"])
         let sendArguments = ["udp-send", TwoHosts.rightAddress, "9001", "hello"]
         let sent = try tour.run(hosts.inside(hosts.left, [tour.nettool] + sendArguments), program: hosts.ip, seconds: 10)
         tour.emit(TourStep(
             lesson: .loss, number: 4, title: "A drop on the sender's own host is not loss: send() fails",
             command: command(sendArguments),
-            output: nftCommands.map { "ip netns exec \(hosts.left) nft " + $0.joined(separator: " ") } + (ruleFailure.map { [$0] } ?? [])
+            output: ruleCommands + (ruleFailure.map { [$0] } ?? [])
                 + lines(sent.err) + ["exit status \(sent.status.map(String.init) ?? "none")"],
             explanation: """
                 A rule on the sending host's output path is different: the datagram never leaves, and \
@@ -115,6 +98,23 @@ enum LossLesson {
                 permitted"). Loss on the path is silent; a local firewall is not.
                 """,
             ok: ruleFailure == nil && sent.status == 1 && sent.err.contains("firewall")))
+    }
+
+    /// An nftables table in `namespace` with one filter chain on `hook` holding `rule`: the
+    /// commands as a person would type them, and the first one that failed, if any.
+    private static func addRule(_ tour: TourContext, hosts: TwoHosts, nft: String, in namespace: String, table: String, hook: String,
+                                rule: [String]) throws -> (commands: [String], failure: String?) {
+        let commands: [[String]] = [
+            ["add", "table", "inet", table],
+            ["add", "chain", "inet", table, hook, "{", "type", "filter", "hook", hook, "priority", "0", ";", "}"],
+            ["add", "rule", "inet", table, hook] + rule,
+        ]
+        var failure: String?
+        for arguments in commands where failure == nil {
+            let result = try tour.run(hosts.inside(namespace, [nft] + arguments), program: hosts.ip, seconds: 10)
+            if result.status != 0 { failure = "nft \(arguments.joined(separator: " ")): \(result.err)" }
+        }
+        return (commands.map { "ip netns exec \(namespace) nft " + $0.joined(separator: " ") }, failure)
     }
 
     /// TcpRetransSegs of the left host, from its /proc/net/snmp.
