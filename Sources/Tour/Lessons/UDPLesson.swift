@@ -49,7 +49,7 @@ enum UDPLesson {
 
     /// A thousand datagrams at full speed: grouped on the way down (GSO) and on the way up (GRO).
     private static func burst(_ tour: TourContext) throws {
-        let receiverArguments = ["udp-recv", "--bind", "127.0.0.1", "--port", "0", "--count", "1000", "--timeout", "3s",
+        let receiverArguments = ["udp-recv", "--bind", "127.0.0.1", "--port", "0", "--count", "1000", "--timeout", "10s",
                                  "--quiet", "--explain"]
         guard let (receiver, port, receiverToken) = try tour.startServer(receiverArguments, lesson: .udp, number: 4,
                 title: "A receiver") else { return }
