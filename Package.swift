@@ -129,6 +129,6 @@ let package = Package(
         .testTarget(name: "PacketsTests", dependencies: ["Packets", "Addresses", "PacketFixtures"]),
         .testTarget(name: "NeighborsTests", dependencies: ["Neighbors", "Capture", "Packets", "Addresses", "PacketFixtures"]),
         .testTarget(name: "CaptureTests", dependencies: ["Capture", "Packets", "PacketFixtures"]),
-        .testTarget(name: "NettoolCLITests", dependencies: ["nettool", "Capture", "Endpoints", "Packets", "PacketFixtures", "ProcessIO"]),
+        .testTarget(name: "NettoolCLITests", dependencies: ["nettool", "Capture", "Endpoints", "Packets", "PacketFixtures", "ProcessIO", "Rendering"]),
     ]
 )

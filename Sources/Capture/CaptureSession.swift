@@ -146,7 +146,16 @@ public final class CaptureSession: @unchecked Sendable {
         try result.get()
     }
 
+    /// Lanes to decode a file in: two per core when there is more than one core and nothing is
+    /// learnt across packets (the neighbour table must see them in order). Two per core, so the
+    /// lane that shares its core with the reading thread does not hold up each round.
+    private var decodeLanes: Int? {
+        let cores = min(8, sysconf(Int32(_SC_NPROCESSORS_ONLN)))
+        return !settings.live && !processor.learns && cores > 1 ? cores * 2 : nil
+    }
+
     private func loop() throws(CaptureError) {
+        if let lanes = decodeLanes { return try parallelLoop(lanes: lanes) }
         var out = OutputStream.standardOutput()
         var line = JSONLine(capacity: 1 << 16)
         let deadline = settings.duration.map { ContinuousClock.now + $0 }
@@ -160,7 +169,7 @@ public final class CaptureSession: @unchecked Sendable {
         defer {
             writer?.close()
             line.withBytes { out.write($0) }
-            finish(&out)
+            finish(&out, counts: processor.counts)
         }
         while !stopRequested.load(ordering: .relaxed) {
             if let deadline, ContinuousClock.now >= deadline { break }
@@ -190,6 +199,35 @@ public final class CaptureSession: @unchecked Sendable {
         }
     }
 
+    /// A file decoded on several cores, printed in order (`ParallelDecoder`).
+    private func parallelLoop(lanes: Int) throws(CaptureError) {
+        var out = OutputStream.standardOutput()
+        let decoder = ParallelDecoder(lanes: lanes, processor: processor, interface: settings.interface)
+        let deadline = settings.duration.map { ContinuousClock.now + $0 }
+        var read = 0
+        defer {
+            writer?.close()
+            finish(&out, counts: decoder.counts)
+        }
+        try decoder.run(next: { () throws(CaptureError) -> CapturedPacket? in
+            while !stopRequested.load(ordering: .relaxed) {
+                if let count = settings.count, read >= count { return nil }
+                if let deadline, ContinuousClock.now >= deadline { return nil }
+                switch try handle.next() {
+                case .packet(let packet):
+                    writer?.write(packet)
+                    read += 1
+                    return packet
+                case .timeout:
+                    continue
+                case .endOfFile, .interrupted:
+                    return nil
+                }
+            }
+            return nil
+        }, write: { out.write($0) })
+    }
+
     private func report(_ alerts: [Alert], _ line: inout JSONLine) {
         for alert in alerts {
             if settings.json {
@@ -212,9 +250,8 @@ public final class CaptureSession: @unchecked Sendable {
 
     /// Remaining output, the table, and the summary: packets seen, decoded, malformed, and
     /// what the kernel dropped.
-    private func finish(_ out: inout OutputStream) {
+    private func finish(_ out: inout OutputStream, counts: FrameProcessor.Counts) {
         if settings.table { printTable(&out) }
-        let counts = processor.counts
         let stats = handle.statistics()
         if settings.json {
             var line = JSONLine()

@@ -21,6 +21,14 @@ public struct FrameProcessor {
         public var malformed = 0
 
         public var decoded: Int { arp + ndp }
+
+        public mutating func add(_ more: Counts) {
+            seen += more.seen
+            arp += more.arp
+            ndp += more.ndp
+            other += more.other
+            malformed += more.malformed
+        }
     }
 
     public let linkType: LinkType

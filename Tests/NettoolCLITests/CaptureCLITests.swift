@@ -2,6 +2,7 @@ import Capture
 import Foundation
 import PacketFixtures
 import Packets
+import Rendering
 import Testing
 
 private let ip = "/usr/sbin/ip"
@@ -261,6 +262,38 @@ struct CaptureFileTests {
         #expect(alert["other_mac"] as? String == "02:00:5e:00:00:01")
         #expect(json.jsonLines.contains { $0["event"] as? String == "neighbor" && $0["ip"] as? String == "198.18.0.7" })
         #expect(json.stderr.isEmpty, "with --json alerts go to the JSON stream: \(json.stderr)")
+    }
+
+    @Test("a file decoded on every core prints exactly what one thread decoding in order prints, --count included",
+          arguments: [["--json"], ["-v"], ["--json", "--count", "2500"]])
+    func parallelDecodingKeepsOrder(_ options: [String]) throws {
+        let frames: [[UInt8]] = [
+            F.ethernet(type: 0x0806, F.arp(op: 1, sha: F.macA, spa: "198.18.0.1", tha: [0, 0, 0, 0, 0, 0], tpa: "198.18.0.2")),
+            F.ndpFrame(src: "fe80::1", dst: "ff02::1", type: 134, body: F.routerAdvertisement(options: F.slla(F.macA) + F.prefix("2001:2::", length: 64))),
+            F.ndpFrame(src: "fe80::1", dst: "ff02::1:ff00:5", type: 135, body: [0, 0, 0, 0] + F.ipv6("2001:2::5") + [1, 0, 0, 0, 0, 0, 0, 0]),
+            F.ethernet(type: 0x0806, vlans: [100], F.arp(op: 2, sha: F.macB, spa: "198.18.0.2", tha: F.macA, tpa: "198.18.0.1")),
+        ]
+        // Several rounds of ParallelDecoder.batchSize per lane (2 lanes a core), ending inside a batch; each frame
+        // numbered by its timestamp, so a reordered line cannot go unnoticed.
+        let count = 3 * 8 * 1024 + 517
+        let path = temporaryPath(".pcap")
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let writer = try PcapHandle.dead(linkType: .ethernet).writer(path: path)
+        var expected = JSONLine()
+        var processor = FrameProcessor(linkType: .ethernet, format: options.contains("--json") ? .json : .text(verbose: true), learns: false)
+        let limit = options.contains("--count") ? 2500 : count
+        for index in 0..<count {
+            let time = Timestamp(seconds: 1_795_000_000 + index / 1000, microseconds: index % 1000)
+            writer.write(frames[index % frames.count], time: time)
+            if index < limit { _ = processor.process(frames[index % frames.count], time: time, to: &expected) }
+        }
+        writer.close()
+        let run = try Run.nettool(["capture", "-r", path] + options)
+        #expect(run.status == 0, "\(run.stderr)")
+        let lines = run.stdout.split(separator: "\n", omittingEmptySubsequences: false)
+        let packetLines = options.contains("--json") ? lines.dropLast(2).joined(separator: "\n") + "\n" : run.stdout
+        #expect(packetLines == String(decoding: expected.bytes, as: UTF8.self))
+        #expect(run.stdout.contains("\"packets\":\(limit),") || run.stderr.contains("\(limit) packets seen"), "\(run.stderr)")
     }
 
     @Test("malformed packets are counted and shown with their reason")
