@@ -7,11 +7,18 @@ import Glibc
 /// Hand-written rather than `JSONEncoder`: key order is part of our output contract, and batch
 /// commands emit millions of lines. It owns a plain growable buffer (noncopyable, so it never
 /// needs copy-on-write checks) and can hold many lines: `endLine()` ends one and starts the next.
+///
+/// The primitives every record uses (keys, literals, punctuation) are `@inlinable`: inlined into
+/// the caller with a literal key, the copy has a length known at compile time and becomes a few
+/// moves instead of a call to memmove (capture -r --json writes some twenty keys per packet).
 public struct JSONLine: ~Copyable {
-    private var base: UnsafeMutablePointer<UInt8>
-    private var capacity: Int
-    public private(set) var count = 0
-    private var needsComma = false
+    @usableFromInline var base: UnsafeMutablePointer<UInt8>
+    @usableFromInline var capacity: Int
+    @usableFromInline var used = 0
+    @usableFromInline var needsComma = false
+
+    /// Bytes written so far.
+    public var count: Int { used }
 
     public init(capacity: Int = 256) {
         self.capacity = max(16, capacity)
@@ -21,19 +28,20 @@ public struct JSONLine: ~Copyable {
     deinit { base.deallocate() }
 
     /// A copy of what has been written.
-    public var bytes: [UInt8] { Array(UnsafeBufferPointer(start: base, count: count)) }
+    public var bytes: [UInt8] { Array(UnsafeBufferPointer(start: base, count: used)) }
 
     public func withBytes<R>(_ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R {
-        try body(UnsafeBufferPointer(start: base, count: count))
+        try body(UnsafeBufferPointer(start: base, count: used))
     }
 
     /// Empties the buffer for reuse, keeping its storage.
     public mutating func reset() {
-        count = 0
+        used = 0
         needsComma = false
     }
 
     /// Ends a JSON Lines record with `\n`; the next value starts a new record.
+    @inlinable
     public mutating func endLine() {
         put(UInt8(ascii: "\n"))
         needsComma = false
@@ -46,6 +54,7 @@ public struct JSONLine: ~Copyable {
     }
 
     /// Fixed text; cheaper than `text(String)` (no String to unpack).
+    @inlinable
     public mutating func literal(_ value: StaticString) {
         appendStatic(value)
     }
@@ -54,6 +63,7 @@ public struct JSONLine: ~Copyable {
         append(bytes)
     }
 
+    @inlinable
     public mutating func textByte(_ byte: UInt8) {
         put(byte)
     }
@@ -68,16 +78,17 @@ public struct JSONLine: ~Copyable {
         }
     }
 
-    public mutating func beginObject() { separator(); put(UInt8(ascii: "{")); needsComma = false }
-    public mutating func endObject() { put(UInt8(ascii: "}")); needsComma = true }
-    public mutating func beginArray() { separator(); put(UInt8(ascii: "[")); needsComma = false }
-    public mutating func endArray() { put(UInt8(ascii: "]")); needsComma = true }
+    @inlinable public mutating func beginObject() { separator(); put(UInt8(ascii: "{")); needsComma = false }
+    @inlinable public mutating func endObject() { put(UInt8(ascii: "}")); needsComma = true }
+    @inlinable public mutating func beginArray() { separator(); put(UInt8(ascii: "[")); needsComma = false }
+    @inlinable public mutating func endArray() { put(UInt8(ascii: "]")); needsComma = true }
 
     /// The one key that names a record's type in every command's JSON Lines (`listening`,
     /// `request`, `datagram`, `summary`, `packet`, …): a stream of mixed records is told apart by it.
     public static let recordKey: StaticString = "event"
 
     /// Writes the record-type member, `"event":"TYPE"`; first in every record that has one.
+    @inlinable
     public mutating func record(_ type: StaticString) {
         key(Self.recordKey)
         string(type)
@@ -103,9 +114,9 @@ public struct JSONLine: ~Copyable {
 
     // `"key":value` in one call, by the value's type; a nil optional is written as null.
     public mutating func field(_ name: StaticString, _ value: String) { key(name); string(value) }
-    public mutating func field(_ name: StaticString, _ value: StaticString) { key(name); string(value) }
+    @inlinable public mutating func field(_ name: StaticString, _ value: StaticString) { key(name); string(value) }
     public mutating func field(_ name: StaticString, _ value: String?) { key(name); optionalString(value) }
-    public mutating func field(_ name: StaticString, _ value: Bool) { key(name); bool(value) }
+    @inlinable public mutating func field(_ name: StaticString, _ value: Bool) { key(name); bool(value) }
     public mutating func field<I: BinaryInteger>(_ name: StaticString, _ value: I) { key(name); int(value) }
     public mutating func field<I: BinaryInteger>(_ name: StaticString, _ value: I?) {
         key(name)
@@ -140,16 +151,18 @@ public struct JSONLine: ~Copyable {
         field(name, duration.seconds * 1000, digits: 3)
     }
 
-    /// Writes `"key":`; the next value call supplies its value.
+    /// Writes `"key":`; the next value call supplies its value. Keys are our own literals and
+    /// never need escaping.
+    @inlinable @inline(__always)
     public mutating func key(_ key: StaticString) {
         separator()
         reserve(key.utf8CodeUnitCount + 3)
-        base[count] = UInt8(ascii: "\"")
-        (base + count + 1).update(from: key.utf8Start, count: key.utf8CodeUnitCount)
-        count += key.utf8CodeUnitCount + 1
-        base[count] = UInt8(ascii: "\"")
-        base[count + 1] = UInt8(ascii: ":")
-        count += 2
+        base[used] = UInt8(ascii: "\"")
+        (base + used + 1).update(from: key.utf8Start, count: key.utf8CodeUnitCount)
+        used += key.utf8CodeUnitCount + 1
+        base[used] = UInt8(ascii: "\"")
+        base[used + 1] = UInt8(ascii: ":")
+        used += 2
         needsComma = false
     }
 
@@ -158,8 +171,24 @@ public struct JSONLine: ~Copyable {
         value.withUTF8 { escapedString($0) }
     }
 
+    /// A literal of ours (a record type, a protocol name): written as it is, since no literal
+    /// in nettool holds a quote, a backslash or a control character (checked in debug builds).
+    @inlinable @inline(__always)
     public mutating func string(_ value: StaticString) {
-        value.withUTF8Buffer { escapedString($0) }
+        assert(value.withUTF8Buffer { Self.needsNoEscaping($0) }, "a JSON string literal that needs escaping: \(value)")
+        separator()
+        reserve(value.utf8CodeUnitCount + 2)
+        base[used] = UInt8(ascii: "\"")
+        (base + used + 1).update(from: value.utf8Start, count: value.utf8CodeUnitCount)
+        used += value.utf8CodeUnitCount + 1
+        base[used] = UInt8(ascii: "\"")
+        used += 1
+        needsComma = true
+    }
+
+    @usableFromInline
+    static func needsNoEscaping(_ utf8: UnsafeBufferPointer<UInt8>) -> Bool {
+        !utf8.contains { $0 < 0x20 || $0 == 0x7f || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }
     }
 
     /// A JSON string from valid UTF-8, escaped as JSON requires.
@@ -188,11 +217,11 @@ public struct JSONLine: ~Copyable {
     public mutating func unescapedString(_ raw: UnsafeBufferPointer<UInt8>) {
         separator()
         reserve(raw.count + 2)
-        base[count] = UInt8(ascii: "\"")
-        (base + count + 1).update(from: raw.baseAddress!, count: raw.count)
-        count += raw.count + 1
-        base[count] = UInt8(ascii: "\"")
-        count += 1
+        base[used] = UInt8(ascii: "\"")
+        (base + used + 1).update(from: raw.baseAddress!, count: raw.count)
+        used += raw.count + 1
+        base[used] = UInt8(ascii: "\"")
+        used += 1
         needsComma = true
     }
 
@@ -200,6 +229,7 @@ public struct JSONLine: ~Copyable {
         if let value { string(value) } else { null() }
     }
 
+    @inlinable
     public mutating func bool(_ value: Bool) {
         separator()
         appendStatic(value ? "true" : "false")
@@ -218,6 +248,7 @@ public struct JSONLine: ~Copyable {
         text.withUTF8 { raw($0) }
     }
 
+    @inlinable
     public mutating func null() {
         separator()
         appendStatic("null")
@@ -233,33 +264,34 @@ public struct JSONLine: ~Copyable {
 
     // MARK: - Buffer
 
-    @inline(__always)
-    private mutating func reserve(_ extra: Int) {
-        if count + extra > capacity { grow(extra) }
+    @inlinable @inline(__always)
+    mutating func reserve(_ extra: Int) {
+        if used + extra > capacity { grow(extra) }
     }
 
-    private mutating func grow(_ extra: Int) {
+    @usableFromInline
+    mutating func grow(_ extra: Int) {
         var newCapacity = capacity * 2
-        while newCapacity < count + extra { newCapacity *= 2 }
+        while newCapacity < used + extra { newCapacity *= 2 }
         let newBase = UnsafeMutablePointer<UInt8>.allocate(capacity: newCapacity)
-        newBase.update(from: base, count: count)
+        newBase.update(from: base, count: used)
         base.deallocate()
         base = newBase
         capacity = newCapacity
     }
 
-    @inline(__always)
-    private mutating func put(_ byte: UInt8) {
+    @inlinable @inline(__always)
+    mutating func put(_ byte: UInt8) {
         reserve(1)
-        base[count] = byte
-        count += 1
+        base[used] = byte
+        used += 1
     }
 
     private mutating func append(_ buffer: UnsafeBufferPointer<UInt8>) {
         guard let source = buffer.baseAddress, buffer.count > 0 else { return }
         reserve(buffer.count)
-        (base + count).update(from: source, count: buffer.count)
-        count += buffer.count
+        (base + used).update(from: source, count: buffer.count)
+        used += buffer.count
     }
 
     private mutating func appendDecimal(_ value: UInt64) {
@@ -270,18 +302,21 @@ public struct JSONLine: ~Copyable {
         reserve(digits)
         rest = value
         for position in stride(from: digits - 1, through: 0, by: -1) {
-            base[count + position] = UInt8(ascii: "0") + UInt8(rest % 10)
+            base[used + position] = UInt8(ascii: "0") + UInt8(rest % 10)
             rest /= 10
         }
-        count += digits
+        used += digits
     }
 
-    private mutating func appendStatic(_ text: StaticString) {
-        text.withUTF8Buffer { append($0) }
+    @inlinable @inline(__always)
+    mutating func appendStatic(_ text: StaticString) {
+        reserve(text.utf8CodeUnitCount)
+        (base + used).update(from: text.utf8Start, count: text.utf8CodeUnitCount)
+        used += text.utf8CodeUnitCount
     }
 
-    @inline(__always)
-    private mutating func separator() {
+    @inlinable @inline(__always)
+    mutating func separator() {
         if needsComma { put(UInt8(ascii: ",")) }
     }
 
