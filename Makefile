@@ -9,7 +9,7 @@ ARGS ?= tour
 DIST := .build/dist
 PREFIX ?= /usr/local
 
-.PHONY: run test build install bench registries deps
+.PHONY: run test build install bench bench-detail registries deps
 
 deps:
 	@bash scripts/ensure-deps.sh
@@ -36,7 +36,12 @@ install: build
 	swift package --allow-writing-to-package-directory generate-manual --multi-page
 	install -m 644 .build/plugins/GenerateManual/outputs/nettool/*.1 $(DESTDIR)$(PREFIX)/share/man/man1/
 
+# `make bench`: the speed goals in one run, ending with one table (Benchmarks/summary.sh);
+# `make bench-detail` runs the scripts that break each row down.
 bench: deps
+	bash Benchmarks/summary.sh
+
+bench-detail: deps
 	bash Benchmarks/ip-classify.sh
 	bash Benchmarks/startup.sh
 	bash Benchmarks/udp.sh
