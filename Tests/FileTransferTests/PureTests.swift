@@ -56,6 +56,7 @@ struct RequestPathTests {
         #expect(try RequestPath.fromTarget("/docs/read%20me.txt?x=1", showHidden: false).components == ["docs", "read me.txt"])
         #expect(try RequestPath.fromTarget("/a//b/./c", showHidden: false).components == ["a", "b", "c"])
         #expect(try RequestPath.fromTarget("/....//x", showHidden: true).components == ["....", "x"])
+        #expect(try RequestPath.fromTarget("/a\u{600}?/x", showHidden: false).components == ["a\u{600}"])
     }
 
     @Test("traversal in every spelling is refused", arguments: [
@@ -81,6 +82,19 @@ struct RequestPathTests {
         #expect(throws: RequestPath.Refusal.hidden(".git")) { try RequestPath.fromTarget("/.git/config", showHidden: false) }
         #expect(throws: RequestPath.Refusal.hidden(".env")) { try RequestPath.fromTarget("/app/%2eenv", showHidden: false) }
         #expect(try RequestPath.fromTarget("/.env", showHidden: true).components == [".env"])
+    }
+
+    // Found by fuzz-request-path: U+0600 (a "prepend" character) joins the `/` after it into one
+    // Character, so splitting on Characters kept "؀/.." as one harmless-looking segment.
+    @Test("a slash is a separator whatever character comes before it", arguments: [
+        "/a/\u{600}/./c", "/\u{600}/../etc/passwd", "/x%D8%80%2F..%2F..%2Fetc", "/\u{600}/..",
+    ])
+    func separatorAfterPrependCharacter(target: String) {
+        let path = try? RequestPath.fromTarget(target, showHidden: true)
+        if let path {
+            #expect(!path.components.contains { $0 == ".." || $0.utf8.contains(UInt8(ascii: "/")) }, "\(path.components)")
+        }
+        if target.contains("..") { #expect(path == nil, "\(target.debugDescription) was not refused") }
     }
 
     @Test("raw-protocol names are taken as sent, an absolute name stays inside the root")
@@ -175,12 +189,17 @@ struct DownloadSourceTests {
         #expect(try base.resolving(location: "/x").target == "/x")
         #expect(try base.resolving(location: "d.txt").target == "/a/b/d.txt")
         #expect(try base.resolving(location: "http://other:81/y") == DownloadSource(scheme: .http, host: "other", port: 81, target: "/y"))
+        // Found by fuzz-download-source: a relative Location against a target with no `/` trapped.
+        let raw = try DownloadSource.parse("raw://[::1]:9000/?notes.txt")
+        #expect(try raw.resolving(location: "other.txt").target == "/other.txt")
     }
 
-    @Test("a saved name never climbs out of the folder", arguments: ["/..", "/%2e%2e", "/a/..%2f..%2fetc", "/"])
+    @Test("a saved name never climbs out of the folder", arguments: [
+        "/..", "/%2e%2e", "/a/..%2f..%2fetc", "/", "/%D8%80%2F..%D8%80%2Fx", "/a/\u{600}/name",
+    ])
     func suggestedName(target: String) {
         let name = DownloadSource(scheme: .http, host: "h", port: 80, target: target).suggestedFileName
-        #expect(!name.contains("/") && name != ".." && !name.isEmpty)
+        #expect(!name.utf8.contains(UInt8(ascii: "/")) && name != ".." && !name.isEmpty, "\(name.debugDescription)")
     }
 }
 

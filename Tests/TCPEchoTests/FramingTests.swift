@@ -54,6 +54,15 @@ struct LineFramerTests {
         framer.append(buffer("123456789"))
         #expect(throws: LineFramer.LineTooLong.self) { try framer.nextLine() }
     }
+
+    // Found by fuzz-line-framer: a line over the limit passed when its newline came in the same read.
+    @Test("a line over the limit is refused even when its newline came with it")
+    func tooLongWithNewline() throws {
+        var framer = LineFramer(maxLineLength: 8)
+        framer.append(buffer("12345678\n123456789\n"))
+        #expect(text(try framer.nextLine()) == "12345678\n")
+        #expect(throws: LineFramer.LineTooLong.self) { try framer.nextLine() }
+    }
 }
 
 @Suite("The load generator's byte pattern")

@@ -96,7 +96,8 @@ public struct DownloadSource: Sendable, Equatable, CustomStringConvertible {
         let path = target.prefix { $0 != "?" }
         let last = path.split(separator: "/").last.map(String.init) ?? ""
         let decoded = (try? RequestPath.percentDecoded(Array(last.utf8))).flatMap { String(validating: $0, as: UTF8.self) } ?? last
-        guard !decoded.isEmpty, decoded != ".", decoded != "..", !decoded.contains("/"), !decoded.contains("\0") else {
+        // Bytes, not Characters: U+0600 and its kind join the `/` after them into one Character.
+        guard !decoded.isEmpty, decoded != ".", decoded != "..", !decoded.utf8.contains(UInt8(ascii: "/")), !decoded.utf8.contains(0) else {
             return "index.html"
         }
         return decoded
@@ -121,7 +122,7 @@ public struct DownloadSource: Sendable, Equatable, CustomStringConvertible {
         if location.contains("://") { return try Self.parse(location) }
         guard location.hasPrefix("/") else {
             let base = target.prefix { $0 != "?" }
-            let folder = base[...(base.lastIndex(of: "/") ?? base.startIndex)]
+            let folder = base.lastIndex(of: "/").map { base[...$0] } ?? "/"
             return DownloadSource(scheme: scheme, host: host, port: port, target: folder + location)
         }
         return DownloadSource(scheme: scheme, host: host, port: port, target: location)

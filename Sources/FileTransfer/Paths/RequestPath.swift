@@ -39,10 +39,13 @@ public struct RequestPath: Equatable, Sendable {
 
     /// An HTTP request target: `/dir/file%20name.txt?query`. Percent-escapes are decoded first,
     /// so `%2e%2e%2f` is judged as the `../` it stands for.
+    /// Cut and split on bytes, never on Characters: a character such as U+0600 joins the `/` or
+    /// `?` after it into one grapheme cluster, which Character comparisons would not see.
     public static func fromTarget(_ target: String, showHidden: Bool) throws(Refusal) -> RequestPath {
-        let path = target.prefix { $0 != "?" && $0 != "#" }
-        guard path.hasPrefix("/") else { throw .malformed("a request target starts with /") }
-        let decoded = try percentDecoded(Array(path.utf8))
+        let bytes = Array(target.utf8)
+        let path = bytes.prefix { $0 != UInt8(ascii: "?") && $0 != UInt8(ascii: "#") }
+        guard path.first == UInt8(ascii: "/") else { throw .malformed("a request target starts with /") }
+        let decoded = try percentDecoded(Array(path))
         return try fromDecoded(decoded, showHidden: showHidden)
     }
 
@@ -79,13 +82,15 @@ public struct RequestPath: Equatable, Sendable {
     private static func fromDecoded(_ bytes: [UInt8], showHidden: Bool) throws(Refusal) -> RequestPath {
         if bytes.contains(0) { throw .forbiddenCharacter("a NUL byte") }
         if bytes.contains(UInt8(ascii: "\\")) { throw .forbiddenCharacter("a backslash") }
-        guard let text = String(validating: bytes, as: UTF8.self) else { throw .malformed("not valid UTF-8") }
+        guard String(validating: bytes, as: UTF8.self) != nil else { throw .malformed("not valid UTF-8") }
         var components: [String] = []
-        for segment in text.split(separator: "/", omittingEmptySubsequences: true) {
-            if segment == "." { continue }
-            if segment == ".." { throw .traversal }
-            if segment.hasPrefix(".") && !showHidden { throw .hidden(String(segment)) }
-            components.append(String(segment))
+        let dot = UInt8(ascii: ".")
+        for segment in bytes.split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: true) {
+            if segment.elementsEqual([dot]) { continue }
+            if segment.elementsEqual([dot, dot]) { throw .traversal }
+            let name = String(decoding: segment, as: UTF8.self)
+            if segment.first == dot && !showHidden { throw .hidden(name) }
+            components.append(name)
         }
         return RequestPath(components: components)
     }

@@ -26,7 +26,8 @@ public struct LineFramer: Sendable {
     }
 
     /// The next complete line, newline included; nil until one has arrived. Throws when more
-    /// than `maxLineLength` bytes arrive without a newline, so a peer cannot fill memory.
+    /// than `maxLineLength` bytes arrive without a newline, so a peer cannot fill memory, and
+    /// for a line over that length whose newline came in the same read.
     public mutating func nextLine() throws(LineTooLong) -> ByteBuffer? {
         let view = buffer.readableBytesView
         guard let newline = view.dropFirst(scanned).firstIndex(of: UInt8(ascii: "\n")) else {
@@ -36,6 +37,7 @@ public struct LineFramer: Sendable {
         }
         scanned = 0
         let length = newline - view.startIndex + 1
+        if length - 1 > maxLineLength { throw LineTooLong(limit: maxLineLength) }
         let line = buffer.readSlice(length: length)
         if buffer.readableBytes == 0 { buffer.clear() }
         return line
