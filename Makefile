@@ -9,7 +9,7 @@ ARGS ?= tour
 DIST := .build/dist
 PREFIX ?= /usr/local
 
-.PHONY: run test build install bench bench-detail registries deps
+.PHONY: run test build install bench bench-detail fuzz registries deps
 
 deps:
 	@bash scripts/ensure-deps.sh
@@ -48,6 +48,10 @@ bench-detail: deps
 	bash Benchmarks/tcp-echo.sh
 	bash Benchmarks/file-transfer.sh
 	bash Benchmarks/capture.sh
+
+# `make fuzz SECONDS=600`: every libFuzzer harness in Fuzz/ for SECONDS each (scripts/fuzz.sh).
+fuzz: deps
+	FUZZ_SECONDS=$(or $(SECONDS),600) bash scripts/fuzz.sh
 
 # Regenerate the Swift registry tables after updating Data/ (or: make registries FROM=../shared/data).
 registries:

@@ -10,6 +10,11 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "nettool", targets: ["nettool"]),
+        // Every module that parses outside bytes, for the fuzz harnesses in Fuzz/ (a package of
+        // their own, built with -sanitize=fuzzer,address by scripts/fuzz.sh).
+        .library(name: "NettoolParsing", targets: [
+            "Addresses", "Capture", "Datagrams", "FileTransfer", "HostState", "Packets", "Ports", "Rendering", "TCPEcho", "TLS",
+        ]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),

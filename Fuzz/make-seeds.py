@@ -1,0 +1,110 @@
+#!/usr/bin/env python3
+"""Writes the committed seed corpus of each fuzz harness (Fuzz/Corpus/HARNESS/): inputs of the
+kinds the tests use, so each run starts from the interesting shapes rather than from nothing.
+Frames come from Benchmarks/support/gen_arp_ndp.c's generator (ARP, NDP with options, VLAN
+tags, malformed ones); the TLS ClientHello from a real `openssl s_client`, when installed.
+    python3 Fuzz/make-seeds.py   (from the repository root)"""
+import os
+import socket
+import struct
+import subprocess
+import tempfile
+import threading
+
+ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "Corpus")
+
+
+def seed(harness, name, data):
+    folder = os.path.join(ROOT, harness)
+    os.makedirs(folder, exist_ok=True)
+    with open(os.path.join(folder, name), "wb") as f:
+        f.write(data if isinstance(data, bytes) else data.encode())
+
+
+def pcap_frames(path):
+    """(link type, [frames]) of a classic pcap file."""
+    with open(path, "rb") as f:
+        data = f.read()
+    link = struct.unpack_from("<I", data, 20)[0]
+    frames, offset = [], 24
+    while offset + 16 <= len(data):
+        caplen = struct.unpack_from("<I", data, offset + 8)[0]
+        frames.append(data[offset + 16:offset + 16 + caplen])
+        offset += 16 + caplen
+    return link, frames
+
+
+def client_hello():
+    """The first TLS record openssl s_client sends to a listener that never answers."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(1)
+    port = listener.getsockname()[1]
+    got = []
+
+    def accept():
+        conn, _ = listener.accept()
+        conn.settimeout(3)
+        try:
+            got.append(conn.recv(65536))
+        finally:
+            conn.close()
+
+    thread = threading.Thread(target=accept)
+    thread.start()
+    try:
+        subprocess.run(["openssl", "s_client", "-connect", f"127.0.0.1:{port}", "-servername", "localhost", "-alpn", "http/1.1"],
+                       stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=5)
+    except (FileNotFoundError, subprocess.TimeoutExpired):
+        pass
+    thread.join(5)
+    listener.close()
+    record = got[0] if got else b""
+    return record[5:] if len(record) > 5 else None
+
+
+for i, text in enumerate(["192.0.2.1\n2001:db8::1\n10.0.0.0/8\n", "fe80::1%eth0\n::ffff:192.0.2.1\n2002:c000:0204::1\n",
+                          "2001:0:4136:e378:8000:63bf:3fff:fdd2\nff02::1:ff00:1\n224.0.0.251\n", "256.1.1.1\n::1::\n1.2.3.4/33\r\n",
+                          "64:ff9b::192.0.2.33\n100.64.0.0/10\n0.0.0.0\n"]):
+    seed("fuzz-address-input", f"lines-{i}", text)
+for i, text in enumerate(["80", "5353/udp", "1-1024", "http", "ssh/tcp", "65535", "0", "domain/udp"]):
+    seed("fuzz-port-query", f"query-{i}", text)
+
+with tempfile.TemporaryDirectory() as work:
+    generator = os.path.join(work, "gen")
+    subprocess.run(["cc", "-O2", "-o", generator, "Benchmarks/support/gen_arp_ndp.c", "-lpcap"], check=True)
+    capture = os.path.join(work, "sample.pcap")
+    subprocess.run([generator, "2000", capture], check=True, stdout=subprocess.DEVNULL)
+    link, frames = pcap_frames(capture)
+    # One of each shape the generator cycles through, plus the malformed ones it plants.
+    chosen = frames[:24] + [frames[i] for i in range(999, len(frames), 1000)]
+    for i, frame in enumerate(chosen):
+        seed("fuzz-frame-decoder", f"frame-{i:02}", bytes([0]) + frame)
+        # The same frame behind a Linux cooked (SLL) header: packet type, ARPHRD, address, protocol.
+        seed("fuzz-frame-decoder", f"sll-{i:02}", bytes([1]) + struct.pack(">HHH", 0, 1, 6) + frame[6:12] + b"\0\0" + frame[12:])
+    small = os.path.join(work, "small.pcap")
+    subprocess.run([generator, "12", small], check=True, stdout=subprocess.DEVNULL)
+    with open(small, "rb") as f:
+        seed("fuzz-pcap-file", "arp-ndp.pcap", f.read())
+
+for i, text in enumerate(["/index.html", "/a/../b/./c", "/%2e%2e/etc/passwd", "http://127.0.0.1:8080/x?y=1",
+                          "/.hidden/file", "/dir%2Fname", "*", "/caf%C3%A9"]):
+    seed("fuzz-request-path", f"target-{i}", text)
+for i, text in enumerate(["bytes=0-99\nbytes 0-99/1000\n\"5f3e-1a2b\"", "bytes=-500\nbytes 500-999/*\nMon, 30 Nov 2026 10:00:00 GMT",
+                          "bytes=100-\nbytes */1000\nW/\"x\""]):
+    seed("fuzz-range-headers", f"values-{i}", text)
+for i, text in enumerate(["http://127.0.0.1:8080/file.bin\n/other/path", "raw://[::1]:9000/notes.txt\nhttps://localhost/x",
+                          "https://localhost:8443/dir/\n../up?q=1#f", "127.0.0.1:8080/a%20b.txt\nhttp://[::1]/"]):
+    seed("fuzz-download-source", f"source-{i}", text)
+seed("fuzz-raw-request", "name", b"\x10notes.txt\n")
+seed("fuzz-raw-request", "crlf", b"\x03dir/file.bin\r\n")
+seed("fuzz-line-framer", "lines", b"\x05hello\nworld\npartial")
+seed("fuzz-hex-payload", "spaced", "de ad be ef")
+seed("fuzz-hex-payload", "prefixed", "0xde:0xad-0x00\n0a")
+for i, text in enumerate(["1.5s", "100ms", "2m", "64K", "500M", "1h"]):
+    seed("fuzz-units", f"unit-{i}", text)
+hello = client_hello()
+if hello:
+    seed("fuzz-tls-hello", "client-hello", hello)
+else:
+    print("openssl not installed: fuzz-tls-hello starts without a ClientHello seed")
