@@ -16,27 +16,14 @@ OUT=Benchmarks/out
 mkdir -p "$OUT"
 cc -O2 -o "$OUT/echo_load" Benchmarks/support/echo_load.c -lpthread
 ulimit -n "$(ulimit -Hn)"
-TICK=$(getconf CLK_TCK)
-
-SERVER=
-cleanup() { [ -n "$SERVER" ] && kill "$SERVER" 2>/dev/null || true; }
-trap cleanup EXIT
-port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
-wait_port() { for _ in $(seq 100); do (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0; sleep 0.05; done; return 1; }
-cpu() { awk '{print $14 + $15}' "/proc/$1/stat"; }
-median() { sort -g | awk '{v[NR] = $1} END { print (NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2) }'; }
+source Benchmarks/support/lib.sh
+guard_server
 
 run() {  # run BINARY: prints "msgs/s cpu-µs-per-message"
-    local p c0 c1
+    local p
     p=$(port)
     "$1" tcp-echo-server --bind 127.0.0.1 --port "$p" --quiet 2>/dev/null & SERVER=$!
-    wait_port "$p"
-    c0=$(cpu "$SERVER")
-    read -r messages _ rate _ errors < <("$OUT/echo_load" bench "$p" "$CONNECTIONS" "$SIZE" 1 "$DURATION")
-    c1=$(cpu "$SERVER")
-    kill "$SERVER"; wait "$SERVER" 2>/dev/null || true; SERVER=
-    [ "$errors" = 0 ] || echo "   ($errors connections failed or stalled)" >&2
-    awk -v r="$rate" -v t=$((c1 - c0)) -v k="$TICK" -v m="$messages" 'BEGIN { printf "%s %.2f\n", r, (m > 0 ? t / k * 1e6 / m : 0) }'
+    load_server "$1" "$p" "$CONNECTIONS"
 }
 
 declare -a RA CA RB CB

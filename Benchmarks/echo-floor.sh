@@ -21,18 +21,11 @@ NIOECHO=$(swift build -c release --package-path Benchmarks/support/nio-echo --sh
 cc -O2 -o "$OUT/echo_server" Benchmarks/support/echo_server.c -lpthread
 cc -O2 -o "$OUT/echo_load" Benchmarks/support/echo_load.c -lpthread
 ulimit -n "$(ulimit -Hn)"
-TICK=$(getconf CLK_TCK)
-
-SERVER=
-cleanup() { [ -n "$SERVER" ] && kill "$SERVER" 2>/dev/null || true; }
-trap cleanup EXIT
-port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
-wait_port() { for _ in $(seq 100); do (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0; sleep 0.05; done; return 1; }
-cpu() { awk '{print $14 + $15}' "/proc/$1/stat"; }
-median() { sort -g | awk '{v[NR] = $1} END { print (NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2) }'; }
+source Benchmarks/support/lib.sh
+guard_server
 
 run() {  # run KIND CONNECTIONS: prints "msgs/s cpu-µs-per-message"
-    local p c0 c1 messages rate errors
+    local p
     p=$(port)
     case $1 in
         nettool) "$NETTOOL" tcp-echo-server --bind 127.0.0.1 --port "$p" --quiet 2>/dev/null & ;;
@@ -40,13 +33,7 @@ run() {  # run KIND CONNECTIONS: prints "msgs/s cpu-µs-per-message"
         c) "$OUT/echo_server" "$p" & ;;
     esac
     SERVER=$!
-    wait_port "$p"
-    c0=$(cpu "$SERVER")
-    read -r messages _ rate _ errors < <("$OUT/echo_load" bench "$p" "$2" "$SIZE" 1 "$DURATION")
-    c1=$(cpu "$SERVER")
-    kill "$SERVER"; wait "$SERVER" 2>/dev/null || true; SERVER=
-    [ "$errors" = 0 ] || echo "   ($1: $errors connections failed or stalled)" >&2
-    awk -v r="$rate" -v t=$((c1 - c0)) -v k="$TICK" -v m="$messages" 'BEGIN { printf "%s %.2f\n", r, (m > 0 ? t / k * 1e6 / m : 0) }'
+    load_server "$1" "$p" "$2"
 }
 
 for conns in $CONNECTIONS; do

@@ -156,13 +156,8 @@ public struct JSONLine: ~Copyable {
     @inlinable @inline(__always)
     public mutating func key(_ key: StaticString) {
         separator()
-        reserve(key.utf8CodeUnitCount + 3)
-        base[used] = UInt8(ascii: "\"")
-        (base + used + 1).update(from: key.utf8Start, count: key.utf8CodeUnitCount)
-        used += key.utf8CodeUnitCount + 1
-        base[used] = UInt8(ascii: "\"")
-        base[used + 1] = UInt8(ascii: ":")
-        used += 2
+        quoted(key)
+        put(UInt8(ascii: ":"))
         needsComma = false
     }
 
@@ -177,13 +172,19 @@ public struct JSONLine: ~Copyable {
     public mutating func string(_ value: StaticString) {
         assert(value.withUTF8Buffer { Self.needsNoEscaping($0) }, "a JSON string literal that needs escaping: \(value)")
         separator()
-        reserve(value.utf8CodeUnitCount + 2)
+        quoted(value)
+        needsComma = true
+    }
+
+    /// `"text"`, unescaped: for our own literals only.
+    @inlinable @inline(__always)
+    mutating func quoted(_ text: StaticString) {
+        reserve(text.utf8CodeUnitCount + 2)
         base[used] = UInt8(ascii: "\"")
-        (base + used + 1).update(from: value.utf8Start, count: value.utf8CodeUnitCount)
-        used += value.utf8CodeUnitCount + 1
+        (base + used + 1).update(from: text.utf8Start, count: text.utf8CodeUnitCount)
+        used += text.utf8CodeUnitCount + 1
         base[used] = UInt8(ascii: "\"")
         used += 1
-        needsComma = true
     }
 
     @usableFromInline
