@@ -29,19 +29,23 @@ final class ParallelDecoder {
         lanes.reduce(into: FrameProcessor.Counts()) { $0.add($1.processor.counts) }
     }
 
-    /// Reads with `next` until it returns nil (end, --count, a stop), writing each round's
-    /// output to `write` in order.
+    /// Reads with `next` until it returns nil (end, --count, a stop) or fails, writing each
+    /// round's output to `write` in order; a read error is thrown after the packets before it
+    /// are written, as a single thread would have.
     func run(next: () throws(CaptureError) -> CapturedPacket?, write: (UnsafeBufferPointer<UInt8>) -> Void) throws(CaptureError) {
         let group = DispatchGroup()
         var ended = false
         var pending = false
+        var failure: CaptureError?
         while !ended || pending {
             var filled = 0
             for lane in filling.indices { filling[lane].removeAll() }
             if !ended {
                 fill: for lane in filling.indices {
                     while filling[lane].count < Self.batchSize {
-                        guard let packet = try next() else { ended = true; break fill }
+                        let packet: CapturedPacket?
+                        do { packet = try next() } catch { failure = error; packet = nil }
+                        guard let packet else { ended = true; break fill }
                         filling[lane].append(packet)
                         filled += 1
                     }
@@ -60,6 +64,7 @@ final class ParallelDecoder {
             }
             pending = true
         }
+        if let failure { throw failure }
     }
 }
 

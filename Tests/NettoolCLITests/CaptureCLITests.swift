@@ -296,6 +296,21 @@ struct CaptureFileTests {
         #expect(run.stdout.contains("\"packets\":\(limit),") || run.stderr.contains("\(limit) packets seen"), "\(run.stderr)")
     }
 
+    @Test("a file cut inside a packet: the packets before it are printed in order on every core, then the error, exit 1")
+    func truncatedFileOnEveryCore() throws {
+        let arp = F.ethernet(type: 0x0806, F.arp(op: 1, sha: F.macA, spa: "198.18.0.1", tha: [0, 0, 0, 0, 0, 0], tpa: "198.18.0.2"))
+        let path = try writeFile(Array(repeating: arp, count: 5000))
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let whole = try Data(contentsOf: URL(fileURLWithPath: path))
+        try whole.prefix(whole.count - 20).write(to: URL(fileURLWithPath: path))
+        let parallel = try Run.nettool(["capture", "-r", path])
+        // --alerts learns across packets, so it decodes on one thread: the reference.
+        let single = try Run.nettool(["capture", "-r", path, "--alerts"])
+        #expect(parallel.status == 1 && parallel.stderr.contains("truncated dump file"), "\(parallel.stderr)")
+        #expect(parallel.stderr.contains("4999 packets seen"), "\(parallel.stderr)")
+        #expect(parallel.stdout == single.stdout && parallel.stdout.split(separator: "\n").count == 4999)
+    }
+
     @Test("malformed packets are counted and shown with their reason")
     func malformedIsShown() throws {
         let zeroLength = F.ndpFrame(src: "fe80::1", dst: "ff02::1:ff00:5", type: 135, body: [0, 0, 0, 0] + F.ipv6("2001:2::5") + [1, 0, 0, 0, 0, 0, 0, 0])
