@@ -194,6 +194,19 @@ struct DownloadSourceTests {
         #expect(try raw.resolving(location: "other.txt").target == "/other.txt")
     }
 
+    @Test("a Location naming a scheme is never taken for a path; //host/path keeps the scheme")
+    func redirectSchemes() throws {
+        let base = try DownloadSource.parse("https://h/a/b.txt")
+        #expect(throws: DownloadSource.ParseError.unsupportedScheme("file")) { try base.resolving(location: "file:/etc/passwd") }
+        #expect(throws: DownloadSource.ParseError.unsupportedScheme("javascript")) { try base.resolving(location: "JavaScript:alert(1)") }
+        #expect(throws: DownloadSource.ParseError.unsupportedScheme("ftp")) { try base.resolving(location: "ftp://h/x") }
+        #expect(try base.resolving(location: "//other:8443/y") == DownloadSource(scheme: .https, host: "other", port: 8443, target: "/y"))
+        // A colon after a `/` or in a first segment that is not a scheme name: still a path.
+        #expect(try base.resolving(location: "c/d:e").target == "/a/c/d:e")
+        #expect(try base.resolving(location: "1a:b").target == "/a/1a:b")
+        #expect(try base.resolving(location: "/x:y").target == "/x:y")
+    }
+
     @Test("a saved name never climbs out of the folder", arguments: [
         "/..", "/%2e%2e", "/a/..%2f..%2fetc", "/", "/%D8%80%2F..%D8%80%2Fx", "/a/\u{600}/name",
     ])

@@ -14,6 +14,8 @@ public enum DownloadError: CommandFailure, Sendable {
     /// The transfer stalled: nothing arrived for --timeout.
     case timedOut(String, Duration)
     case closedEarly(received: Int, expected: Int?, from: String)
+    /// The connection ended before the response head was complete: as transient as a cut body.
+    case cutBeforeBody(String)
     case httpStatus(code: Int, reason: String, path: String, server: String)
     case tooManyRedirects(Int)
     case badResponse(String)
@@ -27,7 +29,7 @@ public enum DownloadError: CommandFailure, Sendable {
     var isTransient: Bool {
         switch self {
         case .network(let error): return error.isTransient
-        case .timedOut, .closedEarly: return true
+        case .timedOut, .closedEarly, .cutBeforeBody: return true
         case .httpStatus(let code, _, _, _): return (500..<600).contains(code)
         default: return false
         }
@@ -46,6 +48,7 @@ public enum DownloadError: CommandFailure, Sendable {
         case .timedOut(let server, let timeout): return "\(server) sent nothing for \(DurationText.compact(timeout)) (try --timeout)"
         case .closedEarly(let received, let expected, let server):
             return "\(server) closed the connection after \(grouped(received))" + (expected.map { " of \(grouped($0))" } ?? "") + " bytes"
+        case .cutBeforeBody(let why): return why
         case .httpStatus(let code, let reason, let path, let server):
             // The reason phrase is the server's own text: escaped, and named when missing.
             let phrase = reason.isEmpty ? "(no reason given)" : TerminalText.escape(reason)
@@ -69,7 +72,10 @@ public enum DownloadError: CommandFailure, Sendable {
     static func from(_ error: any Error, server: Endpoint, timeout: Duration) -> DownloadError {
         if let error = error as? DownloadError { return error }
         if error is StallError { return .timedOut(server.description, timeout) }
-        if let error = error as? HTTPParserError { return .badResponse(sentence(error, server: server.description)) }
+        if let error = error as? HTTPParserError {
+            if case .invalidEOFState = error { return .cutBeforeBody("\(server) closed the connection in the middle of the response head") }
+            return .badResponse(sentence(error, server: server.description))
+        }
         return .network(NetworkError.from(error, endpoint: server, transport: .tcp) ?? .io("\(server): \(error)"))
     }
 
@@ -83,8 +89,12 @@ public enum DownloadError: CommandFailure, Sendable {
                 + "Transfer-Encoding: chunked, which RFC 9112 forbids); it cannot be read safely, so nothing was kept"
         case .lfExpected, .invalidHeaderToken, .invalidCharactersUsed, .strictModeAssertion:
             return "\(server) sent a malformed header line (a bare CR or LF, or a byte a header may not hold)"
-        case .invalidEOFState:
-            return "\(server) closed the connection in the middle of the response head"
+        case .headerOverflow:
+            return "\(server) sent a response head larger than 80 KiB; a real server's head is a few hundred bytes, "
+                + "so it was not read further and nothing was kept"
+        case .invalidChunkSize:
+            return "\(server) sent a chunked body with a chunk size that is not a hexadecimal number that fits in 64 bits; "
+                + "the rest cannot be framed, so nothing was kept"
         case .invalidStatus:
             return "\(server) sent a status that is not a three-digit number"
         default:

@@ -119,7 +119,12 @@ public struct DownloadSource: Sendable, Equatable, CustomStringConvertible {
 
     /// A Location header's value resolved against this source (absolute URL or absolute path).
     public func resolving(location: String) throws(ParseError) -> DownloadSource {
-        if location.contains("://") { return try Self.parse(location) }
+        if let named = Self.absoluteScheme(of: location) {
+            // `file:/etc/passwd` names a scheme as surely as `ftp://host/`: never a path here.
+            guard location.hasPrefix(named + "://") else { throw .unsupportedScheme(named.lowercased()) }
+            return try Self.parse(location)
+        }
+        if location.hasPrefix("//") { return try Self.parse(scheme.rawValue + ":" + location) }
         guard location.hasPrefix("/") else {
             let base = target.prefix { $0 != "?" }
             let folder = base.lastIndex(of: "/").map { base[...$0] } ?? "/"
@@ -128,7 +133,21 @@ public struct DownloadSource: Sendable, Equatable, CustomStringConvertible {
         return DownloadSource(scheme: scheme, host: host, port: port, target: location)
     }
 
+    /// The scheme an absolute URL starts with (RFC 3986: a letter, then letters, digits, `+`,
+    /// `-` or `.`, then `:`); nil for a relative reference.
+    static func absoluteScheme(of reference: String) -> String? {
+        let name = reference.unicodeScalars.prefix { $0 != ":" && $0 != "/" && $0 != "?" && $0 != "#" }
+        guard name.count < reference.unicodeScalars.count, reference.unicodeScalars[name.endIndex] == ":",
+              let first = name.first, first.isASCIILetter,
+              name.allSatisfy({ $0.isASCIILetter || ("0"..."9").contains($0) || "+-.".unicodeScalars.contains($0) }) else { return nil }
+        return String(String.UnicodeScalarView(name))
+    }
+
     public var description: String {
         "\(scheme.rawValue)://\(host.contains(":") ? "[\(host)]" : host):\(port)" + (scheme == .raw ? "/" : "") + target
     }
+}
+
+private extension Unicode.Scalar {
+    var isASCIILetter: Bool { ("a"..."z").contains(self) || ("A"..."Z").contains(self) }
 }

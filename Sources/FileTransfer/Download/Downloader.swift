@@ -14,6 +14,8 @@ public struct DownloadOptions: Sendable {
     /// Resume `OUTPUT.part` when its validator still matches (`-c`).
     public var resume = false
     public var retries = 3
+    /// A fixed pause between retries (curl's --retry-delay); nil: 0.5 s, doubling up to 8 s.
+    public var retryDelay: Duration?
     public var maxRedirects = 5
     public var connectTimeout: Duration = .seconds(5)
     /// A transfer that receives nothing for this long fails (and is retried).
@@ -80,6 +82,7 @@ public enum Downloader {
                            progress: @escaping @Sendable (DownloadProgress) -> Void) async throws(DownloadError) -> DownloadResult {
         var part = PartialFile(finalPath: options.output)
         try part.checkNoLinks()
+        try part.checkFolder()
         let tls = TLSClientCache(options.tls)
         if options.source.scheme == .https { _ = try tls.client() }
         let started = ContinuousClock.now
@@ -92,9 +95,12 @@ public enum Downloader {
                 return result
             } catch {
                 part.closeFile()
-                guard error.isTransient, attempt < options.retries else { throw error }
+                guard error.isTransient, attempt < options.retries else {
+                    part.discardIfUnresumable(after: error)
+                    throw error
+                }
                 attempt += 1
-                let delay = Duration.milliseconds(250 << min(attempt, 5))
+                let delay = options.retryDelay ?? .milliseconds(250 << min(attempt, 5))
                 narrator.step("(retry \(attempt) of \(options.retries) in \(DurationText.compact(delay)))",
                               "\(error); the next attempt resumes from what is already saved, if the server's validator still matches")
                 try? await Task.sleep(for: delay)
@@ -122,7 +128,7 @@ public enum Downloader {
                     do {
                         source = try previous.resolving(location: location)
                     } catch {
-                        throw .source(error)
+                        throw .badResponse("\(previous) redirected to '\(TerminalText.escape(location))', which download does not follow: \(error)")
                     }
                     guard source.scheme != .raw else { throw .badResponse("redirected to \(source), which is not http:// or https://") }
                     if previous.scheme == .https && source.scheme == .http && !options.allowDowngrade {

@@ -44,7 +44,7 @@ enum HTTPDownload {
                 try await outbound.write(.end(nil))
                 var iterator = inbound.makeAsyncIterator()
                 guard case .head(let response)? = try await iterator.next() else {
-                    throw DownloadError.badResponse("\(server) closed without an HTTP response")
+                    throw DownloadError.cutBeforeBody("\(server) closed the connection without sending a response")
                 }
                 narrator.step("recv() → response head", "HTTP/\(response.version.major).\(response.version.minor) \(response.status.code) \(response.status.reasonPhrase) — "
                               + response.headers.map { "\($0.name): \($0.value)" }.joined(separator: ", "))

@@ -58,6 +58,22 @@ struct PartialFile {
         }
     }
 
+    /// Refuses a destination folder that is missing, not a folder or not writable (a read-only
+    /// mount, no permission), before anything is fetched that could not be kept.
+    func checkFolder() throws(DownloadError) {
+        let folder = finalPath.lastIndex(of: "/").map { $0 == finalPath.startIndex ? "/" : String(finalPath[..<$0]) } ?? "."
+        var status = Glibc.stat()
+        guard stat(folder, &status) == 0 else {
+            throw .io("cannot save \(finalPath): the folder \(folder) " + (errno == ENOENT ? "does not exist" : "cannot be reached (\(String(cString: strerror(errno))))")
+                      + "; create it or choose another place with -o")
+        }
+        guard status.st_mode & S_IFMT == S_IFDIR else { throw .io("cannot save \(finalPath): \(folder) is not a folder") }
+        guard access(folder, W_OK | X_OK) == 0 else {
+            throw .io("cannot save \(finalPath): the folder \(folder) is not writable (\(String(cString: strerror(errno)))); "
+                      + "choose another place with -o")
+        }
+    }
+
     /// What a previous attempt left: its bytes and what they belong to.
     func leftover() -> (bytes: Int, meta: Meta?) {
         var status = Glibc.stat()
@@ -143,6 +159,18 @@ struct PartialFile {
         closeFile()
         unlink(partPath)
         unlink(metaPath)
+    }
+
+    /// After the last attempt failed: a part whose sidecar names no validator can never be
+    /// resumed (-c would start over), so it is litter and goes. A part kept on purpose stays:
+    /// one that failed its checksum, or one a full disk stopped (the sentence says it is kept).
+    mutating func discardIfUnresumable(after error: DownloadError) {
+        switch error {
+        case .digestMismatch, .io, .refusedLink: return
+        default: break
+        }
+        let leftover = leftover()
+        if leftover.meta?.validator == nil && (leftover.bytes > 0 || leftover.meta != nil) { discard() }
     }
 
     mutating func closeFile() {

@@ -46,6 +46,9 @@ extension Nettool {
         @Option(help: "Retry a failed transfer this many times, resuming each time.")
         var retries = 3
 
+        @Option(help: "Wait this long before each retry (default: 0.5 s, doubling up to 8 s).")
+        var retryDelay: DurationArgument?
+
         @Option(help: "Follow at most this many redirects.")
         var maxRedirects = 5
 
@@ -102,6 +105,7 @@ extension Nettool {
             options.maxSize = maxSize?.bytes
             options.resume = resume
             options.retries = retries
+            options.retryDelay = retryDelay?.value
             options.maxRedirects = maxRedirects
             options.connectTimeout = connectTimeout.value
             options.timeout = timeout.value
