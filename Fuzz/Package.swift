@@ -22,6 +22,8 @@ let harnesses: [(name: String, dependencies: [Target.Dependency])] = [
     ("fuzz-hex-payload", [.product(name: "NettoolParsing", package: main)]),
     ("fuzz-units", [.product(name: "NettoolParsing", package: main)]),
     ("fuzz-tls-hello", [.product(name: "NettoolParsing", package: main)]),
+    ("fuzz-download-response", [.product(name: "NettoolParsing", package: main), .product(name: "NIOCore", package: "swift-nio"),
+                                .product(name: "NIOEmbedded", package: "swift-nio"), .product(name: "NIOHTTP1", package: "swift-nio")]),
 ]
 
 let package = Package(

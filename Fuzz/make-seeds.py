@@ -103,6 +103,16 @@ seed("fuzz-hex-payload", "spaced", "de ad be ef")
 seed("fuzz-hex-payload", "prefixed", "0xde:0xad-0x00\n0a")
 for i, text in enumerate(["1.5s", "100ms", "2m", "64K", "500M", "1h"]):
     seed("fuzz-units", f"unit-{i}", text)
+# Read size, resume selector (0: fresh; 1-3: a saved part of 300-900 bytes, ETag "v1"), response.
+for i, (lead, text) in enumerate([
+        (b"\x20\x00", b"HTTP/1.1 200 OK\r\nETag: \"v1\"\r\nContent-Length: 5\r\n\r\nhello"),
+        (b"\x07\x01", b"HTTP/1.1 206 Partial Content\r\nETag: \"v1\"\r\nContent-Range: bytes 100-299/300\r\nContent-Length: 200\r\n\r\n" + b"x" * 200),
+        (b"\x3f\x00", b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\nX-Trailer: 1\r\n\r\n"),
+        (b"\x01\x01", b"HTTP/1.1 416 Range Not Satisfiable\r\nContent-Range: bytes */300\r\nContent-Length: 3\r\n\r\nbad"),
+        (b"\x10\x00", b"HTTP/1.1 302 Found\r\nLocation: //other/x\r\nContent-Length: 0\r\n\r\nHTTP/1.1 200 OK\r\n\r\n"),
+        (b"\x05\x02", b"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nConnection: close\r\n\r\nuntil the end"),
+        ]):
+    seed("fuzz-download-response", f"response-{i}", lead + text)
 hello = client_hello()
 if hello:
     seed("fuzz-tls-hello", "client-hello", hello)

@@ -16,7 +16,7 @@ JOBS=${JOBS:-$(nproc)}
 ALL=$(ls Fuzz/Harnesses)
 HARNESSES=${HARNESSES:-$ALL}
 
-swift build -c release --package-path Fuzz -Xswiftc -sanitize=fuzzer,address -Xswiftc -use-ld=lld 2>&1 \
+swift build -c release --package-path Fuzz -Xswiftc -sanitize=fuzzer,address -Xswiftc -use-ld=lld -Xswiftc -enable-testing 2>&1 \
     | grep -v "Cannot export local symbol" | tail -3
 BIN=$(swift build -c release --package-path Fuzz --show-bin-path)
 mkdir -p Fuzz/findings Fuzz/.work Fuzz/.logs

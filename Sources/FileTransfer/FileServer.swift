@@ -39,8 +39,11 @@ public final class FileServer: Sendable {
         let digests = DigestCache()
         let idle = TimeAmount(options.idleTimeout)
         let listener: ListeningServer
+        // Each connection holds its socket and, while it sends one, the file.
+        var listen = options.listen
+        listen.descriptorsPerConnection = 2
         do {
-            listener = try await ListeningServer.bind(options.listen, narrator: narrator) { child, registry in
+            listener = try await ListeningServer.bind(listen, narrator: narrator) { child, registry in
                 let pipeline = child.pipeline.syncOperations
                 try pipeline.addHandler(IdleStateHandler(readTimeout: idle))
                 switch options.wireProtocol {

@@ -36,6 +36,9 @@ public struct ListenOptions: Sendable {
     /// The most bytes one read of a connection asks for (recv's length); nil: NIO's adaptive
     /// size, 64 KiB at most.
     public var readSize: Int?
+    /// Descriptors one connection may hold at once (its socket, plus the file file-server sends):
+    /// accepting pauses before the process runs out of them (`DescriptorBudget`).
+    public var descriptorsPerConnection = 1
 
     public init() {}
 }
@@ -121,17 +124,19 @@ public final class ListeningServer: Sendable {
                           "each recv() asks for \(readSize) bytes, so whatever arrived comes out in pieces of at most that size")
         }
         let registry = ConnectionRegistry(maxConnections: options.maxConnections)
+        let budget = DescriptorBudget(perConnection: options.descriptorsPerConnection)
         let channel: Channel
         do {
             var bootstrap = ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
                 .serverChannelOption(.backlog, value: Int32(clamping: options.backlog))
                 .serverChannelOption(.socketOption(.so_reuseaddr), value: options.reuseAddress ? 1 : 0)
                 // Accept up to 64 queued connections per wake-up (NIO's default is 4), so a burst
-                // of thousands of clients does not overflow the accept queue.
-                .serverChannelOption(.maxMessagesPerRead, value: 64)
+                // of thousands of clients does not overflow the accept queue; fewer when the
+                // descriptor budget is small, so one wake-up cannot overshoot it.
+                .serverChannelOption(.maxMessagesPerRead, value: UInt(min(64, max(1, budget.connections / 8))))
                 .serverChannelInitializer { server in
                     server.eventLoop.makeCompletedFuture {
-                        try server.pipeline.syncOperations.addHandler(AcceptPause(notice: options.onAcceptPause))
+                        try server.pipeline.syncOperations.addHandler(AcceptGate(budget: budget, notice: options.onAcceptPause))
                     }
                 }
                 .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
@@ -204,21 +209,84 @@ public final class ListeningServer: Sendable {
     }
 }
 
-/// accept(2) failing with EMFILE/ENFILE (no descriptor left) or ENOBUFS/ENOMEM fails again at
-/// once, and the listening socket stays readable: NIO would retry at full CPU. This pauses
-/// accepting (autoRead off takes the socket out of epoll) for a quarter second at a time, so
-/// the server waits for a connection to close instead of spinning, and says why, at most once
-/// every ten seconds. NIO's own AcceptBackoffHandler only delays the next read() call, which
-/// never comes while NIO still counts the failed read as pending.
-private final class AcceptPause: ChannelInboundHandler {
+/// How many connections fit in this process's descriptors: the open-file limit, less what the
+/// process already holds, less a reserve for files, logs and NIO's own descriptors, divided
+/// by what one connection holds. Accepting pauses there, so a connection already accepted can
+/// still open the file it asked for instead of failing with EMFILE.
+struct DescriptorBudget {
+    static let reserve = 16
+    let limit: Int
+    let connections: Int
+
+    init(perConnection: Int) {
+        var rlim = rlimit()
+        getrlimit(Int32(RLIMIT_NOFILE.rawValue), &rlim)
+        limit = min(Int(clamping: rlim.rlim_cur), Int.max / 2)
+        let held = countOpenDescriptors() ?? Self.reserve
+        connections = max(1, (limit - held - Self.reserve) / max(1, perConnection))
+    }
+}
+
+/// The number of descriptors this process has open (entries of /proc/self/fd); nil without /proc.
+private func countOpenDescriptors() -> Int? {
+    guard let folder = opendir("/proc/self/fd") else { return nil }
+    defer { closedir(folder) }
+    var count = -1  // opendir's own descriptor is listed too
+    while let entry = readdir(folder) {
+        if entry.pointee.d_name.0 != UInt8(ascii: ".") { count += 1 }
+    }
+    return count
+}
+
+/// Stands between accept(2) and the server's clients. It pauses accepting (autoRead off takes
+/// the listening socket out of epoll; new clients wait in the backlog) in two cases, and says
+/// why at most once every ten seconds:
+/// - the descriptor budget is spent: until a connection closes;
+/// - accept(2) failed with EMFILE/ENFILE (another part of the process, or the system, took the
+///   descriptors) or ENOBUFS/ENOMEM: for a quarter second at a time. The failure would repeat at
+///   once and the socket stays readable, so NIO would retry at full CPU; its own
+///   AcceptBackoffHandler only delays the next read() call, which never comes while NIO still
+///   counts the failed read as pending.
+private final class AcceptGate: ChannelInboundHandler {
     typealias InboundIn = Channel
+    typealias InboundOut = Channel
 
     private static let pause = TimeAmount.milliseconds(250)
+    private let budget: DescriptorBudget
     private let notice: (@Sendable (String) -> Void)?
     private var lastNotice: NIODeadline?
+    private var open = 0
+    private var full = false
 
-    init(notice: (@Sendable (String) -> Void)?) {
+    init(budget: DescriptorBudget, notice: (@Sendable (String) -> Void)?) {
+        self.budget = budget
         self.notice = notice
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        let child = unwrapInboundIn(data)
+        open += 1
+        let loop = context.eventLoop
+        let gate = NIOLoopBound(self, eventLoop: loop)
+        let server = context.channel
+        child.closeFuture.whenComplete { _ in
+            loop.execute { gate.value.closed(server) }
+        }
+        if open >= budget.connections && !full {
+            full = true
+            try? server.syncOptions?.setOption(.autoRead, value: false)
+            say("\(open) connections hold the descriptors `ulimit -n` \(budget.limit) leaves for them; new connections wait "
+                + "in the backlog until one closes (raise `ulimit -n` for more)")
+        }
+        context.fireChannelRead(data)
+    }
+
+    private func closed(_ server: Channel) {
+        open -= 1
+        if full && open < budget.connections {
+            full = false
+            try? server.syncOptions?.setOption(.autoRead, value: true)
+        }
     }
 
     func errorCaught(context: ChannelHandlerContext, error: Error) {
@@ -229,13 +297,18 @@ private final class AcceptPause: ChannelInboundHandler {
         }
         try? options.setOption(.autoRead, value: false)
         let channel = context.channel
+        let gate = NIOLoopBound(self, eventLoop: context.eventLoop)
         context.eventLoop.assumeIsolated().scheduleTask(in: Self.pause) {
-            try? channel.syncOptions?.setOption(.autoRead, value: true)
+            if !gate.value.full { try? channel.syncOptions?.setOption(.autoRead, value: true) }
         }
+        say("accept() failed: \(reason); new connections wait in the backlog, accepting again every 250 ms")
+    }
+
+    private func say(_ text: String) {
         let now = NIODeadline.now()
         if lastNotice.map({ now - $0 >= .seconds(10) }) ?? true {
             lastNotice = now
-            notice?("accept() failed: \(reason); new connections wait in the backlog, accepting again every 250 ms")
+            notice?(text)
         }
     }
 

@@ -59,6 +59,18 @@ final class RawTCPClient {
         return received
     }
 
+    /// What arrives until it ends with `suffix` (or the stream ends, or `seconds` pass).
+    func receive(for seconds: Double, untilSuffix suffix: String) -> String {
+        var received: [UInt8] = []
+        let wanted = Array(suffix.utf8)
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline && !received.ends(with: wanted) {
+            guard let more = receive(for: 0.05, until: 1) else { break }
+            received += more
+        }
+        return String(decoding: received, as: UTF8.self)
+    }
+
     /// True when the peer closed the connection within `seconds`.
     func peerClosed(within seconds: Double) -> Bool {
         let deadline = Date().addingTimeInterval(seconds)
@@ -96,4 +108,31 @@ func residentKiB(pid: Int32) -> Int? {
 func freeTCPPort() throws -> Int {
     let listener = try LoopbackListener()
     return Int(listener.port)
+}
+
+func openDescriptors(_ pid: Int32) -> Int {
+    (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/fd").count) ?? -1
+}
+
+/// CPU time (user + system) a process has used, in clock ticks (1/100 s), from /proc/PID/stat.
+func cpuTicks(_ pid: Int32) -> Int {
+    guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+          let close = stat.lastIndex(of: ")") else { return -1 }
+    let fields = stat[stat.index(after: close)...].split(separator: " ")
+    return (Int(fields[11]) ?? 0) + (Int(fields[12]) ?? 0)
+}
+
+/// Raises this process's open-file limit to its hard limit, for tests that hold thousands of
+/// sockets; the limit it got, so a test can say when the machine allows too few.
+func raiseOpenFileLimit() -> Int {
+    var limit = rlimit()
+    getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
+    limit.rlim_cur = limit.rlim_max
+    setrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
+    getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
+    return Int(limit.rlim_cur)
+}
+
+extension Array where Element: Equatable {
+    func ends(with suffix: [Element]) -> Bool { count >= suffix.count && Array(self[(count - suffix.count)...]) == suffix }
 }

@@ -48,51 +48,42 @@ enum HTTPDownload {
                 }
                 narrator.step("recv() → response head", "HTTP/\(response.version.major).\(response.version.minor) \(response.status.code) \(response.status.reasonPhrase) — "
                               + response.headers.map { "\($0.name): \($0.value)" }.joined(separator: ", "))
-                let code = Int(response.status.code)
-                if (300..<400).contains(code), code != 304, let location = response.headers["location"].first {
-                    return .redirect(location)
-                }
-                let validator = response.headers["etag"].first.flatMap { $0.hasPrefix("W/") ? nil : $0 }
-                    ?? response.headers["last-modified"].first
-                let length = response.headers["content-length"].first.flatMap { Int($0) }
+                let plan = ResponsePlan(response, resumeFrom: resumeFrom, saved: leftover.meta, source: source.description)
                 var expectedTotal: Int?
-                switch code {
-                case 206 where resumeFrom > 0:
-                    // Append only when the server sends exactly the rest of the same version.
-                    guard let range = response.headers["content-range"].first.flatMap(ContentRange.parse),
-                          range.range.lowerBound == resumeFrom, range.size == leftover.meta?.length ?? range.size,
-                          validator == nil || validator == leftover.meta?.validator else {
-                        try part.open(keeping: false)
-                        throw DownloadError.closedEarly(received: 0, expected: nil, from: "\(server) (its range did not fit what is saved; starting over)")
-                    }
+                switch plan {
+                case .redirect(let location):
+                    return .redirect(location)
+                case .resume(let total):
                     try part.open(keeping: true)
-                    expectedTotal = range.size
+                    expectedTotal = total
                     narrator.step("(206: resuming at byte \(resumeFrom))", "the validator still matches: the saved bytes are the start of this very version")
-                case 200:
+                case .misfit:
+                    try part.open(keeping: false)
+                    throw DownloadError.closedEarly(received: 0, expected: nil, from: "\(server) (its range did not fit what is saved; starting over)")
+                case .fresh(let meta):
                     if resumeFrom > 0 {
                         narrator.step("(200: starting over)", "the file changed since the saved part (or the server ignores ranges): the old bytes are dropped, never spliced")
                     }
                     try part.open(keeping: false)
-                    expectedTotal = length
-                    if length == nil && response.headers["transfer-encoding"].isEmpty {
+                    expectedTotal = meta.length
+                    if meta.length == nil && response.headers["transfer-encoding"].isEmpty {
                         narrator.step("(no Content-Length)", "the body ends when the server closes the connection, so a cut transfer "
                                       + "cannot be told from a complete one, and this download cannot be resumed")
                     }
-                    try part.saveMeta(PartialFile.Meta(source: source.description, validator: validator, length: length))
-                case 416 where resumeFrom > 0 && resumeFrom == leftover.meta?.length:
-                    // Nothing left to send: the part is the whole file. The body is an error page.
+                    try part.saveMeta(meta)
+                case .complete:
                     try part.open(keeping: true)
                     expectedTotal = resumeFrom
                     narrator.step("(416: the saved part is already the whole file)", "it is checked and renamed; the error page that came with the 416 is not part of it")
-                default:
-                    throw DownloadError.httpStatus(code: code, reason: response.status.reasonPhrase, path: source.target, server: server)
+                case .failed:
+                    throw DownloadError.httpStatus(code: Int(response.status.code), reason: response.status.reasonPhrase, path: source.target, server: server)
                 }
                 if let limit = options.maxSize, let expectedTotal, expectedTotal > limit {
                     part.discard()
                     throw DownloadError.tooLarge(limit: limit, announced: expectedTotal)
                 }
                 let before = part.size
-                if code != 416 {
+                if plan != .complete {
                     try await writer.arm(part, limit: options.maxSize, ticker: ProgressTicker(total: expectedTotal, started: started, report: progress))
                 }
                 // The body goes to the file on the event loop; what comes here is its end (or a
@@ -137,6 +128,51 @@ enum HTTPDownload {
         } catch {
             part.closeFile()
             throw DownloadError.from(error, server: endpoint, timeout: options.timeout)
+        }
+    }
+}
+
+/// What one response head means for the part file. Pure: the fuzz harness drives it with
+/// whatever the HTTP decoder makes of hostile bytes.
+enum ResponsePlan: Equatable {
+    case redirect(String)
+    /// A 206 of exactly the rest of the saved version: append; the whole file is that long.
+    case resume(total: Int?)
+    /// A 206 that does not fit what is saved (another start, size or validator): start over.
+    case misfit
+    /// A 200: the whole file, from the start, described by `meta`.
+    case fresh(PartialFile.Meta)
+    /// A 416 to a resume of a part that is already the whole file.
+    case complete
+    /// Any other status: the download fails with it.
+    case failed
+
+    init(_ response: HTTPResponseHead, resumeFrom: Int, saved: PartialFile.Meta?, source: String) {
+        let code = Int(response.status.code)
+        if (300..<400).contains(code), code != 304, let location = response.headers["location"].first {
+            self = .redirect(location)
+            return
+        }
+        let validator = response.headers["etag"].first.flatMap { $0.hasPrefix("W/") ? nil : $0 }
+            ?? response.headers["last-modified"].first
+        switch code {
+        case 206 where resumeFrom > 0:
+            // Append only when the server sends exactly the rest of the same version.
+            guard let range = response.headers["content-range"].first.flatMap(ContentRange.parse),
+                  range.range.lowerBound == resumeFrom, range.size == saved?.length ?? range.size,
+                  validator == nil || validator == saved?.validator else {
+                self = .misfit
+                return
+            }
+            self = .resume(total: range.size)
+        case 200:
+            let length = response.headers["content-length"].first.flatMap { Int($0) }
+            self = .fresh(PartialFile.Meta(source: source, validator: validator, length: length))
+        case 416 where resumeFrom > 0 && resumeFrom == saved?.length:
+            // Nothing left to send: the part is the whole file. The body is an error page.
+            self = .complete
+        default:
+            self = .failed
         }
     }
 }

@@ -28,6 +28,7 @@ final class HTTPFileHandler: ChannelInboundHandler {
     private var closeAfterResponse = false
     /// Over --max-connections: the request is read and answered with 503, then the connection closes.
     private var overLimit = false
+    private var loggedMalformed = false
 
     init(root: ServedRoot, digests: DigestCache, registry: ConnectionRegistry, headGuard: RequestHeadGuard, encrypted: Bool,
          narrator: Narrator, onRequest: @escaping @Sendable (ServedRequest) -> Void) {
@@ -98,7 +99,35 @@ final class HTTPFileHandler: ChannelInboundHandler {
         if length > 0 || head.headers.contains(name: "transfer-encoding") {
             return (.payloadTooLarge, "a \(head.method) request carries no body here", [])
         }
+        // RFC 9112 §3.2: an HTTP/1.1 request names exactly one Host.
+        let hosts = head.headers["host"].count
+        if head.version.major == 1 && head.version.minor >= 1 && hosts != 1 {
+            return (.badRequest, hosts == 0 ? "an HTTP/1.1 request without a Host header" : "\(hosts) Host headers in one request", [])
+        }
         return nil
+    }
+
+    /// What was wrong with a request NIOHTTP1's parser refused, as the log's note.
+    static func malformedNote(_ error: HTTPParserError) -> String {
+        switch error {
+        case .unexpectedContentLength, .unknown, .invalidContentLength:
+            return "malformed request: conflicting or invalid framing (two Content-Length headers, or Content-Length with "
+                + "Transfer-Encoding: a request-smuggling attempt or a broken client)"
+        case .invalidHeaderToken, .lfExpected, .invalidCharactersUsed, .strictModeAssertion:
+            return "malformed request: a header line with a byte a header may not hold, or a folded (obs-fold) line"
+        case .paused:
+            return "not an HTTP/1.x request (an HTTP/2 connection preface? this server speaks HTTP/1.1 only)"
+        case .invalidVersion, .invalidConstant:
+            return "not an HTTP/1.x request line (an HTTP/0.9 request, or not HTTP at all)"
+        case .headerOverflow:
+            return "request head too large"
+        case .invalidMethod:
+            return "malformed request: not a method name"
+        case .invalidURL:
+            return "malformed request: not a request target"
+        default:
+            return "malformed HTTP request (\(error))"
+        }
     }
 
     private func respond(to head: HTTPRequestHead, context: ChannelHandlerContext) {
@@ -219,8 +248,23 @@ final class HTTPFileHandler: ChannelInboundHandler {
         let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
         NonBlockingFileIO(threadPool: .singleton).openFile(_deprecatedPath: info.path, eventLoop: context.eventLoop).whenComplete { opened in
             let (handler, context) = bound.value
-            guard case .success(let (fileHandle, _)) = opened else {
-                return handler.simple(.notFound, head: head, note: "cannot open it: \(opened)", context: context)
+            let fileHandle: NIOFileHandle
+            switch opened {
+            case .success(let (handle, _)):
+                fileHandle = handle
+            case .failure(let error):
+                let code = (error as? IOError)?.errnoCode ?? EIO
+                let reason = String(cString: strerror(code))
+                switch code {
+                case EMFILE, ENFILE:
+                    // Out of descriptors for the moment: a client may retry, as with 503 over --max-connections.
+                    return handler.simple(.serviceUnavailable, head: head, extra: [("retry-after", "1")],
+                                          note: "cannot open the file now: \(reason) (raise `ulimit -n`)", context: context)
+                case EACCES, EPERM:
+                    return handler.simple(.forbidden, head: head, note: "cannot open it: \(reason)", context: context)
+                default:
+                    return handler.simple(.notFound, head: head, note: "cannot open it: \(reason)", context: context)
+                }
             }
             guard context.channel.isActive else {
                 try? fileHandle.close()
@@ -345,8 +389,10 @@ final class HTTPFileHandler: ChannelInboundHandler {
 
     func errorCaught(context: ChannelHandlerContext, error: Error) {
         // NIOHTTP1's error handler has already answered a malformed request with 400.
-        if error is HTTPParserError && !headGuard.refused {
-            log(method: "-", path: "-", status: 400, bytes: 0, note: "malformed HTTP request (\(error))")
+        if let error = error as? HTTPParserError, !headGuard.refused, !loggedMalformed {
+            // The parser may report more than once on one connection; its 400 goes out once.
+            loggedMalformed = true
+            log(method: "-", path: "-", status: 400, bytes: 0, note: Self.malformedNote(error))
         }
         context.close(promise: nil)
     }

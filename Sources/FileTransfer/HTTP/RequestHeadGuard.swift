@@ -20,6 +20,10 @@ final class RequestHeadGuard: ChannelInboundHandler {
     private var received = 0
     private var deadline: Scheduled<Void>?
     private var context: ChannelHandlerContext?
+    /// Bytes dropped since an answer-and-close; nil until then.
+    private var draining: Int?
+    private static let drainLimit = 1 << 20
+    private static let drainTime = TimeAmount.seconds(2)
 
     init(limit: Int, timeout: Duration) {
         self.limit = limit
@@ -30,6 +34,14 @@ final class RequestHeadGuard: ChannelInboundHandler {
     func handlerRemoved(context: ChannelHandlerContext) { self.context = nil }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        if let drained = draining {
+            // Answered and half-closed: what the client still sends is read and dropped (up to
+            // a bound), so the close does not reset the connection and destroy the answer.
+            let total = drained + unwrapInboundIn(data).readableBytes
+            draining = total
+            if total > Self.drainLimit { context.close(promise: nil) }
+            return
+        }
         if waitingForHead {
             received += unwrapInboundIn(data).readableBytes
             if received > limit {
@@ -89,8 +101,18 @@ final class RequestHeadGuard: ChannelInboundHandler {
         let fields = headers.map { "\($0.0): \($0.1)\r\n" }.joined()
         let response = "HTTP/1.1 \(status) \(reason)\r\nconnection: close\r\n\(fields)content-length: \(body.utf8.count)\r\n\r\n\(body)"
         let bound = NIOLoopBound(context, eventLoop: context.eventLoop)
+        draining = 0
+        // A lingering close, as nginx does: FIN after the answer, then the client's unread
+        // request (a head over the limit, a body) is drained for a while before the socket
+        // closes. Closing at once with unread bytes would send a reset, which can reach the
+        // client before it read the answer.
         context.writeAndFlush(wrapOutboundOut(ByteBuffer(string: response))).whenComplete { _ in
-            bound.value.close(promise: nil)
+            let context = bound.value
+            let closed = context.eventLoop.makePromise(of: Void.self)
+            closed.futureResult.whenFailure { _ in context.close(promise: nil) }
+            context.close(mode: .output, promise: closed)
+            let channel = context.channel
+            context.eventLoop.scheduleTask(in: Self.drainTime) { channel.close(promise: nil) }
         }
     }
 }

@@ -6,7 +6,7 @@ public enum CloseReason: String, Sendable {
     case reset = "connection reset by peer"
     case idleTimeout = "idle timeout"
     case shutdown = "server shutdown"
-    case lineTooLong = "line too long"
+    case lineTooLong = "line over 64 KiB without a newline (--line)"
     case failed = "error"
 }
 
