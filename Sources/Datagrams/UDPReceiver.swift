@@ -154,7 +154,7 @@ public final class UDPReceiver: Sendable {
             // enumerateDevices lists an interface once per address; take the entry of the groups' family.
             let wanted: NIOBSDSocket.ProtocolFamily = options.groups.first?.family == .v4 ? .inet : .inet6
             let named = ((try? System.enumerateDevices()) ?? []).filter { $0.name == name }
-            guard !named.isEmpty else { throw .io("no such interface: \(name); see `ip link` for the names on this host") }
+            guard !named.isEmpty else { throw .io("no such interface: \(TerminalText.escape(name)); see `ip link` for the names on this host") }
             device = named.first { $0.address?.protocol == wanted } ?? named[0]
         }
         for group in options.groups {

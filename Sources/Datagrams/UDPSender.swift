@@ -30,7 +30,7 @@ public struct UDPSendOptions: Sendable {
     /// Why these options cannot be sent with (a bind address that is no IP address, a TTL out
     /// of range), or nil.
     public var problem: String? {
-        if let bindHost, IPAddress(bindHost) == nil { return "--bind takes an IP address of this host; got '\(bindHost)'" }
+        if let bindHost, IPAddress(bindHost) == nil { return "--bind takes an IP address of this host; got '\(TerminalText.escape(String(bindHost)))'" }
         if let ttl, !(1...255).contains(ttl) {
             return "--ttl \(ttl) is out of range: 1-255 hops (a datagram with TTL 0 could not leave this host)"
         }
@@ -325,7 +325,7 @@ public enum UDPSender {
     private static func setMulticastInterface(_ name: String, on channel: Channel, ipv6: Bool) async throws(UDPError) {
         let devices = (try? System.enumerateDevices()) ?? []
         guard let device = devices.first(where: { $0.name == name }) else {
-            throw .io("no such interface: \(name); see `ip link` for the names on this host")
+            throw .io("no such interface: \(TerminalText.escape(name)); see `ip link` for the names on this host")
         }
         do {
             if ipv6 {

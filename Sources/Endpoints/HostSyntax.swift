@@ -1,3 +1,4 @@
+import Rendering
 import Addresses
 
 /// A host as typed, checked for shape before any lookup, so a typo is a usage error (exit 2)
@@ -11,7 +12,7 @@ public enum HostSyntax {
                 _ = try AddressInput.parse(host)
                 return nil
             } catch {
-                return "'\(host)' is not a valid IP address: \(error)"
+                return "'\(TerminalText.escape(String(host)))' is not a valid IP address: \(error)"
             }
         }
         let labels = host.split(separator: ".", omittingEmptySubsequences: false)
@@ -19,6 +20,6 @@ public enum HostSyntax {
             !label.isEmpty && label.count <= 63 && label.first != "-" && label.last != "-"
                 && label.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }
         }
-        return valid ? nil : "'\(host)' is neither an IP address nor a valid host name"
+        return valid ? nil : "'\(TerminalText.escape(String(host)))' is neither an IP address nor a valid host name"
     }
 }

@@ -323,24 +323,35 @@ public struct JSONLine: ~Copyable {
 
     private static let hexDigits: StaticString = "0123456789abcdef"
 
+    /// JSON's escapes for C0 controls, DEL, quote and backslash, plus the C1 controls (U+0080 to
+    /// U+009F, bytes C2 80 to C2 9F): valid raw in JSON, but a terminal showing `--json` output
+    /// may obey them (C2 9B is CSI).
     private mutating func appendEscaped(_ buffer: UnsafeBufferPointer<UInt8>) {
         put(UInt8(ascii: "\""))
         var runStart = 0
-        for index in 0..<buffer.count {
+        var index = 0
+        while index < buffer.count {
             let byte = buffer[index]
-            guard byte < 0x20 || byte == 0x7f || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") else { continue }
-            append(UnsafeBufferPointer(rebasing: buffer[runStart..<index]))
-            runStart = index + 1
+            index += 1
+            guard byte < 0x20 || byte == 0x7f || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") || byte == 0xC2 else { continue }
+            var escaped = byte
+            if byte == 0xC2 {
+                guard index < buffer.count, (0x80...0x9F).contains(buffer[index]) else { continue }
+                escaped = buffer[index]
+                index += 1
+            }
+            append(UnsafeBufferPointer(rebasing: buffer[runStart..<(byte == 0xC2 ? index - 2 : index - 1)]))
+            runStart = index
             put(UInt8(ascii: "\\"))
-            switch byte {
-            case UInt8(ascii: "\""), UInt8(ascii: "\\"): put(byte)
+            switch escaped {
+            case UInt8(ascii: "\""), UInt8(ascii: "\\"): put(escaped)
             case UInt8(ascii: "\n"): put(UInt8(ascii: "n"))
             case UInt8(ascii: "\r"): put(UInt8(ascii: "r"))
             case UInt8(ascii: "\t"): put(UInt8(ascii: "t"))
             default:
                 appendStatic("u00")
-                put(Self.hexDigits.utf8Start[Int(byte >> 4)])
-                put(Self.hexDigits.utf8Start[Int(byte & 0xf)])
+                put(Self.hexDigits.utf8Start[Int(escaped >> 4)])
+                put(Self.hexDigits.utf8Start[Int(escaped & 0xf)])
             }
         }
         append(UnsafeBufferPointer(rebasing: buffer[runStart..<buffer.count]))

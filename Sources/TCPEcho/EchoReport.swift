@@ -37,11 +37,12 @@ public enum EchoReport {
         }
     }
 
-    /// The echo as stdout shows it: whatever the server sent back, it cannot drive the
-    /// terminal; ends with a newline.
+    /// The echo as stdout shows it, on one line: whatever the server sent back, it cannot
+    /// drive the terminal or forge a line of its own (a line break inside shows as \n; one at
+    /// the end, as --newline sends, ends the line).
     public static func echo(_ trip: RoundTrip) -> String {
-        let text = TerminalText.escape(bytes: trip.echo, keepLineBreaks: true)
-        return text + (text.hasSuffix("\n") ? "" : "\n")
+        let body = trip.echo.last == UInt8(ascii: "\n") ? trip.echo.dropLast() : trip.echo[...]
+        return TerminalText.escape(bytes: body) + "\n"
     }
 
     public static func text(_ trip: RoundTrip) -> String {

@@ -205,6 +205,8 @@ struct DownloadSourceTests {
         #expect(try base.resolving(location: "c/d:e").target == "/a/c/d:e")
         #expect(try base.resolving(location: "1a:b").target == "/a/1a:b")
         #expect(try base.resolving(location: "/x:y").target == "/x:y")
+        // Controls, spaces and non-ASCII never reach the request line raw.
+        #expect(try base.resolving(location: "/a b\u{9b}\u{1b}[2J").target == "/a%20b%C2%9B%1B[2J")
     }
 
     @Test("a saved name never climbs out of the folder", arguments: [

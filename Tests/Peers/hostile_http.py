@@ -26,6 +26,9 @@ Modes (the file is BODY, 300,000 bytes, ETag "v1", unless said otherwise):
   endless-head header lines, without end (at most 60 s)
   bad-chunk    chunked, with a chunk size of "zz"
   huge-chunk   chunked, with a chunk size of 2^72 - 1 in hex
+  hostile-text a 200 whose reason phrase, a header and the ETag hold C1 controls (obs-text)
+  hostile-status  a 404 whose reason phrase holds C1 controls
+  hostile-redirect  a redirect to a path holding a C1 control; that path then gets "hello"
   excess       Content-Length: 10, then 20 bytes
   excess-response  Content-Length: 10, then a whole second response with a body of its own
   status999    HTTP/1.1 999 with an empty reason
@@ -159,6 +162,15 @@ class Server:
             conn.sendall(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\nzz\r\nworld\r\n0\r\n\r\n")
         elif mode == "huge-chunk":
             conn.sendall(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nffffffffffffffffff\r\nhello\r\n0\r\n\r\n")
+        elif mode == "hostile-text":
+            conn.sendall(b"HTTP/1.1 200 O\xc2\x9b2JK\r\nX-Evil: a\xc2\x9b31mb\x9bc\r\nETag: \"v\x9b1\"\r\nContent-Length: 5\r\n\r\nhello")
+        elif mode == "hostile-status":
+            conn.sendall(b"HTTP/1.1 404 N\xc2\x9bo\x9b\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+        elif mode == "hostile-redirect":
+            if number == 0:
+                conn.sendall(b"HTTP/1.1 302 Found\r\nLocation: /x\xc2\x9by\r\nContent-Length: 0\r\n\r\n")
+            else:
+                conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello")
         elif mode == "excess":
             conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\n" + b"x" * 20)
         elif mode == "excess-response":

@@ -45,6 +45,9 @@ struct JSONLineTests {
         #expect(text { $0.string("a\"b\\c\n\t\u{1}") } == #""a\"b\\c\n\t\u0001""#)
         #expect(text { $0.string(bytes: [0x61, 0x00, 0x62]) } == #""a\u0000b""#)
         #expect(text { $0.string("\u{7f}") } == #""\u007f""#)
+        // C1 controls too (a terminal may take C2 9B for CSI); other two-byte characters pass.
+        #expect(text { $0.string("a\u{9b}31m\u{80}é\u{a0}ü") } == "\"a\\u009b31m\\u0080é\u{a0}ü\"")
+        #expect(text { $0.string(bytes: [0xC2]) } == "\"\u{fffd}\"")
     }
 
     @Test("invalid UTF-8 input becomes U+FFFD, so the line stays valid JSON")

@@ -51,20 +51,20 @@ public struct DownloadSource: Sendable, Equatable, CustomStringConvertible {
             throw .malformed("'\(TerminalText.escape(text))' contains \(what), which a URL may not hold")
         }
         guard let separator = text.range(of: "://") else {
-            throw .malformed("'\(text)' is not a URL; give http[s]://HOST[:PORT]/PATH or raw://HOST:PORT/NAME")
+            throw .malformed("'\(TerminalText.escape(String(text)))' is not a URL; give http[s]://HOST[:PORT]/PATH or raw://HOST:PORT/NAME")
         }
         let schemeText = text[..<separator.lowerBound].lowercased()
         guard let scheme = Scheme(rawValue: schemeText) else { throw .unsupportedScheme(schemeText) }
         let rest = text[separator.upperBound...]
         let authority = rest.prefix { $0 != "/" && $0 != "?" && $0 != "#" }
         var target = String(rest[authority.endIndex...].prefix { $0 != "#" })
-        guard !authority.isEmpty, !authority.contains("@") else { throw .malformed("'\(text)' names no host (user:password@ is not supported)") }
+        guard !authority.isEmpty, !authority.contains("@") else { throw .malformed("'\(TerminalText.escape(String(text)))' names no host (user:password@ is not supported)") }
         let host: Substring, portText: Substring?
         if authority.hasPrefix("[") {
-            guard let close = authority.firstIndex(of: "]") else { throw .malformed("'\(authority)': an IPv6 address needs its closing ]") }
+            guard let close = authority.firstIndex(of: "]") else { throw .malformed("'\(TerminalText.escape(String(authority)))': an IPv6 address needs its closing ]") }
             host = authority[authority.index(after: authority.startIndex)..<close]
             let after = authority[authority.index(after: close)...]
-            guard after.isEmpty || after.hasPrefix(":") else { throw .malformed("'\(authority)': unexpected text after the address") }
+            guard after.isEmpty || after.hasPrefix(":") else { throw .malformed("'\(TerminalText.escape(String(authority)))': unexpected text after the address") }
             portText = after.isEmpty ? nil : after.dropFirst()
         } else if let colon = authority.lastIndex(of: ":") {
             host = authority[..<colon]
@@ -75,7 +75,7 @@ public struct DownloadSource: Sendable, Equatable, CustomStringConvertible {
         }
         let port: Int
         if let portText {
-            guard let value = Int(portText), (1...65535).contains(value) else { throw .malformed("'\(portText)' is not a port (1-65535)") }
+            guard let value = Int(portText), (1...65535).contains(value) else { throw .malformed("'\(TerminalText.escape(String(portText)))' is not a port (1-65535)") }
             port = value
         } else {
             guard let standard = scheme.defaultPort else { throw .malformed("raw:// needs a port: raw://HOST:PORT/NAME") }
@@ -119,6 +119,9 @@ public struct DownloadSource: Sendable, Equatable, CustomStringConvertible {
 
     /// A Location header's value resolved against this source (absolute URL or absolute path).
     public func resolving(location: String) throws(ParseError) -> DownloadSource {
+        // As curl does: bytes a request target may not carry (controls, spaces, non-ASCII) are
+        // percent-encoded, so a hostile Location cannot put them on the request line.
+        let location = Self.percentEncodingUnsafe(location)
         if let named = Self.absoluteScheme(of: location) {
             // `file:/etc/passwd` names a scheme as surely as `ftp://host/`: never a path here.
             guard location.hasPrefix(named + "://") else { throw .unsupportedScheme(named.lowercased()) }
@@ -131,6 +134,19 @@ public struct DownloadSource: Sendable, Equatable, CustomStringConvertible {
             return DownloadSource(scheme: scheme, host: host, port: port, target: folder + location)
         }
         return DownloadSource(scheme: scheme, host: host, port: port, target: location)
+    }
+
+    static func percentEncodingUnsafe(_ text: String) -> String {
+        guard text.utf8.contains(where: { $0 <= 0x20 || $0 >= 0x7F }) else { return text }
+        var result = ""
+        for byte in text.utf8 {
+            if byte <= 0x20 || byte >= 0x7F {
+                result += "%" + String(byte, radix: 16, uppercase: true).leftPadded(to: 2)
+            } else {
+                result.unicodeScalars.append(Unicode.Scalar(byte))
+            }
+        }
+        return result
     }
 
     /// The scheme an absolute URL starts with (RFC 3986: a letter, then letters, digits, `+`,
@@ -150,4 +166,8 @@ public struct DownloadSource: Sendable, Equatable, CustomStringConvertible {
 
 private extension Unicode.Scalar {
     var isASCIILetter: Bool { ("a"..."z").contains(self) || ("A"..."Z").contains(self) }
+}
+
+private extension String {
+    func leftPadded(to width: Int) -> String { String(repeating: "0", count: max(0, width - count)) + self }
 }

@@ -1,4 +1,5 @@
 import NIOCore
+import Rendering
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -62,14 +63,16 @@ struct PartialFile {
     /// mount, no permission), before anything is fetched that could not be kept.
     func checkFolder() throws(DownloadError) {
         let folder = finalPath.lastIndex(of: "/").map { $0 == finalPath.startIndex ? "/" : String(finalPath[..<$0]) } ?? "."
+        let (shownPath, shownFolder) = (TerminalText.escape(finalPath), TerminalText.escape(folder))
         var status = Glibc.stat()
         guard stat(folder, &status) == 0 else {
-            throw .io("cannot save \(finalPath): the folder \(folder) " + (errno == ENOENT ? "does not exist" : "cannot be reached (\(String(cString: strerror(errno))))")
+            throw .io("cannot save \(shownPath): the folder \(shownFolder) "
+                      + (errno == ENOENT ? "does not exist" : "cannot be reached (\(String(cString: strerror(errno))))")
                       + "; create it or choose another place with -o")
         }
-        guard status.st_mode & S_IFMT == S_IFDIR else { throw .io("cannot save \(finalPath): \(folder) is not a folder") }
+        guard status.st_mode & S_IFMT == S_IFDIR else { throw .io("cannot save \(shownPath): \(shownFolder) is not a folder") }
         guard access(folder, W_OK | X_OK) == 0 else {
-            throw .io("cannot save \(finalPath): the folder \(folder) is not writable (\(String(cString: strerror(errno)))); "
+            throw .io("cannot save \(shownPath): the folder \(shownFolder) is not writable (\(String(cString: strerror(errno)))); "
                       + "choose another place with -o")
         }
     }

@@ -97,7 +97,7 @@ extension Nettool {
             if let size, size < 0 { throw ValidationError("--size must be 0 or more") }
             if interval != nil && rate != nil { throw ValidationError("--interval and --rate exclude each other") }
             if message != nil && file != nil { throw ValidationError("give the payload either as MESSAGE or with --file, not both") }
-            if let file, let reason = unreadableFileReason(file) { throw ValidationError("--file \(file): \(reason)") }
+            if let file, let reason = unreadableFileReason(file) { throw ValidationError("--file \(TerminalText.escape(file)): \(reason)") }
             if size != nil && (message != nil || file != nil || hex) { throw ValidationError("--size generates the payload; it excludes MESSAGE, --file and --hex") }
             if let problem = options.problem { throw ValidationError(problem) }
         }
