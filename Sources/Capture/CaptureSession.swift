@@ -27,6 +27,8 @@ public struct CaptureRequest: Sendable {
     public var alerts = false
     public var table = false
     public var routers: [RouterIdentity] = []
+    /// The most addresses the neighbour table keeps (--table-limit).
+    public var tableLimit = NeighborWatch.defaultLimit
     public var count: Int?
     public var duration: Duration?
 
@@ -106,7 +108,8 @@ public final class CaptureSession: @unchecked Sendable {
         let learns = request.table || request.alerts
         let session = CaptureSession(
             handle: handle, writer: writer,
-            processor: FrameProcessor(linkType: linkType, format: request.format, learns: learns, expectedRouters: request.routers),
+            processor: FrameProcessor(linkType: linkType, format: request.format, learns: learns, expectedRouters: request.routers,
+                                      tableLimit: request.tableLimit),
             settings: Settings(interface: interfaceName, live: request.file == nil, count: request.count, duration: request.duration,
                                json: request.json, alerts: request.alerts, table: request.table,
                                vendors: learns ? VendorDirectory.load() : VendorDirectory()))
@@ -266,6 +269,10 @@ public final class CaptureSession: @unchecked Sendable {
             if let stats { line.int(stats.droppedByKernel) } else { line.null() }
             line.key("dropped_by_interface")
             if let stats { line.int(stats.droppedByInterface) } else { line.null() }
+            if processor.learns {
+                line.field("table_entries", processor.watch.count)
+                line.field("table_evicted", processor.watch.evicted)
+            }
             line.endObject()
             line.endLine()
             out.write(line.bytes)
@@ -276,6 +283,9 @@ public final class CaptureSession: @unchecked Sendable {
                 + "(\(counts.arp) ARP, \(counts.ndp) NDP), \(counts.malformed) malformed"
             if counts.other > 0 { summary += ", \(counts.other) other" }
             if let stats { summary += ", \(stats.droppedByKernel) dropped by the kernel" }
+            if processor.watch.evicted > 0 {
+                summary += "; the neighbour table holds \(grouped(processor.watch.count)), \(grouped(processor.watch.evicted)) evicted (--table-limit)"
+            }
             printError(summary)
         }
     }

@@ -39,11 +39,12 @@ public struct FrameProcessor {
     public private(set) var watch: NeighborWatch
     private var clock = TimestampFormatter()
 
-    public init(linkType: LinkType, format: Format, learns: Bool = true, expectedRouters: [RouterIdentity] = []) {
+    public init(linkType: LinkType, format: Format, learns: Bool = true, expectedRouters: [RouterIdentity] = [],
+                tableLimit: Int = NeighborWatch.defaultLimit) {
         self.linkType = linkType
         self.format = format
         self.learns = learns
-        self.watch = NeighborWatch(expectedRouters: expectedRouters)
+        self.watch = NeighborWatch(expectedRouters: expectedRouters, limit: tableLimit)
     }
 
     /// Decodes one frame, appends its rendering to `output`, and returns the alerts it raised.

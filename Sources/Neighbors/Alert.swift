@@ -13,6 +13,9 @@ public struct Alert: Equatable, Sendable {
         case gratuitousARP
         /// A router advertisement from a router not named with `--router`.
         case unexpectedRouter
+        /// The table reached --table-limit: the least recently seen entries are evicted from here
+        /// on (`address` and `mac` are the first one dropped). Said once per run.
+        case tableFull(limit: Int)
 
         /// The JSON `alert` value.
         public var name: StaticString {
@@ -22,6 +25,7 @@ public struct Alert: Equatable, Sendable {
             case .duplicateAddress: "duplicate-address"
             case .gratuitousARP: "gratuitous-arp"
             case .unexpectedRouter: "unexpected-router-advertisement"
+            case .tableFull: "table-full"
             }
         }
     }
@@ -46,6 +50,9 @@ public struct Alert: Equatable, Sendable {
             "gratuitous ARP: \(mac) announces \(address)"
         case .unexpectedRouter:
             "unexpected router advertisement from \(address) (\(mac)); name expected routers with --router"
+        case .tableFull(let limit):
+            "neighbour table full at \(limit) addresses (--table-limit): the least recently seen are dropped from now on, "
+                + "starting with \(address) (\(mac)); a flood of spoofed senders looks like this"
         }
     }
 }

@@ -20,14 +20,31 @@ public struct NeighborWatch {
     /// RFC 4862 wait about a second or two; this leaves room for slow links).
     public static let probeWindowSeconds = 5
 
+    /// The default --table-limit: far more stations than a real segment holds, a few tens of
+    /// megabytes at most.
+    public static let defaultLimit = 65_536
+
     private var table: [IPAddress: NeighborEntry] = [:]
+    /// Addresses in the order they were last queued, each with the touch count of that moment:
+    /// the front is the least recently seen, once entries seen since are queued again.
+    private var age: [(address: IPAddress, touch: Int)] = []
+    private var ageStart = 0
+    private var touches: [IPAddress: Int] = [:]
+    private var touchCount = 0
     private var probes: [IPAddress: (mac: MACAddress, time: Timestamp)] = [:]
     private var routersSeen: Set<String> = []
     private let expectedRouters: [RouterIdentity]
+    /// At most this many addresses are kept (table, pending probes, routers seen): a flood of
+    /// spoofed senders evicts the least recently seen instead of growing memory without bound.
+    public let limit: Int
+    public private(set) var evicted = 0
 
-    public init(expectedRouters: [RouterIdentity] = []) {
+    public init(expectedRouters: [RouterIdentity] = [], limit: Int = NeighborWatch.defaultLimit) {
         self.expectedRouters = expectedRouters
+        self.limit = max(1, limit)
     }
+
+    public var count: Int { table.count }
 
     /// Entries ordered by address (IPv4 before IPv6).
     public var entries: [NeighborEntry] { table.values.sorted { $0.address < $1.address } }
@@ -85,8 +102,12 @@ public struct NeighborWatch {
 
     private mutating func learn(_ address: IPAddress, _ mac: MACAddress, time: Timestamp, alerts: inout [Alert]) {
         guard address != .v4(0) && address != .v6(0) else { return }
+        touchCount += 1
+        touches[address] = touchCount
         guard var entry = table[address] else {
+            if table.count >= limit { evictOldest(time: time, alerts: &alerts) }
             table[address] = NeighborEntry(address: address, mac: mac, firstSeen: time, lastSeen: time, packets: 1)
+            age.append((address, touchCount))
             alerts.append(Alert(kind: .newStation, time: time, address: address, mac: mac))
             return
         }
@@ -101,11 +122,38 @@ public struct NeighborWatch {
         table[address] = entry
     }
 
+    /// Drops the least recently seen entry; the first eviction of a run raises an alert.
+    private mutating func evictOldest(time: Timestamp, alerts: inout [Alert]) {
+        while ageStart < age.count {
+            let (address, touch) = age[ageStart]
+            ageStart += 1
+            guard let latest = touches[address], table[address] != nil else { continue }
+            if latest > touch {
+                age.append((address, latest))  // seen since it was queued: not the oldest
+                continue
+            }
+            let entry = table.removeValue(forKey: address)
+            touches[address] = nil
+            evicted += 1
+            if evicted == 1, let entry {
+                alerts.append(Alert(kind: .tableFull(limit: limit), time: time, address: entry.address, mac: entry.mac))
+            }
+            break
+        }
+        // The queue's consumed front is dropped once it is most of the array.
+        if ageStart > 4096 && ageStart * 2 > age.count {
+            age.removeFirst(ageStart)
+            ageStart = 0
+        }
+    }
+
     /// A probe (ARP with sender 0.0.0.0, or NS from ::) for `address`; a second prober is a conflict.
     private mutating func checkProbe(_ address: IPAddress, from mac: MACAddress, time: Timestamp, alerts: inout [Alert]) {
         if let pending = probes[address], pending.mac != mac, isRecent(pending.time, now: time) {
             alerts.append(Alert(kind: .duplicateAddress, time: time, address: address, mac: mac, otherMAC: pending.mac))
         }
+        if probes.count >= limit { probes = probes.filter { isRecent($0.value.time, now: time) } }
+        if probes.count >= limit { probes.removeAll() }
         probes[address] = (mac, time)
     }
 
@@ -132,6 +180,7 @@ public struct NeighborWatch {
         guard !expected else { return }
         // Once per router: a rogue router repeating itself every few seconds is one finding.
         let key = "\(address) \(mac?.description ?? "")"
+        if routersSeen.count >= limit { routersSeen.removeAll() }  // bounded: a forgotten router may be reported again
         guard routersSeen.insert(key).inserted else { return }
         alerts.append(Alert(kind: .unexpectedRouter, time: time, address: address, mac: mac ?? .zero))
     }

@@ -13,8 +13,8 @@ struct NeighborWatchTests {
     static let macC: [UInt8] = [0x00, 0x00, 0x0c, 0x12, 0x34, 0x56]  // a Cisco OUI
 
     /// Feeds frames one second apart and returns every alert raised.
-    func run(_ frames: [[UInt8]], routers: [RouterIdentity] = []) -> (alerts: [Alert], processor: FrameProcessor) {
-        var processor = FrameProcessor(linkType: .ethernet, format: .none, expectedRouters: routers)
+    func run(_ frames: [[UInt8]], routers: [RouterIdentity] = [], limit: Int = NeighborWatch.defaultLimit) -> (alerts: [Alert], processor: FrameProcessor) {
+        var processor = FrameProcessor(linkType: .ethernet, format: .none, expectedRouters: routers, tableLimit: limit)
         var out = JSONLine()
         var alerts: [Alert] = []
         for (index, frame) in frames.enumerated() {
@@ -25,6 +25,32 @@ struct NeighborWatchTests {
 
     func reply(from mac: [UInt8], ip: String) -> [UInt8] {
         F.ethernet(dst: F.macB, src: mac, type: 0x0806, F.arp(op: 2, sha: mac, spa: ip, tha: F.macB, tpa: "198.18.0.2"))
+    }
+
+    @Test("--table-limit: the least recently seen entry goes, refreshed ones stay; one alert says so")
+    func tableLimitEvictsLeastRecentlySeen() throws {
+        let (alerts, processor) = run(["198.18.0.1", "198.18.0.2", "198.18.0.3", "198.18.0.1", "198.18.0.4", "198.18.0.5"]
+            .map { reply(from: F.macA, ip: $0) }, limit: 3)
+        #expect(processor.watch.entries.map(\.address.description) == ["198.18.0.1", "198.18.0.4", "198.18.0.5"])
+        #expect(processor.watch.evicted == 2 && processor.watch.count == 3)
+        let full = alerts.filter { if case .tableFull = $0.kind { true } else { false } }
+        #expect(full.count == 1 && full.first?.address == IPAddress("198.18.0.2"), "\(full)")
+        #expect(full.first?.message.hasPrefix("neighbour table full at 3 addresses (--table-limit)") == true)
+    }
+
+    @Test("100,000 spoofed senders leave the table at its limit")
+    func spoofedFloodIsBounded() {
+        var processor = FrameProcessor(linkType: .ethernet, format: .none, tableLimit: 1_000)
+        var out = JSONLine()
+        var full = 0
+        for index in 0..<100_000 {
+            let mac: [UInt8] = [0x02, 0, 0, UInt8(index >> 16), UInt8(index >> 8 & 0xff), UInt8(index & 0xff)]
+            let address = "198.18.\(index >> 8 & 0xff).\(index & 0xff)"
+            let alerts = processor.process(reply(from: mac, ip: index < 65_536 ? address : "198.19.\(index >> 8 & 0xff).\(index & 0xff)"),
+                                           time: Timestamp(seconds: 1_795_000_000, microseconds: 0), to: &out)
+            full += alerts.filter { if case .tableFull = $0.kind { true } else { false } }.count
+        }
+        #expect(processor.watch.count == 1_000 && processor.watch.evicted == 99_000 && full == 1)
     }
 
     @Test func sameAddressFromTwoMACsRaisesChangedMAC() throws {

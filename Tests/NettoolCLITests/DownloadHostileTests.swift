@@ -210,6 +210,8 @@ struct DownloadHostileTests {
         #expect(!FileManager.default.fileExists(atPath: disk.path + "/big.bin"))
         let kept = (try? FileManager.default.attributesOfItem(atPath: disk.path + "/big.bin.part")[.size] as? Int) ?? 0
         #expect(kept > 0 && kept < served.big.count, "\(kept) bytes kept")
+        let sidecar = try String(contentsOfFile: disk.path + "/big.bin.part.meta", encoding: .utf8)
+        #expect(sidecar.contains("validator=\"") && sidecar.contains("length=\(served.big.count)"), "the sidecar: \(sidecar)")
 
         let grown = try Run.program("/usr/bin/mount", ["-o", "remount,size=8m", disk.path])
         try #require(grown.status == 0, "\(grown.stderr)")

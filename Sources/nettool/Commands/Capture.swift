@@ -86,6 +86,10 @@ extension Nettool {
         @Flag(help: "Report new stations, changed MACs, duplicate addresses, gratuitous ARP and unexpected routers.")
         var alerts = false
 
+        @Option(help: ArgumentHelp("Keep at most this many addresses in the neighbour table; past it the least recently seen are "
+                                   + "dropped, with one alert. (default: 65536)", valueName: "n"))
+        var tableLimit = NeighborWatch.defaultLimit
+
         @Option(help: "A router expected to send advertisements (address or MAC); repeatable. Others raise an alert.")
         var router: [String] = []
 
@@ -102,6 +106,7 @@ extension Nettool {
                 throw ValidationError("--router takes an IP address or a MAC (aa:bb:cc:dd:ee:ff); got '\(TerminalText.escape(String(text)))'")
             }
             if print && write == nil { throw ValidationError("--print goes with -w") }
+            if tableLimit < 1 { throw ValidationError("--table-limit must be 1 or more") }
         }
 
         func run() async throws {
@@ -124,6 +129,7 @@ extension Nettool {
             request.alerts = alerts
             request.table = table
             request.routers = router.compactMap(RouterIdentity.init)
+            request.tableLimit = tableLimit
             request.count = count
             request.duration = duration?.value
             let session = try CaptureSession.open(request) { printError("nettool: \($0)") }
