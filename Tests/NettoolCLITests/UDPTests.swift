@@ -140,6 +140,23 @@ struct UDPPeerTests {
         #expect(run.stderr.contains(message), "\(run.stderr)")
     }
 
+    @Test("--rate above 1,000/s sends in batches that keep the pace: every datagram, never early")
+    func highRate() throws {
+        let recv = try BackgroundProcess.nettool(["udp-recv", "--bind", "127.0.0.1", "--port", "0", "--count", "5000",
+                                                  "--timeout", "10s", "--numbered", "--json", "--quiet"])
+        let port = try #require(recv.listeningPort())
+        let started = Date()
+        let send = try Run.nettool(["udp-send", "127.0.0.1", "\(port)", "x", "--rate", "20000", "--count", "5000", "--numbered", "--quiet"])
+        let elapsed = Date().timeIntervalSince(started)
+        #expect(send.status == 0, "\(send.stderr)")
+        // 5,000 at 20,000/s take at least 0.25 s; sent without pacing they would take milliseconds.
+        #expect(elapsed >= 0.24, "sent 5,000 datagrams in \(elapsed) s at --rate 20000")
+        #expect(recv.waitForExit(upTo: 10))
+        let summary = try #require(recv.stdoutText.split(separator: "\n").last.flatMap {
+            try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] })
+        #expect(summary["datagrams"] as? Int == 5000, "\(recv.stdoutText.suffix(400))")
+    }
+
     @Test("--explain narrates the socket calls on stderr and leaves stdout clean")
     func explain() throws {
         let echo = try BackgroundProcess.nettool(["udp-recv", "--port", "0", "--echo", "--count", "1", "--timeout", "5s"])

@@ -1,0 +1,141 @@
+#!/usr/bin/env bash
+# Benchmarks/soak.sh [SECONDS]: four nettool processes under hostile load at once, for SECONDS
+# (default 300; CI runs 30), each sampled after a warm-up and at the end. Flat is the pass.
+#   tcp-echo-server  10,000 connections: 9,000 from tcp-echo-client --bench, 1,000 that read slowly
+#   file-server      200 parallel random 1 MiB range requests, every byte checked
+#   udp-recv         udp-send at 200,000 datagrams/s
+#   capture          an ARP flood from 100,000 spoofed senders on a veth between two namespaces
+#                    this script makes (198.18.0.0/15), with --table-limit 10000
+# Prints RSS, descriptors and CPU of each at the start and the end, what the load achieved, and
+# PASS or FAIL per row (RSS may grow by a quarter plus 8 MiB, descriptors by 16); exits 1 on a FAIL.
+# Needs root for the namespaces. NETTOOL (default: the shipped build, else the debug build).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+SECONDS_TOTAL=${1:-300}
+NETTOOL=${NETTOOL:-$( [ -x .build/dist/nettool ] && echo .build/dist/nettool || echo .build/debug/nettool )}
+NETTOOL=$(realpath "$NETTOOL")
+PEERS=$(realpath Benchmarks/support/soak_peers.py)
+source Benchmarks/support/lib.sh
+[ "$(id -u)" = 0 ] || { echo "soak.sh needs root (ip netns for the capture row)" >&2; exit 1; }
+[ "$SECONDS_TOTAL" -ge 20 ] || { echo "soak.sh: SECONDS must be 20 or more" >&2; exit 1; }
+ulimit -n "$(ulimit -Hn)"  # 10,000 echo connections on each side of loopback
+
+WORK=$(mktemp -d /tmp/nettool-soak.XXXXXX)
+TAG=$$
+NS_A=soak-a-$TAG NS_B=soak-b-$TAG
+PIDS=()
+cleanup() {
+    for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
+    wait 2>/dev/null || true
+    ip netns del "$NS_A" 2>/dev/null || true
+    ip netns del "$NS_B" 2>/dev/null || true
+    rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+echo "soak: ${SECONDS_TOTAL} s of load; nettool = $NETTOOL"
+
+# The four servers.
+EPORT=$(port)
+"$NETTOOL" tcp-echo-server --bind 127.0.0.1 --port "$EPORT" --backlog 4096 --quiet > "$WORK/echo.out" 2> "$WORK/echo.err" &
+ECHO=$!; PIDS+=("$ECHO")
+mkdir "$WORK/files"
+python3 -c "import sys; sys.stdout.buffer.write(bytes(i % 251 for i in range(64 << 20)))" > "$WORK/files/big.bin"
+FPORT=$(port)
+"$NETTOOL" file-server --root "$WORK/files" --bind 127.0.0.1 --port "$FPORT" --quiet > "$WORK/files.out" 2> "$WORK/files.err" &
+FILES=$!; PIDS+=("$FILES")
+UPORT=$(port)
+"$NETTOOL" udp-recv --bind 127.0.0.1 --port "$UPORT" --quiet > "$WORK/udp.out" 2> "$WORK/udp.err" &
+UDP=$!; PIDS+=("$UDP")
+ip netns add "$NS_A"; ip netns add "$NS_B"
+ip link add "sa$TAG" netns "$NS_A" type veth peer name "sb$TAG" netns "$NS_B"
+ip -n "$NS_A" link set "sa$TAG" up; ip -n "$NS_B" link set "sb$TAG" up
+ip netns exec "$NS_A" "$NETTOOL" capture -i "sa$TAG" --arp --alerts --json -q --table-limit 10000 > "$WORK/capture.out" 2> "$WORK/capture.err" &
+CAPTURE=$!; PIDS+=("$CAPTURE")
+wait_port "$EPORT"; wait_port "$FPORT"; sleep 0.5
+
+# The load, each part ending by itself. The echo connections come first: opening 10,000 takes a
+# while, and the measured window starts once they are all open (or SETUP seconds have passed).
+SETUP=60
+python3 "$PEERS" slow-readers 127.0.0.1 "$EPORT" 1000 $((SETUP + SECONDS_TOTAL + 10)) > "$WORK/slow.out" 2>&1 &
+SLOW=$!; PIDS+=("$SLOW")
+"$NETTOOL" tcp-echo-client 127.0.0.1 "$EPORT" --bench --connections 9000 --duration "$((SETUP + SECONDS_TOTAL + 10))s" --json \
+    > "$WORK/bench.json" 2> "$WORK/bench.err" &
+BENCH=$!; PIDS+=("$BENCH")
+began=$(date +%s)
+while [ "$(ls "/proc/$ECHO/fd" | wc -l)" -lt 10000 ] && [ $(( $(date +%s) - began )) -lt "$SETUP" ]; do sleep 0.5; done
+echo "echo connections open after $(( $(date +%s) - began )) s: $(( $(ls "/proc/$ECHO/fd" | wc -l) )) descriptors in tcp-echo-server"
+LEFT=$SECONDS_TOTAL
+python3 "$PEERS" ranges 127.0.0.1 "$FPORT" /big.bin $((64 << 20)) 200 "$LEFT" > "$WORK/ranges.out" 2>&1 &
+RANGES=$!; PIDS+=("$RANGES")
+"$NETTOOL" udp-send 127.0.0.1 "$UPORT" --size 64 --rate 200000 --count $((200000 * LEFT)) --quiet \
+    > "$WORK/send.out" 2> "$WORK/send.err" &
+SEND=$!; PIDS+=("$SEND")
+ip netns exec "$NS_B" python3 "$PEERS" arp-flood "sb$TAG" 100000 "$LEFT" > "$WORK/flood.out" 2>&1 &
+FLOOD=$!; PIDS+=("$FLOOD")
+
+rss() { awk '/^VmRSS/ {print $2}' "/proc/$1/status"; }
+fds() { ls "/proc/$1/fd" | wc -l; }
+sample() {  # NAME PID → NAME rss fds cpu-ticks
+    echo "$1 $(rss "$2") $(fds "$2") $(cpu "$2")"
+}
+sample_all() {
+    sample tcp-echo-server "$ECHO"; sample file-server "$FILES"; sample udp-recv "$UDP"; sample capture "$CAPTURE"
+}
+WINDOW=$(( LEFT - 3 ))
+WARM=$(( WINDOW / 6 > 5 ? WINDOW / 6 : 5 ))
+echo "measuring for $WINDOW s: start samples at $WARM s, end samples at the end"
+sleep "$WARM"
+sample_all > "$WORK/start1"
+sleep 2
+sample_all > "$WORK/start2"
+sleep $(( WINDOW - WARM - 4 ))
+sample_all > "$WORK/end1"
+sleep 2
+sample_all > "$WORK/end2"
+
+# The echo load and udp-send (which falls behind 200,000/s on a slow machine) are stopped, the
+# others end by themselves; then the servers, which print their summaries.
+kill "$BENCH" "$SLOW" 2>/dev/null || true
+kill "$SEND" 2>/dev/null || true
+wait "$BENCH" "$SLOW" "$RANGES" "$FLOOD" "$SEND" 2>/dev/null || true
+sleep 1
+kill -INT "$ECHO" "$FILES" "$UDP" "$CAPTURE" 2>/dev/null || true
+wait "$ECHO" "$FILES" "$UDP" "$CAPTURE" 2>/dev/null || true
+
+echo
+printf '%-16s %12s %12s %8s %8s %9s %9s  %s\n' process "RSS start" "RSS end" "fds" "fds" "CPU" "CPU" ""
+printf '%-16s %12s %12s %8s %8s %9s %9s  %s\n' "" "(KiB)" "(KiB)" start end start end verdict
+failed=0
+while read -r name rss0 fds0 cpu0 && read -r _ _ _ cpu1 <&3 && read -r _ rss2 fds2 cpu2 <&4 && read -r _ _ _ cpu3 <&5; do
+    verdict=$(awk -v r0="$rss0" -v r1="$rss2" -v f0="$fds0" -v f1="$fds2" \
+        'BEGIN { print (r1 <= r0 * 1.25 + 8192 && f1 <= f0 + 16) ? "PASS" : "FAIL" }')
+    [ "$verdict" = PASS ] || failed=1
+    printf '%-16s %12s %12s %8s %8s %8s%% %8s%%  %s\n' "$name" "$rss0" "$rss2" "$fds0" "$fds2" \
+        "$(( (cpu1 - cpu0) * 100 / TICK / 2 ))" "$(( (cpu3 - cpu2) * 100 / TICK / 2 ))" "$verdict"
+done < "$WORK/start1" 3< "$WORK/start2" 4< "$WORK/end1" 5< "$WORK/end2"
+
+echo
+python3 - "$WORK" <<'EOF'
+import json, sys
+work = sys.argv[1]
+def lines(name):
+    try:
+        return open(f"{work}/{name}").read().split("\n")
+    except OSError:
+        return []
+print("tcp-echo-server: " + " ".join(l for l in lines("echo.err") if l.strip() and not l.startswith("listening"))[-300:])
+print("range requests: " + " ".join(lines("ranges.out")[:1]))
+print("udp-recv:       " + " ".join(l for l in lines("udp.err") if l.strip())[-200:])
+print("arp flood:      " + " ".join(lines("flood.out")[:1]))
+records = [json.loads(l) for l in lines("capture.out") if l.startswith("{")]
+full = [r for r in records if r.get("alert") == "table-full"]
+summary = next((r for r in records if r.get("event") == "summary"), {})
+print("capture:        %s packets, table %s entries, %s evicted, table-full alerts: %d" % (
+    summary.get("packets", "?"), summary.get("table_entries", "?"), summary.get("table_evicted", "?"), len(full)))
+EOF
+if grep -q '"table_entries":[0-9]' "$WORK/capture.out" && \
+   ! python3 -c "import json,sys; s=[json.loads(l) for l in open('$WORK/capture.out') if '\"summary\"' in l][-1]; sys.exit(0 if s['table_entries'] <= 10000 else 1)"; then
+    echo "FAIL: the neighbour table grew past --table-limit"; failed=1
+fi
+exit "$failed"
