@@ -7,12 +7,13 @@
 #   capture          an ARP flood from 100,000 spoofed senders on a veth between two namespaces
 #                    this script makes (198.18.0.0/15), with --table-limit 10000
 # Prints RSS, descriptors and CPU of each at the start and the end, what the load achieved, and
-# PASS or FAIL per row (RSS may grow by a quarter plus 8 MiB, descriptors by 16); exits 1 on a FAIL.
+# PASS or FAIL per row (RSS may grow by a quarter plus 8 MiB; descriptors by a quarter or 16, as
+# file-server's come and go with the files it sends); exits 1 on a FAIL.
 # Needs root for the namespaces. NETTOOL (default: the shipped build, else the debug build).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SECONDS_TOTAL=${1:-300}
-NETTOOL=${NETTOOL:-$( [ -x .build/dist/nettool ] && echo .build/dist/nettool || echo .build/debug/nettool )}
+NETTOOL=${NETTOOL:-$( [ -x .build/dist/release/nettool ] && echo .build/dist/release/nettool || echo .build/debug/nettool )}
 NETTOOL=$(realpath "$NETTOOL")
 PEERS=$(realpath Benchmarks/support/soak_peers.py)
 source Benchmarks/support/lib.sh
@@ -109,7 +110,7 @@ printf '%-16s %12s %12s %8s %8s %9s %9s  %s\n' "" "(KiB)" "(KiB)" start end star
 failed=0
 while read -r name rss0 fds0 cpu0 && read -r _ _ _ cpu1 <&3 && read -r _ rss2 fds2 cpu2 <&4 && read -r _ _ _ cpu3 <&5; do
     verdict=$(awk -v r0="$rss0" -v r1="$rss2" -v f0="$fds0" -v f1="$fds2" \
-        'BEGIN { print (r1 <= r0 * 1.25 + 8192 && f1 <= f0 + 16) ? "PASS" : "FAIL" }')
+        'BEGIN { slack = f0 / 4 > 16 ? f0 / 4 : 16; print (r1 <= r0 * 1.25 + 8192 && f1 <= f0 + slack) ? "PASS" : "FAIL" }')
     [ "$verdict" = PASS ] || failed=1
     printf '%-16s %12s %12s %8s %8s %8s%% %8s%%  %s\n' "$name" "$rss0" "$rss2" "$fds0" "$fds2" \
         "$(( (cpu1 - cpu0) * 100 / TICK / 2 ))" "$(( (cpu3 - cpu2) * 100 / TICK / 2 ))" "$verdict"
