@@ -2,7 +2,7 @@ import Foundation
 import Testing
 
 /// `Tests/Peers/hostile_http.py MODE` running on loopback, and its port.
-private func hostileServer(_ mode: String, seed: Int = 1) throws -> (BackgroundProcess, Int) {
+func hostileServer(_ mode: String, seed: Int = 1) throws -> (BackgroundProcess, Int) {
     let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .appendingPathComponent("Peers/hostile_http.py").path
     let server = try BackgroundProcess(try peer("python3", package: "python3"), [script, mode, String(seed)])

@@ -8,18 +8,14 @@ final class RawTCPClient {
     private(set) var fd: Int32
 
     init(port: Int, host: UInt32 = 0x7F00_0001) throws {
-        fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = UInt16(port).bigEndian
-        address.sin_addr.s_addr = host.bigEndian
-        let status = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        self.fd = fd
+        let status = withLoopbackAddress(port: port, host: host) { connect(fd, $0, $1) }
         guard status == 0 else {
+            let code = errno
             close(fd)
-            fd = -1
-            throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .ECONNREFUSED)
+            self.fd = -1
+            throw POSIXError(POSIXErrorCode(rawValue: code) ?? .ECONNREFUSED)
         }
     }
 
@@ -135,4 +131,15 @@ func raiseOpenFileLimit() -> Int {
 
 extension Array where Element: Equatable {
     func ends(with suffix: [Element]) -> Bool { count >= suffix.count && Array(self[(count - suffix.count)...]) == suffix }
+}
+
+/// `body` with the IPv4 socket address HOST:PORT (127.0.0.1 unless told).
+func withLoopbackAddress<T>(port: Int, host: UInt32 = 0x7F00_0001, _ body: (UnsafePointer<sockaddr>, socklen_t) -> T) -> T {
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_port = UInt16(port).bigEndian
+    address.sin_addr.s_addr = host.bigEndian
+    return withUnsafePointer(to: &address) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { body($0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+    }
 }

@@ -98,13 +98,7 @@ func openSSLServer(cert: String, key: String, chain: String? = nil, www folder: 
 func canConnect(port: Int) -> Bool {
     let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
     defer { close(fd) }
-    var address = sockaddr_in()
-    address.sin_family = sa_family_t(AF_INET)
-    address.sin_port = UInt16(port).bigEndian
-    address.sin_addr.s_addr = inet_addr("127.0.0.1")
-    return withUnsafePointer(to: &address) {
-        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-    } == 0
+    return withLoopbackAddress(port: port) { connect(fd, $0, $1) } == 0
 }
 
 @Suite("TLS against real peers: curl, openssl, socat, python ssl, tshark", .serialized, .timeLimit(.minutes(2)))

@@ -42,28 +42,10 @@ private func terminalBytes(_ process: BackgroundProcess, within seconds: Double 
     return Array(process.stdout)
 }
 
-private func hostileHTTP(_ mode: String) throws -> (BackgroundProcess, Int) {
-    let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("Peers/hostile_http.py").path
-    let server = try BackgroundProcess(try peer("python3", package: "python3"), [script, mode])
-    var port: Int?
-    server.wait { process in
-        port = process.stdoutText.split(separator: "\n").first { $0.hasPrefix("port ") }.flatMap { Int($0.dropFirst(5)) }
-        return port != nil
-    }
-    return (server, try #require(port, "hostile_http.py did not start: \(server.stderrText)"))
-}
-
 private func sendDatagram(_ bytes: [UInt8], to port: Int) {
     let fd = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
     defer { close(fd) }
-    var address = sockaddr_in()
-    address.sin_family = sa_family_t(AF_INET)
-    address.sin_port = UInt16(port).bigEndian
-    address.sin_addr.s_addr = UInt32(0x7F00_0001).bigEndian
-    _ = withUnsafePointer(to: &address) {
-        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { sendto(fd, bytes, bytes.count, 0, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-    }
+    _ = withLoopbackAddress(port: port) { sendto(fd, bytes, bytes.count, 0, $0, $1) }
 }
 
 /// Every printing path of every command, fed hostile bytes from the network or the command line.
@@ -154,7 +136,7 @@ struct TerminalSafetyTests {
             return output
         case .downloadHeadersAndProgress, .downloadStatus, .downloadRedirect:
             let mode = path == .downloadStatus ? "hostile-status" : path == .downloadRedirect ? "hostile-redirect" : "hostile-text"
-            let (server, port) = try hostileHTTP(mode)
+            let (server, port) = try hostileServer(mode)
             let folder = NSTemporaryDirectory() + "nettool-tty-\(UUID().uuidString.prefix(8))"
             try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
             defer { try? FileManager.default.removeItem(atPath: folder) }

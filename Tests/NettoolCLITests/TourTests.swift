@@ -5,17 +5,6 @@ private func steps(_ text: String) -> [[String: Any]] {
     text.split(separator: "\n").compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
 }
 
-private func isListening(_ port: Int) -> Bool {
-    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-    defer { close(fd) }
-    var address = sockaddr_in()
-    address.sin_family = sa_family_t(AF_INET)
-    address.sin_port = UInt16(port).bigEndian
-    address.sin_addr.s_addr = UInt32(0x7f00_0001).bigEndian
-    return withUnsafePointer(to: &address) {
-        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-    } == 0
-}
 
 private func tourNamespaces() throws -> [String] {
     try Run.program("/usr/sbin/ip", ["netns", "list"]).stdout.split(separator: "\n").map(String.init)
@@ -68,7 +57,7 @@ struct TourTests {
         #expect(!FileManager.default.fileExists(atPath: folder))
         for step in lessonSteps {
             if let port = (step["facts"] as? [String: String])?["port"].flatMap(Int.init), step["lesson"] as? String != "udp" {
-                #expect(!isListening(port), "port \(port) from \(step["lesson"] ?? "") is still open")
+                #expect(!canConnect(port: port), "port \(port) from \(step["lesson"] ?? "") is still open")
             }
         }
         #expect(try tourNamespaces().isEmpty)
@@ -148,7 +137,7 @@ struct TourTests {
         #expect(tour.status == 130)
         #expect(tour.stderrText.contains("tour interrupted; everything it started is stopped and removed"))
         #expect(!FileManager.default.fileExists(atPath: folder), "scratch folder \(folder) left behind")
-        #expect(!isListening(port), "the echo server's port \(port) is still open")
+        #expect(!canConnect(port: port), "the echo server's port \(port) is still open")
         if getuid() == 0 { #expect(try tourNamespaces().isEmpty) }
     }
 

@@ -67,6 +67,31 @@ def partial(conn, start, asked=None, body=BODY, etag="v1"):
                  % (etag.encode(), len(rest), label, label + len(rest) - 1, len(body)) + rest)
 
 
+# The modes that answer every request with the same bytes.
+CANNED = {
+    "http09": b"just the bytes, no status line\n",
+    "cl-and-chunked": b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n",
+    "cr-location": b"HTTP/1.1 302 Found\r\nLocation: /a\rb\r\nContent-Length: 0\r\n\r\n",
+    "redirect-file": b"HTTP/1.1 302 Found\r\nLocation: file:/etc/passwd\r\nContent-Length: 0\r\n\r\n",
+    "redirect-ftp": b"HTTP/1.1 301 Moved\r\nLocation: ftp://127.0.0.1/f.bin\r\nContent-Length: 0\r\n\r\n",
+    "big-header": b"HTTP/1.1 200 OK\r\nX-Big: " + b"a" * 1_000_000 + b"\r\nContent-Length: 5\r\n\r\nhello",
+    "bad-chunk": b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\nzz\r\nworld\r\n0\r\n\r\n",
+    "huge-chunk": b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nffffffffffffffffff\r\nhello\r\n0\r\n\r\n",
+    "hostile-text": b"HTTP/1.1 200 O\xc2\x9b2JK\r\nX-Evil: a\xc2\x9b31mb\x9bc\r\nETag: \"v\x9b1\"\r\nContent-Length: 5\r\n\r\nhello",
+    "hostile-status": b"HTTP/1.1 404 N\xc2\x9bo\x9b\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+    "excess": b"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\n" + b"x" * 20,
+    "status999": b"HTTP/1.1 999 \r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+}
+
+
+def head_for(start):
+    """The head of BODY's answer: 206 from `start`, or 200 for the whole when no range was asked."""
+    if start is None:
+        return b"HTTP/1.1 200 OK\r\nETag: \"v1\"\r\nContent-Length: %d\r\nConnection: close\r\n\r\n" % len(BODY)
+    return (b"HTTP/1.1 206 Partial Content\r\nETag: \"v1\"\r\nContent-Length: %d\r\nContent-Range: bytes %d-%d/%d\r\n"
+            b"Connection: close\r\n\r\n" % (len(BODY) - start, start, len(BODY) - 1, len(BODY)))
+
+
 def cut_first(conn, count):
     conn.sendall(b"HTTP/1.1 200 OK\r\nETag: \"v1\"\r\nContent-Length: %d\r\nConnection: close\r\n\r\n" % len(BODY) + BODY[:count])
 
@@ -87,7 +112,11 @@ class Server:
         lines = head.split("\r\n")
         headers = {k.strip().lower(): v.strip() for k, v in (l.split(":", 1) for l in lines[1:] if ":" in l)}
         start = int(headers["range"].split("=")[1].split("-")[0]) if "range" in headers else None
-        if mode == "cut":
+        if mode in CANNED:
+            conn.sendall(CANNED[mode])
+        elif mode == "redirect-loop":
+            conn.sendall(b"HTTP/1.1 302 Found\r\nLocation: %s\r\nContent-Length: 0\r\n\r\n" % lines[0].split(" ")[1].encode())
+        elif mode == "cut":
             partial(conn, start) if start is not None else cut_first(conn, 100_000)
         elif mode in ("range-early", "range-late"):
             if number == 0:
@@ -110,12 +139,7 @@ class Server:
             if number >= 20:
                 partial(conn, start) if start is not None else whole(conn)
                 return
-            begin = start or 0
-            response = (b"HTTP/1.1 206 Partial Content\r\nETag: \"v1\"\r\nContent-Length: %d\r\nContent-Range: bytes %d-%d/%d\r\n"
-                        b"Connection: close\r\n\r\n" % (len(BODY) - begin, begin, len(BODY) - 1, len(BODY))
-                        if start is not None else
-                        b"HTTP/1.1 200 OK\r\nETag: \"v1\"\r\nContent-Length: %d\r\nConnection: close\r\n\r\n" % len(BODY))
-            response += BODY[begin:]
+            response = head_for(start) + BODY[start or 0:]
             point = self.random.randrange(1, len(response))
             print("cut", number, "at", point, "of", len(response), "with", "reset" if number % 2 else "fin", flush=True)
             conn.sendall(response[:point])
@@ -123,61 +147,30 @@ class Server:
                 time.sleep(0.01)
                 reset(conn)
         elif mode == "slow":
-            begin = start or 0
-            head = (b"HTTP/1.1 206 Partial Content\r\nETag: \"v1\"\r\nContent-Length: %d\r\nContent-Range: bytes %d-%d/%d\r\n"
-                    b"Connection: close\r\n\r\n" % (len(BODY) - begin, begin, len(BODY) - 1, len(BODY))
-                    if start is not None else
-                    b"HTTP/1.1 200 OK\r\nETag: \"v1\"\r\nContent-Length: %d\r\nConnection: close\r\n\r\n" % len(BODY))
-            conn.sendall(head)
+            conn.sendall(head_for(start))
             piece = len(BODY) // 64 + 1
-            for offset in range(begin, len(BODY), piece):
+            for offset in range(start or 0, len(BODY), piece):
                 conn.sendall(BODY[offset:offset + piece])
                 time.sleep(0.005)
-        elif mode == "http09":
-            conn.sendall(b"just the bytes, no status line\n")
-        elif mode == "cl-and-chunked":
-            conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n")
-        elif mode == "cr-location":
-            conn.sendall(b"HTTP/1.1 302 Found\r\nLocation: /a\rb\r\nContent-Length: 0\r\n\r\n")
-        elif mode == "redirect-loop":
-            conn.sendall(b"HTTP/1.1 302 Found\r\nLocation: %s\r\nContent-Length: 0\r\n\r\n" % lines[0].split(" ")[1].encode())
-        elif mode == "redirect-file":
-            conn.sendall(b"HTTP/1.1 302 Found\r\nLocation: file:/etc/passwd\r\nContent-Length: 0\r\n\r\n")
-        elif mode == "redirect-ftp":
-            conn.sendall(b"HTTP/1.1 301 Moved\r\nLocation: ftp://127.0.0.1/f.bin\r\nContent-Length: 0\r\n\r\n")
         elif mode == "redirect-scheme-relative":
             if lines[0].split(" ")[1] == "/other.bin":
                 whole(conn)
             else:
                 conn.sendall(b"HTTP/1.1 302 Found\r\nLocation: //127.0.0.1:%d/other.bin\r\nContent-Length: 0\r\n\r\n" % self.port)
-        elif mode == "big-header":
-            conn.sendall(b"HTTP/1.1 200 OK\r\nX-Big: " + b"a" * 1_000_000 + b"\r\nContent-Length: 5\r\n\r\nhello")
         elif mode == "endless-head":
             conn.sendall(b"HTTP/1.1 200 OK\r\n")
             deadline = time.time() + 60
             line = b"X-More: " + b"b" * 1000 + b"\r\n"
             while time.time() < deadline:
                 conn.sendall(line * 64)
-        elif mode == "bad-chunk":
-            conn.sendall(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\nzz\r\nworld\r\n0\r\n\r\n")
-        elif mode == "huge-chunk":
-            conn.sendall(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nffffffffffffffffff\r\nhello\r\n0\r\n\r\n")
-        elif mode == "hostile-text":
-            conn.sendall(b"HTTP/1.1 200 O\xc2\x9b2JK\r\nX-Evil: a\xc2\x9b31mb\x9bc\r\nETag: \"v\x9b1\"\r\nContent-Length: 5\r\n\r\nhello")
-        elif mode == "hostile-status":
-            conn.sendall(b"HTTP/1.1 404 N\xc2\x9bo\x9b\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
         elif mode == "hostile-redirect":
             if number == 0:
                 conn.sendall(b"HTTP/1.1 302 Found\r\nLocation: /x\xc2\x9by\r\nContent-Length: 0\r\n\r\n")
             else:
                 conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello")
-        elif mode == "excess":
-            conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\n" + b"x" * 20)
         elif mode == "excess-response":
             conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\n" + b"x" * 10
                          + b"HTTP/1.1 200 OK\r\nContent-Length: 6\r\n\r\nEVIL!\n")
-        elif mode == "status999":
-            conn.sendall(b"HTTP/1.1 999 \r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
         elif mode == "endless":
             conn.sendall(b"HTTP/1.1 200 OK\r\nConnection: close\r\n\r\n")
             chunk = b"z" * 65536
