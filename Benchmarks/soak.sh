@@ -125,9 +125,9 @@ def lines(name):
         return open(f"{work}/{name}").read().split("\n")
     except OSError:
         return []
-print("tcp-echo-server: " + " ".join(l for l in lines("echo.err") if l.strip() and not l.startswith("listening"))[-300:])
+print("tcp-echo-server: " + " ".join(l for l in lines("echo.err") if l.startswith("served")))
 print("range requests: " + " ".join(lines("ranges.out")[:1]))
-print("udp-recv:       " + " ".join(l for l in lines("udp.err") if l.strip())[-200:])
+print("udp-recv:       " + " ".join(l for l in lines("udp.err") if l.startswith("received")))
 print("arp flood:      " + " ".join(lines("flood.out")[:1]))
 records = [json.loads(l) for l in lines("capture.out") if l.startswith("{")]
 full = [r for r in records if r.get("alert") == "table-full"]
