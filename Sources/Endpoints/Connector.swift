@@ -53,7 +53,7 @@ public struct Connector: Sendable {
     public func bootstrap(on group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) -> ClientBootstrap {
         ClientBootstrap(group: group)
             .connectTimeout(TimeAmount(connectTimeout))
-            .channelOption(.socketOption(.tcp_nodelay), value: 1)
+            .channelOption(.tcpOption(.tcp_nodelay), value: 1)
             .channelOption(.allowRemoteHalfClosure, value: true)
             .channelOption(.maxMessagesPerRead, value: 16)
     }

@@ -139,7 +139,7 @@ public final class ListeningServer: Sendable {
                         try server.pipeline.syncOperations.addHandler(AcceptGate(budget: budget, notice: options.onAcceptPause))
                     }
                 }
-                .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+                .childChannelOption(.tcpOption(.tcp_nodelay), value: 1)
                 .childChannelOption(.allowRemoteHalfClosure, value: true)
                 .childChannelOption(.maxMessagesPerRead, value: 16)
             if bindAddress.family == .v6 {

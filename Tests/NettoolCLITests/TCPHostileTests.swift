@@ -78,3 +78,44 @@ struct TCPHostileTests {
         #expect(after.status == 0 && after.stdout == "after\n", "\(after.stderr)")
     }
 }
+
+/// `setpriv` arguments that run the rest as nobody, without capabilities.
+private let asNobody = ["--reuid=65534", "--regid=65534", "--clear-groups", "--inh-caps=-all"]
+
+@Suite("nettool as an unprivileged user", .serialized, .timeLimit(.minutes(1)),
+       .enabled(if: getuid() == 0, "needs root to drop to another user (setpriv); run the suite as root"))
+struct UnprivilegedTests {
+    // Found by the file-server 403 test: TCP_NODELAY was set through `.socketOption`, which puts
+    // it at SOL_SOCKET, where option 1 is SO_DEBUG; only root may set that, so for everyone else
+    // every accepted connection was closed at once and every TCP client failed to connect.
+    @Test("tcp-echo-server and tcp-echo-client, file-server and download work without root")
+    func tcpWithoutRoot() throws {
+        let echo = try BackgroundProcess("/usr/bin/setpriv", asNobody + [Run.binary, "tcp-echo-server", "--port", "0", "--json"])
+        let echoPort = try #require(echo.listeningPort(), "tcp-echo-server did not start as nobody: \(echo.stderrText)")
+        let client = try Run.program("/usr/bin/setpriv", asNobody + [Run.binary, "tcp-echo-client", "127.0.0.1", "\(echoPort)", "hello"])
+        #expect(client.status == 0 && client.stdout == "hello\n", "\(client.stderr)")
+
+        let folder = try ServedFolder()
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: folder.path)
+        let files = try BackgroundProcess("/usr/bin/setpriv", asNobody + [Run.binary, "file-server", "--root", folder.path, "--port", "0", "--json"])
+        let filePort = try #require(files.listeningPort(), "file-server did not start as nobody: \(files.stderrText)")
+        let download = try Run.program("/usr/bin/setpriv", asNobody + [Run.binary, "download", "http://127.0.0.1:\(filePort)/a.txt", "-o", "/dev/shm/nettool-nobody-\(getpid()).txt"])
+        defer { try? FileManager.default.removeItem(atPath: "/dev/shm/nettool-nobody-\(getpid()).txt") }
+        #expect(download.status == 0, "\(download.stderr)")
+        #expect(FileManager.default.contents(atPath: "/dev/shm/nettool-nobody-\(getpid()).txt") == Data("hello file\n".utf8))
+    }
+
+    @Test("a file the server may not read is 403 with the reason, not 404")
+    func unreadableFile() throws {
+        let folder = try ServedFolder()
+        let locked = folder.path + "/locked.txt"
+        try Data("no\n".utf8).write(to: URL(fileURLWithPath: locked))
+        try FileManager.default.setAttributes([.posixPermissions: 0o000], ofItemAtPath: locked)
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: folder.path)
+        let server = try BackgroundProcess("/usr/bin/setpriv", asNobody + [Run.binary, "file-server", "--root", folder.path, "--port", "0", "--json"])
+        let port = try #require(server.listeningPort(), "file-server did not start as nobody: \(server.stderrText)")
+        #expect(try curl(["http://127.0.0.1:\(port)/locked.txt"]).code == 403)
+        #expect(server.wait(upTo: 3) { requests($0).contains { $0["status"] as? Int == 403
+            && ($0["note"] as? String)?.contains("cannot open it: Permission denied") == true } }, "\(server.stdoutText)")
+    }
+}

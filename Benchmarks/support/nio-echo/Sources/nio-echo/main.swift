@@ -22,7 +22,7 @@ let channel = try ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
     .serverChannelOption(.backlog, value: 4096)
     .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
     .serverChannelOption(.maxMessagesPerRead, value: 64)
-    .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+    .childChannelOption(.tcpOption(.tcp_nodelay), value: 1)
     .childChannelOption(.maxMessagesPerRead, value: 16)
     .childChannelInitializer { child in
         child.eventLoop.makeCompletedFuture { try child.pipeline.syncOperations.addHandler(Echo()) }
