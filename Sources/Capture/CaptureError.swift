@@ -22,7 +22,7 @@ public enum CaptureError: Error, Equatable, Sendable, CustomStringConvertible {
         case .promiscuousDenied(let name):
             "promiscuous mode on \(name) needs root or CAP_NET_ADMIN; drop --promiscuous or add the capability"
         case .badFilter(let expression, let message):
-            "bad filter expression '\(TerminalText.escape(String(expression)))': \(TerminalText.escape(message))"
+            "bad filter expression '\(TerminalText.escape(expression))': \(TerminalText.escape(message))"
         case .cannotReadFile(let path, let message):
             "cannot read capture file \(TerminalText.escape(path)): \(TerminalText.escape(message))"
         case .cannotWriteFile(let path, let message):

@@ -30,7 +30,7 @@ public struct UDPSendOptions: Sendable {
     /// Why these options cannot be sent with (a bind address that is no IP address, a TTL out
     /// of range), or nil.
     public var problem: String? {
-        if let bindHost, IPAddress(bindHost) == nil { return "--bind takes an IP address of this host; got '\(TerminalText.escape(String(bindHost)))'" }
+        if let bindHost, IPAddress(bindHost) == nil { return "--bind takes an IP address of this host; got '\(TerminalText.escape(bindHost))'" }
         if let ttl, !(1...255).contains(ttl) {
             return "--ttl \(ttl) is out of range: 1-255 hops (a datagram with TTL 0 could not leave this host)"
         }

@@ -108,7 +108,7 @@ public struct Connector: Sendable {
                 if firstError == nil { firstError = failure }
             }
         }
-        throw firstError ?? .io("'\(TerminalText.escape(String(host)))' has no address to connect to")
+        throw firstError ?? .io("'\(TerminalText.escape(host))' has no address to connect to")
     }
 }
 

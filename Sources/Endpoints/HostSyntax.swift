@@ -12,7 +12,7 @@ public enum HostSyntax {
                 _ = try AddressInput.parse(host)
                 return nil
             } catch {
-                return "'\(TerminalText.escape(String(host)))' is not a valid IP address: \(error)"
+                return "'\(TerminalText.escape(host))' is not a valid IP address: \(error)"
             }
         }
         let labels = host.split(separator: ".", omittingEmptySubsequences: false)
@@ -20,6 +20,6 @@ public enum HostSyntax {
             !label.isEmpty && label.count <= 63 && label.first != "-" && label.last != "-"
                 && label.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }
         }
-        return valid ? nil : "'\(TerminalText.escape(String(host)))' is neither an IP address nor a valid host name"
+        return valid ? nil : "'\(TerminalText.escape(host))' is neither an IP address nor a valid host name"
     }
 }

@@ -97,7 +97,7 @@ public enum NetworkError: CommandFailure, Sendable {
     public var description: String {
         switch self {
         case .resolution(let host, let reason):
-            return "cannot resolve '\(TerminalText.escape(String(host)))': \(reason); check the name, or give an IP address"
+            return "cannot resolve '\(TerminalText.escape(host))': \(reason); check the name, or give an IP address"
         case .refused(let endpoint, .tcp):
             return "connection refused: nothing listens on \(endpoint)/tcp (the host answered the SYN with a reset)"
         case .refused(let endpoint, .udp):

@@ -61,7 +61,7 @@ public enum ServerBindError: CommandFailure, Sendable {
     public var description: String {
         switch self {
         case .badAddress(let text):
-            return "'\(TerminalText.escape(String(text)))' is not an IP address of this host; give one such as 127.0.0.1, ::1, 0.0.0.0 or ::"
+            return "'\(TerminalText.escape(text))' is not an IP address of this host; give one such as 127.0.0.1, ::1, 0.0.0.0 or ::"
         case .network(let error):
             return error.description
         case .inUseWithoutReuse(let endpoint):

@@ -49,7 +49,7 @@ public enum AddressParseError: Error, Equatable, Sendable, CustomStringConvertib
         case .emptyOctet:
             return "empty octet: a dot at the start or end, or two dots in a row"
         case .leadingZero(let octet):
-            return "octet '\(TerminalText.escape(String(octet)))' has a leading zero, which is ambiguous (octal or decimal?); write it without leading zeros"
+            return "octet '\(TerminalText.escape(octet))' has a leading zero, which is ambiguous (octal or decimal?); write it without leading zeros"
         case .octetOutOfRange(let octet):
             return "octet \(octet) is out of range: each octet is 0-255"
         case .multipleDoubleColons:
@@ -61,7 +61,7 @@ public enum AddressParseError: Error, Equatable, Sendable, CustomStringConvertib
         case .doubleColonWithEightGroups:
             return "'::' stands for one or more zero groups, but all 8 groups are already written"
         case .groupTooLong(let group):
-            return "group '\(TerminalText.escape(String(group)))' has more than 4 hex digits"
+            return "group '\(TerminalText.escape(group))' has more than 4 hex digits"
         case .emptyGroup:
             return "empty group: a single ':' at the start or end, or ':::'"
         case .embeddedIPv4NotLast:
@@ -79,7 +79,7 @@ public enum AddressParseError: Error, Equatable, Sendable, CustomStringConvertib
         case .multipleSlashes:
             return "more than one '/': write one address and one prefix length, e.g. 10.0.0.0/8"
         case .badPrefixLength(let text):
-            return "prefix length '\(TerminalText.escape(String(text)))' is not a decimal number"
+            return "prefix length '\(TerminalText.escape(text))' is not a decimal number"
         case .prefixLengthOutOfRange(let length, let max):
             return "prefix length /\(length) is out of range: it is 0-\(max) for IPv\(max == 32 ? 4 : 6)"
         case .hostBitsSet(let input, let network):

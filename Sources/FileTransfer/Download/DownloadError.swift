@@ -57,7 +57,7 @@ public enum DownloadError: CommandFailure, Sendable {
         case .tooManyRedirects(let limit): return "more than \(limit) redirects (--max-redirects)"
         case .badResponse(let why): return why
         case .emptyRaw(let name, let server):
-            return "\(server) closed without sending a byte: no file '\(TerminalText.escape(String(name)))' there, or it was refused (the raw protocol has no error messages; see the server's log)"
+            return "\(server) closed without sending a byte: no file '\(TerminalText.escape(name))' there, or it was refused (the raw protocol has no error messages; see the server's log)"
         case .digestMismatch(let expected, let actual, let against, let kept):
             return "SHA-256 mismatch against \(against): expected \(expected), got \(actual); the download is kept as \(kept), not under its final name"
         case .refusedLink(let path):

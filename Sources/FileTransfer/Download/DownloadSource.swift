@@ -51,14 +51,14 @@ public struct DownloadSource: Sendable, Equatable, CustomStringConvertible {
             throw .malformed("'\(TerminalText.escape(text))' contains \(what), which a URL may not hold")
         }
         guard let separator = text.range(of: "://") else {
-            throw .malformed("'\(TerminalText.escape(String(text)))' is not a URL; give http[s]://HOST[:PORT]/PATH or raw://HOST:PORT/NAME")
+            throw .malformed("'\(TerminalText.escape(text))' is not a URL; give http[s]://HOST[:PORT]/PATH or raw://HOST:PORT/NAME")
         }
         let schemeText = text[..<separator.lowerBound].lowercased()
         guard let scheme = Scheme(rawValue: schemeText) else { throw .unsupportedScheme(schemeText) }
         let rest = text[separator.upperBound...]
         let authority = rest.prefix { $0 != "/" && $0 != "?" && $0 != "#" }
         var target = String(rest[authority.endIndex...].prefix { $0 != "#" })
-        guard !authority.isEmpty, !authority.contains("@") else { throw .malformed("'\(TerminalText.escape(String(text)))' names no host (user:password@ is not supported)") }
+        guard !authority.isEmpty, !authority.contains("@") else { throw .malformed("'\(TerminalText.escape(text))' names no host (user:password@ is not supported)") }
         let host: Substring, portText: Substring?
         if authority.hasPrefix("[") {
             guard let close = authority.firstIndex(of: "]") else { throw .malformed("'\(TerminalText.escape(String(authority)))': an IPv6 address needs its closing ]") }

@@ -29,7 +29,7 @@ public struct RequestPath: Equatable, Sendable {
             switch self {
             case .malformed(let why): return "malformed path: \(why)"
             case .traversal: return "'..' would leave the served folder"
-            case .hidden(let name): return "'\(TerminalText.escape(String(name)))' is hidden (served only with --show-hidden)"
+            case .hidden(let name): return "'\(TerminalText.escape(name))' is hidden (served only with --show-hidden)"
             case .forbiddenCharacter(let what): return "the path contains \(what)"
             case .otherHost(let authority):
                 return "the target names another server (\(authority)); this is a file server, not a proxy"

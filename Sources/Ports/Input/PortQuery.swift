@@ -78,7 +78,7 @@ public enum PortQueryError: Error, Equatable, Sendable, CustomStringConvertible 
         case .outOfRange(let text):
             return "port \(text) is out of range: ports are 0-65535"
         case .signed(let text):
-            return "'\(TerminalText.escape(String(text)))' has a sign; a port is a plain number 0-65535 (write \(text.dropFirst()))"
+            return "'\(TerminalText.escape(text))' has a sign; a port is a plain number 0-65535 (write \(text.dropFirst()))"
         case .backwardsRange(let low, let high):
             return "range \(low)-\(high) runs backwards; write \(high)-\(low)"
         case .unknownTransport(let name):
@@ -86,9 +86,9 @@ public enum PortQueryError: Error, Equatable, Sendable, CustomStringConvertible 
         case .unknownService(let name):
             return "'\(TerminalText.escape(name))' is neither a port number nor a service name in the IANA registry or /etc/services"
         case .nameWithoutPort(let name):
-            return "service '\(TerminalText.escape(String(name)))' is registered with IANA without a port number (it is found by DNS-SD/SRV, not by port)"
+            return "service '\(TerminalText.escape(name))' is registered with IANA without a port number (it is found by DNS-SD/SRV, not by port)"
         case .serviceNotOnTransport(let name, let transport, let available):
-            return "service '\(TerminalText.escape(String(name)))' has no \(transport) registration"
+            return "service '\(TerminalText.escape(name))' has no \(transport) registration"
                 + (available.isEmpty ? "" : " (it has \(available.joined(separator: ", ")))")
         }
     }

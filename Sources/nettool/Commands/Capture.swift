@@ -103,7 +103,7 @@ extension Nettool {
             if !(1...262_144).contains(snaplen) { throw ValidationError("--snaplen must be 1-262144") }
             if json && verbose { throw ValidationError("--json already carries every field; drop -v") }
             for text in router where RouterIdentity(text) == nil {
-                throw ValidationError("--router takes an IP address or a MAC (aa:bb:cc:dd:ee:ff); got '\(TerminalText.escape(String(text)))'")
+                throw ValidationError("--router takes an IP address or a MAC (aa:bb:cc:dd:ee:ff); got '\(TerminalText.escape(text))'")
             }
             if print && write == nil { throw ValidationError("--print goes with -w") }
             if tableLimit < 1 { throw ValidationError("--table-limit must be 1 or more") }

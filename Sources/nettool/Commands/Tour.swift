@@ -42,7 +42,7 @@ extension Nettool {
 
         func validate() throws {
             for name in lessons where LessonID(rawValue: name) == nil {
-                throw ValidationError("no lesson '\(TerminalText.escape(String(name)))'; lessons: \(LessonID.allCases.map(\.rawValue).joined(separator: ", "))")
+                throw ValidationError("no lesson '\(TerminalText.escape(name))'; lessons: \(LessonID.allCases.map(\.rawValue).joined(separator: ", "))")
             }
         }
 

@@ -66,10 +66,10 @@ extension Nettool {
         func validate() throws {
             if let count, count < 1 { throw ValidationError("--count must be at least 1") }
             if let bind, IPAddress(bind) == nil {
-                throw ValidationError("--bind takes an IP address of this host, e.g. 127.0.0.1 or ::; got '\(TerminalText.escape(String(bind)))'")
+                throw ValidationError("--bind takes an IP address of this host, e.g. 127.0.0.1 or ::; got '\(TerminalText.escape(bind))'")
             }
             if let text = join.first(where: { IPAddress($0)?.isMulticast != true }) {
-                throw ValidationError("--join takes a multicast group address (224.0.0.0/4 or ff00::/8); '\(TerminalText.escape(String(text)))' is not one")
+                throw ValidationError("--join takes a multicast group address (224.0.0.0/4 or ff00::/8); '\(TerminalText.escape(text))' is not one")
             }
             if let problem = options.problem { throw ValidationError(problem) }
         }

@@ -49,7 +49,7 @@ enum PortArgument {
     static func remote(_ text: String) throws -> Int { try parse(text, lowest: 1) }
 
     private static func parse(_ text: String, lowest: Int) throws -> Int {
-        guard let value = Int(text) else { throw ValidationError("'\(TerminalText.escape(String(text)))' is not a port number") }
+        guard let value = Int(text) else { throw ValidationError("'\(TerminalText.escape(text))' is not a port number") }
         guard (lowest...65535).contains(value) else { throw ValidationError("port \(value) is out of range: ports are \(lowest)-65535") }
         return value
     }
@@ -144,7 +144,7 @@ struct RateArgument: Sendable {
     static func parse(_ text: String) throws -> RateArgument {
         if text == "max" { return RateArgument(interval: nil) }
         guard let perSecond = Double(text), perSecond > 0, perSecond.isFinite else {
-            throw ValidationError("--rate takes datagrams per second (e.g. 1000) or 'max'; got '\(TerminalText.escape(String(text)))'")
+            throw ValidationError("--rate takes datagrams per second (e.g. 1000) or 'max'; got '\(TerminalText.escape(text))'")
         }
         return RateArgument(interval: .nanoseconds(Int64(1e9 / perSecond)))
     }
@@ -154,7 +154,7 @@ struct RateArgument: Sendable {
 enum SHA256Argument {
     static func parse(_ text: String) throws -> [UInt8] {
         let digits = text.compactMap(\.hexDigitValue)
-        guard text.count == 64, digits.count == 64 else { throw ValidationError("--sha256 takes 64 hex digits; got '\(TerminalText.escape(String(text)))'") }
+        guard text.count == 64, digits.count == 64 else { throw ValidationError("--sha256 takes 64 hex digits; got '\(TerminalText.escape(text))'") }
         return stride(from: 0, to: 64, by: 2).map { UInt8(digits[$0] << 4 | digits[$0 + 1]) }
     }
 }
@@ -210,7 +210,7 @@ struct TLSServerArguments: ParsableArguments {
         if (tlsCert == nil) != (tlsKey == nil) { throw ValidationError("--tls-cert and --tls-key go together") }
         if tlsCert != nil && tlsSelfSigned { throw ValidationError("--tls-cert serves your certificate, --tls-self-signed makes one: give one of them") }
         if !tlsSelfSigned && (!tlsName.isEmpty || tlsCertOut != nil) { throw ValidationError("--tls-name and --tls-cert-out go with --tls-self-signed") }
-        if let bad = tlsName.first(where: { HostSyntax.problem($0) != nil }) { throw ValidationError("--tls-name '\(TerminalText.escape(String(bad)))' is neither a host name nor an address") }
+        if let bad = tlsName.first(where: { HostSyntax.problem($0) != nil }) { throw ValidationError("--tls-name '\(TerminalText.escape(bad))' is neither a host name nor an address") }
     }
 
     var enabled: Bool { tlsCert != nil || tlsSelfSigned }
