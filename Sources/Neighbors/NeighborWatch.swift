@@ -24,12 +24,12 @@ public struct NeighborWatch {
     /// megabytes at most.
     public static let defaultLimit = 65_536
 
-    private var table: [IPAddress: NeighborEntry] = [:]
-    /// Addresses in the order they were last queued, each with the touch count of that moment:
-    /// the front is the least recently seen, once entries seen since are queued again.
+    /// Each entry with the number of the packet that last touched it (a count that only grows).
+    private var table: [IPAddress: (entry: NeighborEntry, touch: Int)] = [:]
+    /// Addresses in the order they were last queued, each with its touch at that moment: the
+    /// front is the least recently seen, once entries seen since are queued again.
     private var age: [(address: IPAddress, touch: Int)] = []
     private var ageStart = 0
-    private var touches: [IPAddress: Int] = [:]
     private var touchCount = 0
     private var probes: [IPAddress: (mac: MACAddress, time: Timestamp)] = [:]
     private var routersSeen: Set<String> = []
@@ -47,7 +47,7 @@ public struct NeighborWatch {
     public var count: Int { table.count }
 
     /// Entries ordered by address (IPv4 before IPv6).
-    public var entries: [NeighborEntry] { table.values.sorted { $0.address < $1.address } }
+    public var entries: [NeighborEntry] { table.values.map(\.entry).sorted { $0.address < $1.address } }
 
     public mutating func observe(_ frame: DecodedFrame, time: Timestamp) -> [Alert] {
         guard frame.malformed == nil else { return [] }
@@ -103,10 +103,9 @@ public struct NeighborWatch {
     private mutating func learn(_ address: IPAddress, _ mac: MACAddress, time: Timestamp, alerts: inout [Alert]) {
         guard address != .v4(0) && address != .v6(0) else { return }
         touchCount += 1
-        touches[address] = touchCount
-        guard var entry = table[address] else {
+        guard var entry = table[address]?.entry else {
             if table.count >= limit { evictOldest(time: time, alerts: &alerts) }
-            table[address] = NeighborEntry(address: address, mac: mac, firstSeen: time, lastSeen: time, packets: 1)
+            table[address] = (NeighborEntry(address: address, mac: mac, firstSeen: time, lastSeen: time, packets: 1), touchCount)
             age.append((address, touchCount))
             alerts.append(Alert(kind: .newStation, time: time, address: address, mac: mac))
             return
@@ -119,7 +118,7 @@ public struct NeighborWatch {
             entry.previousMAC = entry.mac
             entry.mac = mac
         }
-        table[address] = entry
+        table[address] = (entry, touchCount)
     }
 
     /// Drops the least recently seen entry; the first eviction of a run raises an alert.
@@ -127,13 +126,12 @@ public struct NeighborWatch {
         while ageStart < age.count {
             let (address, touch) = age[ageStart]
             ageStart += 1
-            guard let latest = touches[address], table[address] != nil else { continue }
+            guard let latest = table[address]?.touch else { continue }
             if latest > touch {
                 age.append((address, latest))  // seen since it was queued: not the oldest
                 continue
             }
-            let entry = table.removeValue(forKey: address)
-            touches[address] = nil
+            let entry = table.removeValue(forKey: address)?.entry
             evicted += 1
             if evicted == 1, let entry {
                 alerts.append(Alert(kind: .tableFull(limit: limit), time: time, address: entry.address, mac: entry.mac))

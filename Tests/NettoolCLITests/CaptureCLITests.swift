@@ -241,6 +241,26 @@ struct CaptureFileTests {
         #expect(normal.status == 0 && normal.stdout.contains("ARP request who-has 198.18.0.2"), "\(normal.stderr)")
     }
 
+    @Test("--table-limit: past it the oldest address goes, one table-full alert, evictions in the summary; 0 is refused")
+    func tableLimit() throws {
+        let path = try writeFile((1...5).map { host in
+            let mac: [UInt8] = [0x02, 0, 0x5e, 0, 0, UInt8(host)]
+            return F.ethernet(dst: F.macB, src: mac, type: 0x0806, F.arp(op: 2, sha: mac, spa: "198.18.0.\(host)", tha: F.macB, tpa: "198.18.0.9"))
+        })
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let json = try Run.nettool(["capture", "-r", path, "--alerts", "--table-limit", "3", "--json", "-q"])
+        #expect(json.status == 0, "\(json.stderr)")
+        let full = json.jsonLines.filter { $0["alert"] as? String == "table-full" }
+        #expect(full.count == 1, "\(json.stdout)")
+        let summary = try #require(json.jsonLines.last)
+        #expect(summary["table_entries"] as? Int == 3 && summary["table_evicted"] as? Int == 2, "\(summary)")
+        let text = try Run.nettool(["capture", "-r", path, "--alerts", "--table", "-q", "--table-limit", "3"])
+        #expect(text.stderr.contains("neighbour table full at 3 addresses") && text.stderr.contains("2 evicted (--table-limit)"), "\(text.stderr)")
+        #expect(!text.stdout.contains("198.18.0.1 ") && text.stdout.contains("198.18.0.5 "), "\(text.stdout)")
+        let zero = try Run.nettool(["capture", "-r", path, "--table-limit", "0"])
+        #expect(zero.status == 2 && zero.stderr.contains("--table-limit must be 1 or more"))
+    }
+
     @Test("the same address from two MACs raises 'changed MAC', on stderr and in JSON")
     func changedMACAlarm() throws {
         let path = try writeFile([
