@@ -126,7 +126,7 @@ let package = Package(
         .testTarget(name: "AddressesTests", dependencies: ["Addresses"]),
         .testTarget(name: "PortsTests", dependencies: ["Ports", "HostState", "Addresses"]),
         .testTarget(name: "DatagramsTests", dependencies: ["Datagrams", "Endpoints", "Rendering"]),
-        .testTarget(name: "TCPEchoTests", dependencies: ["TCPEcho", "Endpoints"]),
+        .testTarget(name: "TCPEchoTests", dependencies: ["TCPEcho", "Endpoints", .product(name: "NIOEmbedded", package: "swift-nio")]),
         .testTarget(name: "FileTransferTests", dependencies: ["FileTransfer"]),
         .testTarget(name: "TLSHandshakeTests", dependencies: ["TLS"]),
         // Frames built byte by byte for the decoder, neighbour and capture tests.

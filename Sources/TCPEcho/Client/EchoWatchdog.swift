@@ -46,7 +46,12 @@ final class EchoWatchdog: ChannelDuplexHandler {
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
         sent += unwrapOutboundIn(data).readableBytes
         armTimer(context: context)
-        context.write(data, promise: promise)
+        // A reset that arrives before the write makes the write fail (ECONNRESET, then EPIPE) and
+        // never reaches errorCaught; without this the client would see only an ended stream.
+        let written = promise ?? context.eventLoop.makePromise()
+        let cause = self.cause
+        written.futureResult.whenFailure { if let io = $0 as? IOError { cause.record(io) } }
+        context.write(data, promise: written)
     }
 
     func close(context: ChannelHandlerContext, mode: CloseMode, promise: EventLoopPromise<Void>?) {
