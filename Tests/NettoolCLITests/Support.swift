@@ -25,34 +25,14 @@ struct Run {
     /// Runs any program to completion (peers such as nc and socat, or nettool itself).
     static func program(_ path: String, _ arguments: [String], stdin: Data? = nil) throws -> Run {
         ignoreSIGPIPE
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: path)
-        process.arguments = arguments
-        let out = Pipe(), err = Pipe(), input = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        process.standardInput = input
-        try process.run()
-        // Feed stdin and drain stderr on other threads: a large input or output would otherwise
-        // fill a pipe and deadlock the test against the child.
-        let writer = input.fileHandleForWriting
-        let feeding = Thread { if let stdin { try? writer.write(contentsOf: stdin) }; try? writer.close() }
-        feeding.start()
-        let errBox = DataBox()
-        let errReader = err.fileHandleForReading
-        let draining = Thread { errBox.data = errReader.readDataToEndOfFile() }
-        draining.start()
-        let outData = out.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        while !draining.isFinished || !feeding.isFinished { usleep(1000) }
-        let errData = errBox.data
-        return Run(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
+        let child = try ChildProcess(path, arguments, stdin: stdin ?? Data())
+        child.waitUntilExit()
+        while !child.outputEnded { usleep(1_000) }
+        let outData = child.output.data.withLock { $0 }
+        let errData = child.errors.data.withLock { $0 }
+        return Run(status: child.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
                    stderr: String(decoding: errData, as: UTF8.self), stdoutData: outData)
     }
-}
-
-final class DataBox: @unchecked Sendable {
-    var data = Data()
 }
 
 /// A TCP socket listening on 127.0.0.1 with a kernel-chosen port, closed on deinit.
@@ -123,26 +103,13 @@ final class SharedData: Sendable {
 /// A program running in the background for the length of a test: its output is collected as it
 /// comes, and it is killed (SIGKILL) when the test drops it, so nothing outlives the test.
 final class BackgroundProcess: @unchecked Sendable {
-    private let process = Process()
-    private let output = SharedData()
-    private let errors = SharedData()
+    private let child: ChildProcess
+    private var output: SharedData { child.output }
+    private var errors: SharedData { child.errors }
 
     init(_ path: String, _ arguments: [String], directory: String? = nil) throws {
         ignoreSIGPIPE
-        process.executableURL = URL(fileURLWithPath: path)
-        process.arguments = arguments
-        if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        process.standardInput = FileHandle.nullDevice
-        out.fileHandleForReading.readabilityHandler = { [output] handle in
-            output.append(handle.availableData)
-        }
-        err.fileHandleForReading.readabilityHandler = { [errors] handle in
-            errors.append(handle.availableData)
-        }
-        try process.run()
+        child = try ChildProcess(path, arguments, directory: directory)
     }
 
     static func nettool(_ arguments: [String]) throws -> BackgroundProcess {
@@ -152,9 +119,9 @@ final class BackgroundProcess: @unchecked Sendable {
     var stdout: Data { output.data.withLock { $0 } }
     var stderrText: String { String(decoding: errors.data.withLock { $0 }, as: UTF8.self) }
     var stdoutText: String { String(decoding: stdout, as: UTF8.self) }
-    var isRunning: Bool { process.isRunning }
-    var pid: Int32 { process.processIdentifier }
-    var status: Int32 { process.terminationStatus }
+    var isRunning: Bool { child.isRunning }
+    var pid: Int32 { child.pid }
+    var status: Int32 { child.terminationStatus }
 
     /// Polls until `condition` holds or `seconds` pass; true when it held.
     @discardableResult
@@ -172,7 +139,7 @@ final class BackgroundProcess: @unchecked Sendable {
     func waitForExit(upTo seconds: Double = 5) -> Bool {
         guard wait(upTo: seconds, until: { !$0.isRunning }) else { return false }
         // The output may still be in the pipe; give the readers a moment to reach end of file.
-        wait(upTo: 1) { $0.output.ended.withLock { $0 } && $0.errors.ended.withLock { $0 } }
+        wait(upTo: 1) { $0.child.outputEnded }
         return true
     }
 
@@ -193,11 +160,7 @@ final class BackgroundProcess: @unchecked Sendable {
         return port
     }
 
-    func signal(_ number: Int32) { kill(process.processIdentifier, number) }
-
-    deinit {
-        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-    }
+    func signal(_ number: Int32) { kill(child.pid, number) }
 }
 
 /// A UDP port that is free right now on 127.0.0.1 and ::1 (bound, read back, released), for

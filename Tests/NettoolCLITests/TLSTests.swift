@@ -335,7 +335,9 @@ struct TLSTests {
         defer { [pem, keys, capture].forEach { try? FileManager.default.removeItem(atPath: $0) } }
         let (server, port) = try startFileServer(folder, ["--tls-self-signed", "--tls-cert-out", pem])
         defer { server.signal(SIGTERM) }
-        let sniffer = try BackgroundProcess(tcpdump, ["-i", "lo", "-U", "-w", capture, "tcp port \(port)"])
+        // --immediate-mode: each packet is written as it comes, not when a ring-buffer block is retired
+        // (up to a second later), which a SIGINT right after the download would cut short.
+        let sniffer = try BackgroundProcess(tcpdump, ["-i", "lo", "--immediate-mode", "-U", "-w", capture, "tcp port \(port)"])
         defer { sniffer.signal(SIGKILL) }
         #expect(sniffer.wait(upTo: 5) { $0.stderrText.contains("listening on") }, "\(sniffer.stderrText)")
         let download = try Run.nettool(["download", "https://localhost:\(port)/secret.txt", "-o", folder.path + "/got.txt",
