@@ -174,10 +174,15 @@ public final class UDPReceiver: Sendable {
         }
     }
 
-    /// Waits until `count` datagrams arrived, the idle timeout passed, or `stop()` was called.
+    /// Waits until `count` datagrams arrived, the idle timeout passed, or `stop()` was called
+    /// (cancelling the waiting task calls it).
     public func run() async throws(UDPError) -> ReceiveSummary {
         do {
-            let summary = try await finished.get()
+            let summary = try await withTaskCancellationHandler {
+                try await finished.get()
+            } onCancel: {
+                stop()
+            }
             narrator.step("close()", "the port is free again; datagrams sent to it from now on are answered with ICMP port unreachable")
             return summary
         } catch {

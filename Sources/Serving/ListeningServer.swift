@@ -177,12 +177,18 @@ public final class ListeningServer: Sendable {
     }
 
     /// Waits until the server stopped accepting and every connection ended; the summary.
+    /// Cancelling the waiting task stops the server as `stop()` does, so an `async let` or task
+    /// group torn down by an error ends with it instead of waiting for ever.
     public func run() async -> ServerSummary {
-        try? await channel.closeFuture.get()
-        await registry.drained()
-        var summary = registry.summary
-        summary.elapsed = .now - started
-        return summary
+        await withTaskCancellationHandler {
+            try? await channel.closeFuture.get()
+            await registry.drained()
+            var summary = registry.summary
+            summary.elapsed = .now - started
+            return summary
+        } onCancel: {
+            stop()
+        }
     }
 
     /// Closes the listening socket; connections already accepted go on (for --once).

@@ -125,6 +125,28 @@ struct LoopbackTests {
         #expect(total.datagrams == 3 && total.bytes == 27 && total.senders.count == 1)
     }
 
+    @Test("cancelling the task that runs a receiver stops it")
+    func cancelledRun() async throws {
+        var options = UDPReceiveOptions()
+        options.bindHost = "127.0.0.1"
+        let receiver = try await UDPReceiver.bind(options, narrator: .silent) { _ in }
+        let running = Task { try await receiver.run() }
+        running.cancel()
+        let ignoredCancellation = await withTaskGroup(of: Bool.self) { group in
+            group.addTask { _ = try? await running.value; return false }
+            group.addTask {
+                try? await Task.sleep(for: .seconds(10))
+                if Task.isCancelled { return false }
+                receiver.stop()
+                return true
+            }
+            let first = await group.next() ?? true
+            group.cancelAll()
+            return first
+        }
+        #expect(!ignoredCancellation)
+    }
+
     @Test("an unpaced run over IPv6, grouped by UDP_SEGMENT, arrives as separate whole datagrams")
     func segmentedRun() async throws {
         let payload = Payload.generated(size: 700)

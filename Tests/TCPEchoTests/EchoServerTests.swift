@@ -16,7 +16,9 @@ private func clientOptions(port: Int, host: String = "127.0.0.1") -> EchoClientO
     var options = EchoClientOptions()
     options.host = host
     options.port = port
-    options.timeout = .seconds(5)
+    // A safety net only: --line holds a partial line back by design, and on 2 busy cores the
+    // client's writer task can wait longer than 5 s for a thread while the echo is incomplete.
+    options.timeout = .seconds(60)
     return options
 }
 
@@ -122,6 +124,33 @@ struct EchoServerTests {
         let summary = await serving
         #expect(summary.connections == 1000)
         #expect(summary.bytes == 500_000)
+    }
+
+    @Test("cancelling the task that runs a server stops it, so a test that fails cannot leave it waiting")
+    func cancelledRun() async throws {
+        let server = try await EchoServer.bind(EchoServerOptions(), narrator: .silent) { _ in }
+        let port = server.localEndpoint.port
+        let running = Task { await server.run() }
+        running.cancel()
+        // Raced against a 10 s deadline that stops the server itself: a run that ignored
+        // cancellation is then a failed expectation, not a hung test.
+        let ignoredCancellation = await withTaskGroup(of: Bool.self) { group in
+            group.addTask { _ = await running.value; return false }
+            group.addTask {
+                try? await Task.sleep(for: .seconds(10))
+                if Task.isCancelled { return false }
+                server.stop()
+                server.stop()
+                return true
+            }
+            let first = await group.next() ?? true
+            group.cancelAll()
+            return first
+        }
+        #expect(!ignoredCancellation)
+        await #expect(throws: TCPError.self) {
+            try await EchoClient.roundTrip(clientOptions(port: port), message: [1], narrator: .silent)
+        }
     }
 
     @Test("the client reports a refused connection and a missing name as sentences")
