@@ -122,11 +122,10 @@ final class ChildProcess: @unchecked Sendable {
     /// Both pipes read to their end: everything the child wrote is in `output` and `errors`.
     var outputEnded: Bool { output.ended.withLock { $0 } && errors.ended.withLock { $0 } }
 
+    /// The whole process group goes: a program that forks (nginx's workers) leaves nothing behind.
     deinit {
-        if isRunning {
-            kill(pid, SIGKILL)
-            waitUntilExit()
-        }
+        kill(-pid, SIGKILL)
+        waitUntilExit()
     }
 }
 

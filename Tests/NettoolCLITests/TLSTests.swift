@@ -262,7 +262,12 @@ struct TLSTests {
             }
             """.write(toFile: pki.path("nginx.conf"), atomically: true, encoding: .utf8)
         let server = try BackgroundProcess(nginx, ["-c", pki.path("nginx.conf"), "-p", pki.dir, "-e", pki.path("nginx-error.log")])
-        defer { server.signal(SIGKILL) }
+        // SIGTERM: the master stops its worker and waits for it (a SIGKILLed master would leave the
+        // worker running, or a zombie no one reaps).
+        defer {
+            server.signal(SIGTERM)
+            _ = server.waitForExit()
+        }
         try #require(server.wait(upTo: 5) { _ in canConnect(port: port) }, "nginx did not start: \(server.stderrText)")
 
         let saved = pki.path("from-nginx.bin")
