@@ -125,6 +125,29 @@ struct EndToEndTests {
 }
 
 
+@Suite("Signals")
+struct SignalTests {
+    /// A script that waits for the ready line and then stops the server: the signal handlers were
+    /// armed only after that line, so SIGTERM killed all 40 of 40 such runs with no summary (and a
+    /// signal landing while they were being armed was lost, leaving the server running).
+    @Test("a SIGTERM sent the moment the ready line appears stops with the summary, exit 0", arguments: [
+        ["udp-recv", "--bind", "127.0.0.1", "--port", "0", "--json"],
+        ["tcp-echo-server", "--bind", "127.0.0.1", "--port", "0", "--json"],
+        ["file-server", "--bind", "127.0.0.1", "--port", "0", "--root", "/tmp", "--json"],
+    ])
+    func sigtermAtReady(arguments: [String]) throws {
+        for _ in 0..<5 {
+            let server = try BackgroundProcess.nettool(arguments)
+            // Polled every 0.1 ms: a script blocked reading the line reacts about that fast.
+            try #require(server.wait(upTo: 5, interval: 100) { $0.stdoutText.contains(#""event":"listening""#) }, "\(server.stderrText)")
+            server.signal(SIGTERM)
+            #expect(server.waitForExit(upTo: 5), "SIGTERM was lost")
+            #expect(server.status == 0)
+            #expect(server.stdoutText.contains(#""event":"summary""#), "\(server.stdoutText)")
+        }
+    }
+}
+
 @Suite("One exit-status table")
 struct ExitStatusTableTests {
     @Test("README holds the table every command's --help prints, from the one place it is written")

@@ -123,13 +123,13 @@ final class BackgroundProcess: @unchecked Sendable {
     var pid: Int32 { child.pid }
     var status: Int32 { child.terminationStatus }
 
-    /// Polls until `condition` holds or `seconds` pass; true when it held.
+    /// Polls every `interval` microseconds until `condition` holds or `seconds` pass; true when it held.
     @discardableResult
-    func wait(upTo seconds: Double = 5, until condition: (BackgroundProcess) -> Bool) -> Bool {
+    func wait(upTo seconds: Double = 5, interval: UInt32 = 10_000, until condition: (BackgroundProcess) -> Bool) -> Bool {
         let deadline = Date().addingTimeInterval(seconds)
         while Date() < deadline {
             if condition(self) { return true }
-            usleep(10_000)
+            usleep(interval)
         }
         return condition(self)
     }

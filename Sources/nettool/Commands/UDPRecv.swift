@@ -96,13 +96,14 @@ extension Nettool {
                 guard !quiet else { return }
                 lines.write(json ? DatagramReport.json(datagram) : Array(DatagramReport.text(datagram, forceHex: hex).utf8))
             }
+            // Armed before the ready line, as for the servers (Serving/ServerConsole.swift).
+            let signals = onTerminationSignals { receiver.stop() }
+            defer { signals.forEach { $0.cancel() } }
             if json {
                 lines.write(receiver.localEndpoint.listeningRecord(transport: .udp))
             } else {
                 printError("listening on \(receiver.localEndpoint)/udp" + (echo ? ", echoing" : ""))
             }
-            let signals = onTerminationSignals { receiver.stop() }
-            defer { signals.forEach { $0.cancel() } }
 
             let summary = try await receiver.run()
             if json { lines.write(DatagramReport.json(summary)) } else { printError(DatagramReport.text(summary)) }
