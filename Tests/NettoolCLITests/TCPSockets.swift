@@ -110,6 +110,14 @@ func openDescriptors(_ pid: Int32) -> Int {
     (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/fd").count) ?? -1
 }
 
+/// What each of a process's descriptors refers to ("3 → socket:[123]"), for a failure message.
+func descriptorTargets(_ pid: Int32) -> String {
+    let names = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/fd")) ?? []
+    return names.sorted { (Int($0) ?? 0) < (Int($1) ?? 0) }.map { name in
+        "\(name) → " + ((try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(pid)/fd/\(name)")) ?? "?")
+    }.joined(separator: ", ")
+}
+
 /// CPU time (user + system) a process has used, in clock ticks (1/100 s), from /proc/PID/stat.
 func cpuTicks(_ pid: Int32) -> Int {
     guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
