@@ -27,7 +27,10 @@ struct Run {
         ignoreSIGPIPE
         let child = try ChildProcess(path, arguments, stdin: stdin ?? Data())
         child.waitUntilExit()
-        while !child.outputEnded { usleep(1_000) }
+        // A grandchild that outlives it (a daemon) may hold its pipes open: wait for their end
+        // for 10 s at most, never for ever.
+        let deadline = Date().addingTimeInterval(10)
+        while !child.outputEnded && Date() < deadline { usleep(1_000) }
         let outData = child.output.data.withLock { $0 }
         let errData = child.errors.data.withLock { $0 }
         return Run(status: child.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
