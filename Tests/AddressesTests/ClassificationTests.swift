@@ -15,6 +15,7 @@ struct ClassificationTests {
         ("203.0.113.9", .documentation), ("233.252.0.1", .documentation), ("198.18.0.1", .benchmarking),
         ("198.19.255.255", .benchmarking), ("192.0.0.9", .protocolAssignment), ("192.0.0.170", .protocolAssignment),
         ("240.0.0.1", .reserved), ("8.8.8.8", .public), ("192.88.99.1", .protocolAssignment),
+        ("192.0.0.0/16", .mixed), ("0.0.0.0/0", .mixed),
     ]
 
     static let ipv6Cases: [(String, AddressScope)] = [
@@ -177,6 +178,8 @@ struct EmbeddedTests {
         #expect(c.eui64MAC.map(AddressFormatter.macString) == "00:1b:21:3a:00:01")
         #expect(try classify("::").solicitedNodeGroup == nil)
         #expect(try classify("ff02::1").solicitedNodeGroup == nil)
+        // An IPv4-mapped address is never on an interface: no Neighbor Solicitation targets it.
+        #expect(try classify("::ffff:10.0.0.1").solicitedNodeGroup == nil)
     }
 }
 
@@ -231,6 +234,20 @@ struct PrefixTests {
         let c = try classify("192.0.0.0/16")
         #expect(c.specialEntries.isEmpty)
         #expect(c.containedEntries.map(\.prefix.description).contains("192.0.0.9/32"))
+        // It holds special-purpose blocks, so it is neither public nor globally reachable as a whole.
+        #expect(c.scope == .mixed)
+        #expect(!c.isGlobal)
+        #expect(AddressText.render(c).contains("no as a whole: it holds"))
+        let everything = try classify("0.0.0.0/0")
+        #expect(everything.scope == .mixed && !everything.isGlobal)
+        let unicast = try classify("2000::/3")
+        #expect(unicast.scope == .mixed && !unicast.isGlobal)
+        // A block inside one special-purpose row keeps that row's scope, but not a global verdict.
+        let assignments = try classify("192.0.0.0/24")
+        #expect(assignments.scope == .protocolAssignment && !assignments.isGlobal)
+        // A public prefix with nothing special inside stays public.
+        let plain = try classify("8.8.0.0/16")
+        #expect(plain.scope == .public && plain.isGlobal)
         let doc = try classify("2001:db8:1::/48")
         #expect(doc.scope == .documentation)
         #expect(doc.registryEntry?.prefix.description == "2001:db8::/32")

@@ -9,6 +9,8 @@ public struct AddressClassification: Sendable {
         case ipv4Unicast
         case ipv6GlobalUnicast
         case ipv6Reserved
+        /// A prefix holding special-purpose blocks: it is not globally reachable as a whole.
+        case mixed
     }
 
     public let input: AddressInput
@@ -57,7 +59,9 @@ public struct AddressClassification: Sendable {
 
     /// For IPv6 unicast: the solicited-node group that Neighbor Solicitations for it go to (RFC 4291 2.7.1).
     public var solicitedNodeGroup: IPAddress? {
-        guard address.family == .v6, input.prefixLength == nil, !address.isMulticast, address.value > 1 else { return nil }
+        // An IPv4-mapped address (::ffff:0:0/96) names an IPv4 peer; no interface holds it, so nobody solicits it.
+        let isMapped = address.value >> 32 == 0xFFFF
+        guard address.family == .v6, input.prefixLength == nil, !address.isMulticast, address.value > 1, !isMapped else { return nil }
         return .v6(0xff02_0000_0000_0000_0000_0001_ff00_0000 | (address.value & 0xFF_FFFF))
     }
 
@@ -92,7 +96,9 @@ public enum AddressClassifier {
             if matches { space.insert(index) }
         }
 
-        let scope = Self.scope(address: address, special: special, space: space)
+        // A prefix that holds special-purpose blocks and lies in none is no one kind of space.
+        let isMixed = special.isEmpty && !contained.isEmpty
+        let scope = isMixed ? .mixed : Self.scope(address: address, special: special, space: space)
         let isSingle = prefix == nil || prefix!.hostBits == 0
         let embedded: [EmbeddedAddress] = isSingle
             ? EmbeddedExtraction.extract(address).map { role, inner in
@@ -103,7 +109,8 @@ public enum AddressClassifier {
         let multicast: MulticastInfo? = address.isMulticast && (prefix == nil || prefix!.length >= (address.family == .v4 ? 4 : 8))
             ? MulticastInfo(address) : nil
         let teredo = isSingle && embedded.first?.role == .teredoServer ? TeredoFields(address) : nil
-        let basis = Self.globalBasis(address: address, special: special, embedded: embedded, multicast: multicast)
+        let basis = contained.isEmpty
+            ? Self.globalBasis(address: address, special: special, embedded: embedded, multicast: multicast) : .mixed
 
         return AddressClassification(
             input: input, scope: scope, isGlobal: Self.isGlobal(basis, family: address.family), globalBasis: basis,
@@ -147,7 +154,7 @@ public enum AddressClassifier {
         case .embedded(_, let inner): return inner.isGlobal
         case .multicastScope(let scope): return scope.isGlobal
         case .ipv4Unicast, .ipv6GlobalUnicast: return true
-        case .ipv6Reserved: return false
+        case .ipv6Reserved, .mixed: return false
         }
     }
 }

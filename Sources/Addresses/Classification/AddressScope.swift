@@ -19,6 +19,8 @@ public enum AddressScope: String, Sendable, CaseIterable {
     case protocolAssignment = "protocol-assignment"
     case reserved
     case `public`
+    /// A prefix wider than, and holding, special-purpose blocks: no one scope fits all of it.
+    case mixed
 
     /// One sentence for learners.
     public var explanation: String {
@@ -42,6 +44,7 @@ public enum AddressScope: String, Sendable, CaseIterable {
         case .protocolAssignment: return "set aside by the IETF for a specific protocol's use"
         case .reserved: return "not in use; hosts should not send to it"
         case .public: return "ordinary unicast space, routable on the Internet"
+        case .mixed: return "a prefix holding special-purpose blocks of its own kinds: classify a narrower prefix or an address"
         }
     }
 }

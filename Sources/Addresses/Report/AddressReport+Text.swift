@@ -56,6 +56,9 @@ public enum AddressText {
             return "\(answer): inside 2000::/3 (global unicast) and outside every special-purpose block"
         case .ipv6Reserved:
             return "\(answer): IPv6 space the IETF reserves (outside 2000::/3)"
+        case .mixed:
+            let count = c.containedRows.count
+            return "\(answer) as a whole: it holds \(count) special-purpose block\(count == 1 ? "" : "s") with rules of their own (see contains)"
         }
     }
 
