@@ -10,6 +10,7 @@ public final class TourContext: @unchecked Sendable {
     let cleanup: TourCleanup
     private let emitStep: (TourStep) -> Void
     private(set) var failures = 0
+    private(set) var skipped = 0
     private var scratch: String?
 
     public init(nettool: String, cleanup: TourCleanup, emit: @escaping (TourStep) -> Void) {
@@ -19,7 +20,11 @@ public final class TourContext: @unchecked Sendable {
     }
 
     func emit(_ step: TourStep) {
-        if !step.ok { failures += 1 }
+        if step.skipped != nil {
+            skipped += 1
+        } else if !step.ok {
+            failures += 1
+        }
         emitStep(step)
     }
 

@@ -10,9 +10,9 @@ import Glibc
 /// undoes the rest if the tour is interrupted.
 public enum TourRunner {
     /// Runs `lessons`; `beforeLesson` is called with each lesson's position first (headings,
-    /// --pause). Returns the number of steps that did not go as expected.
+    /// --pause). Returns how many steps did not go as expected and how many were skipped.
     public static func run(_ lessons: [LessonID], context: TourContext,
-                           beforeLesson: (LessonID, Int) -> Void) -> Int {
+                           beforeLesson: (LessonID, Int) -> Void) -> (failures: Int, skipped: Int) {
         for (index, lesson) in lessons.enumerated() {
             beforeLesson(lesson, index + 1)
             do {
@@ -36,7 +36,7 @@ public enum TourRunner {
             }
         }
         context.cleanup.runAll()
-        return context.failures
+        return (context.failures, context.skipped)
     }
 }
 
@@ -62,7 +62,7 @@ extension TourRunner {
             out.flush()
             if pause { waitForEnter() }
         }
-        let failures: Int = await withCheckedContinuation { continuation in
+        let (failures, skipped): (Int, Int) = await withCheckedContinuation { continuation in
             // The lessons block on child processes: a thread of their own, not a Swift concurrency one.
             DispatchQueue(label: "nettool.tour").async {
                 continuation.resume(returning: run(lessons, context: context) { lesson, index in
@@ -76,10 +76,11 @@ extension TourRunner {
         let count = steps.load(ordering: .relaxed)
         var out = OutputStream.standardOutput()
         if json {
-            out.write(TourReport.summaryJSON(lessons: lessons.count, steps: count, failed: failures))
+            out.write(TourReport.summaryJSON(lessons: lessons.count, steps: count, failed: failures, skipped: skipped))
         } else {
-            out.write(failures == 0 ? "\nTour finished: \(count) step\(count == 1 ? "" : "s"), each as expected.\n"
-                                    : "\nTour finished: \(failures) of \(count) steps did not go as expected (marked !!).\n")
+            let skips = skipped == 0 ? "" : " (\(skipped) skipped, marked --)"
+            out.write(failures == 0 ? "\nTour finished: \(count) step\(count == 1 ? "" : "s"), each as expected\(skips).\n"
+                                    : "\nTour finished: \(failures) of \(count) steps did not go as expected (marked !!)\(skips).\n")
         }
         out.flush()
         return failures == 0

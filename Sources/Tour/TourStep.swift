@@ -4,6 +4,20 @@ import Rendering
 public enum LessonID: String, CaseIterable, Sendable {
     case addresses, ports, udp, tcp, stream, close, timewait, dualstack, loss, tls, files, wire
 
+    /// A lesson as a person names it: its number in `--list` or its name in any case.
+    public init?(named text: String) {
+        if let number = Int(text), (1...Self.allCases.count).contains(number) {
+            self = Self.allCases[number - 1]
+        } else if let lesson = Self(rawValue: text.lowercased()) {
+            self = lesson
+        } else {
+            return nil
+        }
+    }
+
+    /// Its number in `--list`.
+    public var number: Int { Self.allCases.firstIndex(of: self)! + 1 }
+
     public var title: String {
         switch self {
         case .addresses: "Addresses: what kind of address is this?"
@@ -50,6 +64,9 @@ public struct TourStep: Sendable {
     public var output: [String] = []
     public var explanation: String
     public var ok: Bool
+    /// Why the step did not run (no root, a tool missing), if it did not: a skipped step is
+    /// neither a success nor a failure.
+    public var skipped: String? = nil
     /// Values a script may want (ports, paths, digests), in the order they were set.
     public var facts: [(key: StaticString, value: String)] = []
 }
@@ -60,7 +77,11 @@ public enum TourReport {
         if let command = step.command { text += "$ \(command)\n" }
         for line in step.output { text += "  \(line)\n" }
         text += wrap(step.explanation, indent: "  ") + "\n"
-        if !step.ok { text += "  !! this step did not go as expected\n" }
+        if let reason = step.skipped {
+            text += "  -- skipped: \(reason)\n"
+        } else if !step.ok {
+            text += "  !! this step did not go as expected\n"
+        }
         return text
     }
 
@@ -72,7 +93,14 @@ public enum TourReport {
             json.field("command", step.command)
             json.array("output", step.output) { json, line in json.string(line) }
             json.field("explanation", step.explanation)
-            json.field("ok", step.ok)
+            // A skipped step has no verdict: it says so and why, instead of "ok".
+            if let reason = step.skipped {
+                json.field("skipped", true)
+                json.field("reason", reason)
+            } else {
+                json.field("ok", step.ok)
+                json.field("skipped", false)
+            }
             json.key("facts")
             json.beginObject()
             for fact in step.facts {
@@ -83,11 +111,24 @@ public enum TourReport {
         }
     }
 
-    public static func summaryJSON(lessons: Int, steps: Int, failed: Int) -> [UInt8] {
+    public static func summaryJSON(lessons: Int, steps: Int, failed: Int, skipped: Int) -> [UInt8] {
         return JSONLine.record("summary") { json in
             json.field("lessons", lessons)
             json.field("steps", steps)
             json.field("failed", failed)
+            json.field("skipped", skipped)
+        }
+    }
+
+    /// `--list --json`: one record per lesson.
+    public static func listJSON() -> [UInt8] {
+        LessonID.allCases.flatMap { lesson in
+            JSONLine.record("lesson") { json in
+                json.field("number", lesson.number)
+                json.field("name", lesson.rawValue)
+                json.field("title", lesson.title)
+                json.field("summary", lesson.summary)
+            }
         }
     }
 

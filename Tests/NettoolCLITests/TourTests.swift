@@ -118,7 +118,30 @@ struct TourTests {
             : try Run.nettool(arguments)
         #expect(run.status == 0, "\(run.stdout)\(run.stderr)")
         let step = try #require(steps(run.stdout).first { $0["lesson"] as? String == "loss" })
-        #expect(step["ok"] as? Bool == true && (step["explanation"] as? String)?.contains("sudo nettool tour loss") == true)
+        // Skipped, with the reason: neither a success nor a failure.
+        #expect(step["ok"] == nil && step["skipped"] as? Bool == true, "\(step)")
+        #expect((step["reason"] as? String)?.contains("needs root") == true, "\(step)")
+        #expect((step["explanation"] as? String)?.contains("sudo nettool tour loss") == true)
+        let summary = try #require(run.jsonLines.last)
+        #expect(summary["event"] as? String == "summary" && summary["skipped"] as? Int == 1 && summary["failed"] as? Int == 0, "\(summary)")
+    }
+
+    @Test("lessons are chosen by their number in --list or by name in any case; --list --json is one record per lesson")
+    func lessonNames() throws {
+        let list = try Run.nettool(["tour", "--list", "--json"])
+        #expect(list.status == 0, "\(list.stderr)")
+        let records = list.jsonLines
+        #expect(records.count == 12 && records.allSatisfy { $0["event"] as? String == "lesson" }, "\(list.stdout)")
+        #expect(records.first?["number"] as? Int == 1 && records.first?["name"] as? String == "addresses")
+        #expect(list.stdout.hasPrefix("{\"event\":\"lesson\""))
+        for name in ["1", "ADDRESSES", "Addresses"] {
+            let run = try Run.nettool(["tour", name, "--json"])
+            #expect(run.status == 0, "\(name): \(run.stderr)")
+            let lessonSteps = steps(run.stdout).filter { $0["event"] as? String == "step" }
+            #expect(!lessonSteps.isEmpty && lessonSteps.allSatisfy { $0["lesson"] as? String == "addresses" }, "\(name)")
+        }
+        let wrong = try Run.nettool(["tour", "13"])
+        #expect(wrong.status == 2 && wrong.stderr.contains("no lesson '13'") && wrong.stderr.contains("12 wire"), "\(wrong.stderr)")
     }
 
     @Test("SIGINT in the middle of the TCP lesson stops servers and removes files")

@@ -3,7 +3,7 @@
 enum DualStackLesson {
     static func run(_ tour: TourContext) throws {
         let v4Arguments = ["tcp-echo-server", "--bind", "127.0.0.1", "--port", "0"]
-        guard let (v4, v4Port, v4Token) = try tour.startServer(v4Arguments, lesson: .dualstack, number: 1,
+        guard let (_, v4Port, v4Token) = try tour.startServer(v4Arguments, lesson: .dualstack, number: 1,
                 title: "A server on 127.0.0.1 is not on ::1") else { return }
         let toV6 = ["tcp-echo-client", "::1", String(v4Port), "hello"]
         let refused = try tour.run(toV6)
@@ -48,7 +48,7 @@ enum DualStackLesson {
                 && connected.contains { $0.contains("[::1]:") }))
 
         let onlyArguments = ["tcp-echo-server", "--bind", "::", "--port", "0", "--ipv6-only"]
-        guard let (only, onlyPort, onlyToken) = try tour.startServer(onlyArguments, lesson: .dualstack, number: 3,
+        guard let (_, onlyPort, onlyToken) = try tour.startServer(onlyArguments, lesson: .dualstack, number: 3,
                 title: "IPV6_V6ONLY: IPv6 clients only") else { return }
         defer { tour.cleanup.run(onlyToken) }
         let shut = ["tcp-echo-client", "127.0.0.1", String(onlyPort), "over IPv4"]

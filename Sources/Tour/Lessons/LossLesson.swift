@@ -145,6 +145,6 @@ enum LossLesson {
                 that arrives whole, later, with the kernel's retransmissions counted. To see it: sudo \
                 nettool tour loss.
                 """,
-            ok: true))
+            ok: false, skipped: geteuid() == 0 ? "needs the nft tool (apt-get install nftables)" : "needs root (sudo nettool tour loss)"))
     }
 }

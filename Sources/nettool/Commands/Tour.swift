@@ -23,15 +23,16 @@ extension Nettool {
                   nettool tour
                   nettool tour --list
                   nettool tour udp tcp --pause
+                  nettool tour 3              (lessons by their number in --list, too)
                   sudo nettool tour wire
                 """,
             version: Nettool.versionText
         )
 
-        @Argument(help: "Lessons to run (default: all, in order). See --list.")
+        @Argument(help: "Lessons to run, by name or number (default: all, in order). See --list.")
         var lessons: [String] = []
 
-        @Flag(help: "List the lessons and exit.")
+        @Flag(help: "List the lessons and exit (with --json: one record per lesson).")
         var list = false
 
         @Flag(help: "Wait for Enter after each step (for a class).")
@@ -41,14 +42,15 @@ extension Nettool {
         var json = false
 
         func validate() throws {
-            for name in lessons where LessonID(rawValue: name) == nil {
-                throw ValidationError("no lesson '\(TerminalText.escape(name))'; lessons: \(LessonID.allCases.map(\.rawValue).joined(separator: ", "))")
+            for name in lessons where LessonID(named: name) == nil {
+                throw ValidationError("no lesson '\(TerminalText.escape(name))'; lessons: "
+                    + LessonID.allCases.map { "\($0.number) \($0.rawValue)" }.joined(separator: ", "))
             }
         }
 
         func run() async throws {
-            if list { return OutputStream.write(Array(TourRunner.list.utf8)) }
-            let chosen = lessons.isEmpty ? LessonID.allCases : lessons.compactMap(LessonID.init(rawValue:))
+            if list { return OutputStream.write(json ? TourReport.listJSON() : Array(TourRunner.list.utf8)) }
+            let chosen = lessons.isEmpty ? LessonID.allCases : lessons.compactMap(LessonID.init(named:))
             let ok = await TourRunner.runPrinted(chosen, nettool: executablePath(), json: json, pause: pause)
             if !ok { throw ExitCode(ExitStatus.failure) }
         }
