@@ -28,6 +28,41 @@ public enum DurationText {
     }
 }
 
+/// Sizes and rates as nettool prints them, in one unit system: powers of 1024 with their IEC
+/// names, the same units sizes are typed in (`--max-size 500M` is 500 MiB).
+public enum ByteText {
+    /// `512 B`, `1.50 KiB`, `33.6 MiB`, `1.20 GiB`
+    public static func size(_ bytes: Int) -> String {
+        let units = ["KiB", "MiB", "GiB", "TiB", "PiB"]
+        guard bytes >= 1024 else { return "\(bytes) B" }
+        var value = Double(bytes) / 1024
+        var unit = 0
+        while value >= 1024 && unit < units.count - 1 {
+            value /= 1024
+            unit += 1
+        }
+        return fixed(value, value < 10 ? 2 : 1) + " " + units[unit]
+    }
+
+    /// `0 B/s`, `412.5 MiB/s`
+    public static func rate(_ bytesPerSecond: Double) -> String {
+        guard bytesPerSecond.isFinite, bytesPerSecond >= 0, bytesPerSecond < 9e18 else { return "- B/s" }
+        return size(Int(bytesPerSecond)) + "/s"
+    }
+}
+
+extension DurationText {
+    /// A time left, in whole seconds rounded up: `1s`, `59s`, `1m05s`, `2h03m`.
+    public static func remaining(_ duration: Duration) -> String {
+        let seconds = max(0, Int(duration.seconds.rounded(.up)))
+        if seconds < 60 { return "\(seconds)s" }
+        if seconds < 3600 { return "\(seconds / 60)m" + pad2(seconds % 60) + "s" }
+        return "\(seconds / 3600)h" + pad2(seconds / 60 % 60) + "m"
+    }
+
+    private static func pad2(_ value: Int) -> String { value < 10 ? "0\(value)" : "\(value)" }
+}
+
 extension Duration {
     public var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
 }

@@ -107,7 +107,7 @@ public enum EchoReport {
                 + (report.reconnect.map { ", a new connection every \($0 == 1 ? "message" : "\(grouped($0)) messages")" } ?? "")
                 + ", \(DurationText.format(report.elapsed))",
             "  messages    \(grouped(report.messages))  (\(grouped(Int(report.messagesPerSecond.rounded()))) msg/s)",
-            "  throughput  \(fixed(report.megabytesPerSecond, 2)) MB/s echoed, every byte verified",
+            "  throughput  \(ByteText.rate(report.megabytesPerSecond * 1e6)) echoed, every byte verified",
             "  handshakes  \(grouped(report.handshakes))  (\(grouped(Int(report.handshakesPerSecond.rounded())))/s"
                 + (report.reconnect == nil ? ", before the clock started" : "") + ")  "
                 + "setup µs p50 \(fixed(report.handshakeLatency.p50, 1))  p99 \(fixed(report.handshakeLatency.p99, 1))",

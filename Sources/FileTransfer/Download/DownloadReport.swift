@@ -5,19 +5,19 @@ public enum DownloadReport {
     public static func progressLine(_ progress: DownloadProgress) -> String {
         let seconds = progress.elapsed.seconds
         let rate = seconds > 0 ? Double(progress.bytes) / seconds : 0
-        var line = "  " + megabytes(progress.bytes)
+        var line = "  " + ByteText.size(progress.bytes)
         if let total = progress.total, total > 0 {
-            line += " / " + megabytes(total) + "  " + fixed(Double(progress.bytes) * 100 / Double(total), 0) + "%"
-            if rate > 0 { line += "  ETA " + DurationText.format(.seconds(Double(total - progress.bytes) / rate)) }
+            line += " / " + ByteText.size(total) + "  " + fixed(Double(progress.bytes) * 100 / Double(total), 0) + "%"
+            if rate > 0 { line += "  ETA " + DurationText.remaining(.seconds(Double(total - progress.bytes) / rate)) }
         }
-        return line + "  " + megabytes(Int(rate)) + "/s"
+        return line + "  " + ByteText.rate(rate)
     }
 
     public static func text(_ result: DownloadResult) -> String {
         let rate = result.elapsed.seconds > 0 ? Double(result.transferred) / result.elapsed.seconds : 0
         return "saved \(TerminalText.escape(result.path)): \(grouped(result.bytes)) bytes"
             + (result.resumedFrom > 0 ? " (\(grouped(result.transferred)) fetched, resumed at \(grouped(result.resumedFrom)))" : "")
-            + " in \(DurationText.format(result.elapsed)), \(megabytes(Int(rate)))/s\n"
+            + " in \(DurationText.format(result.elapsed)), \(ByteText.rate(rate))\n"
             + "sha256 \(Hexdump.hexString(result.sha256))" + (result.serverDigestChecked ? " (matches the server's Repr-Digest)" : "")
     }
 
@@ -31,10 +31,6 @@ public enum DownloadReport {
             json.field("sha256", Hexdump.hexString(result.sha256))
             json.field("server_digest_checked", result.serverDigestChecked)
         }
-    }
-
-    static func megabytes(_ bytes: Int) -> String {
-        fixed(Double(bytes) / 1e6, bytes < 10_000_000 ? 2 : 1) + " MB"
     }
 }
 

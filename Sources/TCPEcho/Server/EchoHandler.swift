@@ -112,7 +112,7 @@ final class EchoHandler: ChannelInboundHandler {
         switch event {
         case ChannelEvent.inputClosed:
             narrator.step("recv() → 0 (FIN from \(peer))",
-                          "the peer half-closed: it will send nothing more; the echo is finished, then the server closes too")
+                          "the peer sent a FIN: it will send nothing more (a half-close, shutdown(SHUT_WR), or a full close(): the wire looks the same); the echo is finished, then the server closes too")
             if var framer, let rest = framer.remainder() {
                 self.framer = framer
                 echoLine(rest, context: context)
