@@ -7,6 +7,7 @@ public enum HostSyntax {
     /// Why `host` is neither an IP address nor a valid host name (RFC 1123 labels, `_` allowed),
     /// or nil when it is one of them.
     public static func problem(_ host: String) -> String? {
+        if host.isEmpty { return "the host name is empty" }
         if host.contains(":") || host.allSatisfy({ $0.isNumber || $0 == "." }) {
             do {
                 _ = try AddressInput.parse(host)
@@ -15,8 +16,10 @@ public enum HostSyntax {
                 return "'\(TerminalText.escape(host))' is not a valid IP address: \(error)"
             }
         }
-        let labels = host.split(separator: ".", omittingEmptySubsequences: false)
-        let valid = !host.isEmpty && host.utf8.count <= 253 && labels.allSatisfy { label in
+        // A fully qualified name may end with the root's dot (`localhost.`).
+        let name = host.hasSuffix(".") && host.count > 1 ? host.dropLast() : Substring(host)
+        let labels = name.split(separator: ".", omittingEmptySubsequences: false)
+        let valid = name.utf8.count <= 253 && labels.allSatisfy { label in
             !label.isEmpty && label.count <= 63 && label.first != "-" && label.last != "-"
                 && label.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }
         }

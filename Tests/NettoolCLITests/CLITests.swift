@@ -159,7 +159,67 @@ struct ExitStatusTableTests {
         for command in ["udp-send", "udp-recv", "tcp-echo-server", "tcp-echo-client", "file-server", "download", "ip-classify",
                         "port-classify", "capture"] {
             let help = try Run.nettool([command, "--help"])
-            #expect(help.stdout.contains("Exit status:") && help.stdout.contains("4  connection refused"), "\(command)")
+            #expect(help.stdout.contains("Exit status:") && help.stdout.contains("2  usage error"), "\(command)")
+        }
+    }
+
+    @Test("each --help lists only the statuses that command can end with, wrapped under their own column")
+    func perCommandRows() throws {
+        let local = ["ip-classify", "port-classify", "capture", "tcp-echo-server", "file-server"]
+        for command in local {
+            let help = try Run.nettool([command, "--help"]).stdout
+            #expect(!help.contains("4  connection refused") && !help.contains("8  TLS failed"), "\(command)")
+        }
+        for command in ["download", "tcp-echo-client"] {
+            let help = try Run.nettool([command, "--help"]).stdout
+            #expect(help.contains("4  connection refused") && help.contains("8  TLS failed"), "\(command)")
+            // Status 8's meaning is wrapped and keeps its indent (it used to continue at column 0).
+            let lines = help.split(separator: "\n")
+            #expect(!lines.contains { $0.hasPrefix("the handshake failed") }, "\(command)")
+            #expect(lines.contains { $0.hasPrefix("     ") && $0.contains("the handshake failed") }, "\(command)")
+        }
+        let udpSend = try Run.nettool(["udp-send", "--help"]).stdout
+        #expect(udpSend.contains("4  connection refused") && !udpSend.contains("8  TLS failed"))
+    }
+
+    @Test("no option's help names its default twice")
+    func defaultsOnce() throws {
+        for command in ["udp-send", "udp-recv", "tcp-echo-server", "tcp-echo-client", "file-server", "download", "capture"] {
+            let help = try Run.nettool([command, "--help"]).stdout
+            // Options are separated by lines that start a new "  -"; within one, "(default:" appears once.
+            let options = help.components(separatedBy: "\n  -").dropFirst()
+            for option in options {
+                #expect(option.components(separatedBy: "(default:").count <= 2, "\(command): \(option)")
+            }
+        }
+    }
+}
+
+@Suite("Option values as people type them")
+struct OptionValueTests {
+    @Test("--servername: an empty name is named as such; a fully qualified name with its root dot is accepted")
+    func serverNames() throws {
+        let empty = try Run.nettool(["tcp-echo-client", "127.0.0.1", "1", "x", "--tls", "--servername", ""])
+        #expect(empty.status == 2 && empty.stderr.contains("the host name is empty"), "\(empty.stderr)")
+        let dotted = try Run.nettool(["tcp-echo-client", "127.0.0.1", "1", "x", "--tls", "--servername", "localhost."])
+        #expect(dotted.status != 2, "\(dotted.stderr)")
+    }
+
+    @Test("--read-size takes the size syntax --max-size takes")
+    func readSize() throws {
+        let run = try Run.nettool(["tcp-echo-server", "--read-size", "2K", "--port", "0", "--bind", "127.0.0.1", "--no-such-option"])
+        // The unknown option is what fails: 2K itself parsed.
+        #expect(run.status == 2 && !run.stderr.contains("read-size"), "\(run.stderr)")
+        let tooBig = try Run.nettool(["tcp-echo-server", "--read-size", "2M", "--port", "0"])
+        #expect(tooBig.status == 2 && tooBig.stderr.contains("--read-size must be 1 byte to 1 MiB"), "\(tooBig.stderr)")
+    }
+
+    @Test("a zero timeout is refused by every command that takes one")
+    func zeroTimeouts() throws {
+        for arguments in [["download", "http://127.0.0.1:1/x", "--connect-timeout", "0"], ["download", "http://127.0.0.1:1/x", "--timeout", "0"],
+                          ["tcp-echo-client", "127.0.0.1", "1", "x", "--connect-timeout", "0"]] {
+            let run = try Run.nettool(arguments)
+            #expect(run.status == 2 && run.stderr.contains("longer than 0"), "\(arguments): \(run.stderr)")
         }
     }
 }
@@ -185,6 +245,7 @@ struct TypedArgumentTests {
     @Test("host syntax: addresses and names pass, typos are named", arguments: [
         ("127.0.0.1", true), ("::1", true), ("fe80::1%lo", true), ("localhost", true), ("a-b.example_1.test", true),
         ("999.1.1.1", false), ("bad_host!", false), ("-lead.example", false), ("a..b", false), ("", false),
+        ("localhost.", true), ("example.test.", true), (".", false), ("a..", false),
     ])
     func hostSyntax(host: String, valid: Bool) {
         #expect((HostSyntax.problem(host) == nil) == valid, "\(host): \(HostSyntax.problem(host) ?? "ok")")

@@ -25,7 +25,7 @@ extension Nettool {
 
                 Live capture needs root or CAP_NET_RAW.
 
-                \(ExitStatus.helpText)
+                \(ExitHelp.local)
 
                 Examples:
                   nettool capture --list-interfaces
@@ -87,7 +87,7 @@ extension Nettool {
         var alerts = false
 
         @Option(help: ArgumentHelp("Keep at most this many addresses in the neighbour table; past it the least recently seen are "
-                                   + "dropped, with one alert. (default: 65536)", valueName: "n"))
+                                   + "dropped, with one alert.", valueName: "n"))
         var tableLimit = NeighborWatch.defaultLimit
 
         @Option(help: "A router expected to send advertisements (address or MAC); repeatable. Others raise an alert.")

@@ -22,7 +22,7 @@ extension Nettool {
                 --sha256 and the server's Repr-Digest; on a mismatch the .part is kept and the exit \
                 status is 1.
 
-                \(ExitStatus.helpText)
+                \(ExitHelp.tcpClient)
                 download ends every failed transfer (after its retries) with 1 and names the cause, except TLS (8).
 
                 Examples:
@@ -89,6 +89,7 @@ extension Nettool {
                 throw ValidationError(error.description)
             }
             if retries < 0 || maxRedirects < 0 { throw ValidationError("--retries and --max-redirects must be 0 or more") }
+            if connectTimeout.value <= .zero || timeout.value <= .zero { throw ValidationError("timeouts must be longer than 0") }
             _ = try resolveTable()
         }
 

@@ -24,7 +24,7 @@ extension Nettool {
                 NUL bytes, backslashes or symbolic links that point out; hidden files (.git, .env) \
                 only with --show-hidden. Every request is logged with its peer, status and bytes.
 
-                \(ExitStatus.helpText)
+                \(ExitHelp.server)
                 A server exits 0 after Ctrl-C/SIGTERM (in-flight transfers get --grace, then a summary).
 
                 Examples:

@@ -23,7 +23,7 @@ extension Nettool {
 
                 Scopes: \(AddressScope.allCases.map(\.rawValue).joined(separator: ", ")).
 
-                \(ExitStatus.helpText)
+                \(ExitHelp.local)
                 1 when any input is not a valid address or prefix.
 
                 Examples:

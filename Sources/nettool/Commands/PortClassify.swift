@@ -19,7 +19,7 @@ extension Nettool {
                 sockets bound to it right now with their process (like ss -ltnup); and whether bind() on it \
                 would fail for you, and why.
 
-                \(ExitStatus.helpText)
+                \(ExitHelp.local)
                 1 when any input is not a valid port, range or service name.
 
                 Examples:

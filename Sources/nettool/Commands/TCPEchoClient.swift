@@ -22,7 +22,7 @@ extension Nettool {
                 second; with --reconnect N every connection is replaced after N messages, which \
                 is how TLS servers are measured.
 
-                \(ExitStatus.helpText)
+                \(ExitHelp.tcpClient)
 
                 Examples:
                   nettool tcp-echo-client 127.0.0.1 7007 hello

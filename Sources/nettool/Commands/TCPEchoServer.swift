@@ -17,7 +17,7 @@ extension Nettool {
                 IPv4 and IPv6 clients alike. Ctrl-C stops accepting, lets open connections finish \
                 for --grace, then prints a summary (a second Ctrl-C closes them at once).
 
-                \(ExitStatus.helpText)
+                \(ExitHelp.server)
                 A server exits 0 after a normal stop (a signal, or --once done).
 
                 Examples:
@@ -43,9 +43,9 @@ extension Nettool {
         @Option(help: "listen() backlog: handshakes queued for accept() (capped by net.core.somaxconn).")
         var backlog = 4096
 
-        @Option(help: ArgumentHelp("Read at most this many bytes at a time (recv's length; default: up to 64 KiB): small reads show a stream arriving in pieces.",
-                                   valueName: "bytes"))
-        var readSize: Int?
+        @Option(help: ArgumentHelp("Read at most this many bytes at a time (recv's length; default: up to 64 KiB; 64, 1K, 16KiB): small reads show a stream arriving in pieces.",
+                                   valueName: "size"))
+        var readSize: ByteCountArgument?
 
         @OptionGroup var tls: TLSServerArguments
 
@@ -56,7 +56,7 @@ extension Nettool {
         func validate() throws {
             if let idleTimeout, idleTimeout.value <= .zero { throw ValidationError("--idle-timeout must be longer than 0") }
             guard (1...65535).contains(backlog) else { throw ValidationError("--backlog must be 1-65535") }
-            if let readSize, !(1...(1 << 20)).contains(readSize) { throw ValidationError("--read-size must be 1 byte to 1 MiB") }
+            if let readSize, !(1...(1 << 20)).contains(readSize.bytes) { throw ValidationError("--read-size must be 1 byte to 1 MiB") }
         }
 
         func run() async throws {
@@ -64,7 +64,7 @@ extension Nettool {
             let (listenOptions, tlsLine) = try listen.options(tls: tls)
             options.listen = listenOptions
             options.listen.backlog = backlog
-            options.listen.readSize = readSize
+            options.listen.readSize = readSize?.bytes
             options.idleTimeout = idleTimeout?.value
             options.once = once
             options.lineMode = line

@@ -19,7 +19,7 @@ extension Nettool {
                 datagrams that a sender grouped with UDP GSO (udp-send does, at full speed) is read in \
                 one go (UDP_GRO) and still shown and counted datagram by datagram.
 
-                \(ExitStatus.helpText)
+                \(ExitHelp.text(.success, .failure, .usage, .timedOut))
                 1 also when --timeout passed with nothing received.
 
                 Examples:

@@ -20,7 +20,7 @@ extension Nettool {
                 gets separate datagrams, but tcpdump on this host shows each group as one large packet. \
                 --no-gso sends them one by one.
 
-                \(ExitStatus.helpText)
+                \(ExitHelp.text(.success, .failure, .usage, .resolution, .refused, .timedOut, .unreachable))
 
                 Examples:
                   nettool udp-send 127.0.0.1 9999 hello

@@ -80,7 +80,7 @@ struct RemoteArguments: ParsableArguments {
 /// How a TCP server listens: --bind, -p/--port, --max-connections, --grace (tcp-echo-server,
 /// file-server).
 struct ListenArguments: ParsableArguments {
-    @Option(help: "Local address to listen on (default: [::], all addresses, IPv4 and IPv6).")
+    @Option(help: "Local address to listen on (:: is all addresses, IPv4 and IPv6).")
     var bind = "::"
 
     @Option(name: .shortAndLong, help: "Port to listen on; 0 asks the kernel for a free one (printed).", transform: PortArgument.local)
@@ -182,7 +182,8 @@ struct TLSClientArguments: ParsableArguments {
     var options: TLSClientOptions {
         var options = TLSClientOptions()
         options.trust = insecure ? .insecure : cacert.map { .file($0) } ?? .system
-        options.serverName = servername
+        // SNI carries no root dot (RFC 6066 3): `localhost.` is sent and verified as `localhost`.
+        options.serverName = servername.map { $0.hasSuffix(".") ? String($0.dropLast()) : $0 }
         options.keyLogPath = keylog
         return options
     }
