@@ -85,13 +85,17 @@ public func fixed(_ value: Double, _ digits: Int) -> String {
 
 /// `1,234,567`: digits grouped by thousands, for counts people compare at a glance.
 public func grouped(_ value: Int) -> String {
-    let digits = String(value.magnitude)
+    (value < 0 ? "-" : "") + grouped(digits: String(value.magnitude))
+}
+
+/// The same for a count held as decimal digits (one too large for Int: 2^128 addresses).
+public func grouped(digits: String) -> String {
     var text = ""
     for (index, digit) in digits.enumerated() {
         if index > 0 && (digits.count - index) % 3 == 0 { text.append(",") }
         text.append(digit)
     }
-    return (value < 0 ? "-" : "") + text
+    return text
 }
 
 /// `1000`, `64K`, `500M`, `2G` (powers of 1024): a size as typed; nil unless it is a whole

@@ -238,6 +238,9 @@ struct PrefixTests {
         #expect(c.scope == .mixed)
         #expect(!c.isGlobal)
         #expect(AddressText.render(c).contains("no as a whole: it holds"))
+        // Counts are grouped by thousands in text, as every other count nettool prints.
+        #expect(AddressText.render(c).contains("65,536"))
+        #expect(AddressText.render(try classify("::/0")).contains("340,282,366,920,938,463,463,374,607,431,768,211,456"))
         let everything = try classify("0.0.0.0/0")
         #expect(everything.scope == .mixed && !everything.isGlobal)
         let unicast = try classify("2000::/3")

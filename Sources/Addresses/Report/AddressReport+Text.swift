@@ -100,8 +100,8 @@ public enum AddressText {
         fields.add("wildcard", prefix.wildcard.description)
         if let broadcast = prefix.broadcast { fields.add("broadcast", broadcast.description) }
         fields.add("hosts", "\(usable.first) - \(usable.last)")
-        fields.add("addresses", prefix.addressCount)
-        fields.add("usable hosts", prefix.usableHostCount + usableNote(prefix))
+        fields.add("addresses", grouped(digits: prefix.addressCount))
+        fields.add("usable hosts", grouped(digits: prefix.usableHostCount) + usableNote(prefix))
         if !contained.isEmpty {
             fields.add("contains", contained.map { "\($0.prefix) \($0.name)" }.joined(separator: "\n"))
         }
