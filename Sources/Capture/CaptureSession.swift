@@ -263,6 +263,10 @@ public final class CaptureSession: @unchecked Sendable {
             line.field("packets", counts.seen)
             line.field("arp", counts.arp)
             line.field("ndp", counts.ndp)
+            line.field("tcp", counts.tcp)
+            line.field("udp", counts.udp)
+            line.field("icmp", counts.icmp)
+            line.field("other_ip", counts.otherIP)
             line.field("other", counts.other)
             line.field("malformed", counts.malformed)
             line.key("dropped_by_kernel")
@@ -279,9 +283,13 @@ public final class CaptureSession: @unchecked Sendable {
             out.flush()
         } else {
             out.flush()
-            var summary = "\(counts.seen) packet\(counts.seen == 1 ? "" : "s") seen, \(counts.decoded) decoded "
-                + "(\(counts.arp) ARP, \(counts.ndp) NDP), \(counts.malformed) malformed"
-            if counts.other > 0 { summary += ", \(counts.other) other" }
+            let kinds = [("ARP", counts.arp), ("NDP", counts.ndp), ("TCP", counts.tcp), ("UDP", counts.udp), ("ICMP", counts.icmp),
+                         ("other IP", counts.otherIP)]
+            // ARP and NDP are always named (the default capture); the rest when seen.
+            let named = kinds.enumerated().filter { $0.offset < 2 || $0.element.1 > 0 }.map { "\(grouped($0.element.1)) \($0.element.0)" }
+            var summary = "\(grouped(counts.seen)) packet\(counts.seen == 1 ? "" : "s") seen, \(grouped(counts.decoded)) decoded "
+                + "(\(named.joined(separator: ", "))), \(grouped(counts.malformed)) malformed"
+            if counts.other > 0 { summary += ", \(grouped(counts.other)) other" }
             if let stats { summary += ", \(stats.droppedByKernel) dropped by the kernel" }
             if processor.watch.evicted > 0 {
                 summary += "; the neighbour table holds \(grouped(processor.watch.count)), \(grouped(processor.watch.evicted)) evicted (--table-limit)"

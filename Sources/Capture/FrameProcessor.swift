@@ -16,16 +16,41 @@ public struct FrameProcessor {
         public var seen = 0
         public var arp = 0
         public var ndp = 0
-        /// Frames that were not ARP or NDP (a user filter let them through) or not decodable.
+        public var tcp = 0
+        public var udp = 0
+        /// ICMP and ICMPv6 other than Neighbor Discovery.
+        public var icmp = 0
+        /// IP packets of another protocol, or fragments after the first.
+        public var otherIP = 0
+        /// Frames that were not IP, ARP or NDP, or not decodable.
         public var other = 0
         public var malformed = 0
 
-        public var decoded: Int { arp + ndp }
+        public var decoded: Int { arp + ndp + tcp + udp + icmp + otherIP }
+
+        mutating func count(_ content: DecodedFrame.Content) {
+            switch content {
+            case .arp: arp += 1
+            case .ndp: ndp += 1
+            case .ip(let packet):
+                switch packet.transport {
+                case .tcp: tcp += 1
+                case .udp: udp += 1
+                case .icmp: icmp += 1
+                case .laterFragment, .other: otherIP += 1
+                }
+            case .other, .none: other += 1
+            }
+        }
 
         public mutating func add(_ more: Counts) {
             seen += more.seen
             arp += more.arp
             ndp += more.ndp
+            tcp += more.tcp
+            udp += more.udp
+            icmp += more.icmp
+            otherIP += more.otherIP
             other += more.other
             malformed += more.malformed
         }
@@ -54,11 +79,7 @@ public struct FrameProcessor {
                                  to output: inout JSONLine) -> [Alert] {
         counts.seen += 1
         let frame = FrameDecoder.decode(bytes, linkType: linkType, originalLength: originalLength)
-        switch frame.content {
-        case .arp: counts.arp += 1
-        case .ndp: counts.ndp += 1
-        case .ipv6, .other, .none: counts.other += 1
-        }
+        counts.count(frame.content)
         if frame.malformed != nil { counts.malformed += 1 }
         let name = frame.link.interfaceIndex.flatMap(interfaceName) ?? interface
         switch format {

@@ -55,7 +55,7 @@ public struct NeighborWatch {
         switch frame.content {
         case .arp(let packet): observeARP(packet, time: time, alerts: &alerts)
         case .ndp(let packet): observeNDP(packet, link: frame.link, findings: frame.findings, time: time, alerts: &alerts)
-        case .ipv6, .other, .none: break
+        case .ip, .other, .none: break
         }
         return alerts
     }

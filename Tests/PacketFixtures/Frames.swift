@@ -47,6 +47,69 @@ public enum Frames {
         return [0x60, 0, 0, 0] + be16(message.count) + [58, hopLimit] + ipv6(src) + ipv6(dst) + message
     }
 
+    /// The RFC 1071 sum of `bytes` (padded to even length), complemented.
+    public static func checksum(_ bytes: [UInt8]) -> UInt16 {
+        let all = bytes + (bytes.count % 2 == 1 ? [0] : [])
+        var sum = 0
+        for index in stride(from: 0, to: all.count, by: 2) { sum += Int(all[index]) << 8 | Int(all[index + 1]) }
+        while sum > 0xffff { sum = (sum & 0xffff) + (sum >> 16) }
+        return ~UInt16(sum)
+    }
+
+    /// An IPv4 packet around `payload`, header checksum filled in.
+    public static func ipv4Packet(src: String, dst: String, proto: UInt8, ttl: UInt8 = 64, id: Int = 0x1234,
+                                  flags: Int = 0x4000, options: [UInt8] = [], _ payload: [UInt8]) -> [UInt8] {
+        let headerLength = 20 + options.count
+        var header = [UInt8(0x40 | headerLength / 4), 0] + be16(headerLength + payload.count) + be16(id) + be16(flags)
+            + [ttl, proto, 0, 0] + ipv4(src) + ipv4(dst) + options
+        let sum = checksum(header)
+        header[10] = UInt8(sum >> 8)
+        header[11] = UInt8(sum & 0xff)
+        return header + payload
+    }
+
+    /// An IPv6 packet around `payload` (`next` is the first next-header value).
+    public static func ipv6Packet(src: String, dst: String, next: UInt8, hopLimit: UInt8 = 64, _ payload: [UInt8]) -> [UInt8] {
+        [0x60, 0, 0, 0] + be16(payload.count) + [next, hopLimit] + ipv6(src) + ipv6(dst) + payload
+    }
+
+    /// A TCP segment with its checksum over the pseudo-header of `src` and `dst` (dotted or IPv6 text).
+    public static func tcp(src: String, dst: String, sport: Int, dport: Int, seq: UInt32, ack: UInt32 = 0, flags: UInt16,
+                           window: Int = 65535, options: [UInt8] = [], payload: [UInt8] = []) -> [UInt8] {
+        let headerLength = 20 + options.count
+        var segment = be16(sport) + be16(dport) + be32(seq) + be32(ack) + be16(Int(headerLength / 4) << 12 | Int(flags))
+            + be16(window) + [0, 0, 0, 0] + options + payload
+        let sum = checksum(pseudo(src, dst, proto: 6, length: segment.count) + segment)
+        segment[16] = UInt8(sum >> 8)
+        segment[17] = UInt8(sum & 0xff)
+        return segment
+    }
+
+    /// A UDP datagram with its checksum (zero over IPv4 when `noChecksum`).
+    public static func udp(src: String, dst: String, sport: Int, dport: Int, payload: [UInt8], noChecksum: Bool = false) -> [UInt8] {
+        var datagram = be16(sport) + be16(dport) + be16(8 + payload.count) + [0, 0] + payload
+        guard !noChecksum else { return datagram }
+        var sum = checksum(pseudo(src, dst, proto: 17, length: datagram.count) + datagram)
+        if sum == 0 { sum = 0xffff }
+        datagram[6] = UInt8(sum >> 8)
+        datagram[7] = UInt8(sum & 0xff)
+        return datagram
+    }
+
+    /// An ICMP (IPv4) message with its checksum.
+    public static func icmp(type: UInt8, code: UInt8 = 0, rest: [UInt8] = [0, 0, 0, 0], body: [UInt8] = []) -> [UInt8] {
+        var message = [type, code, 0, 0] + rest + body
+        let sum = checksum(message)
+        message[2] = UInt8(sum >> 8)
+        message[3] = UInt8(sum & 0xff)
+        return message
+    }
+
+    private static func pseudo(_ src: String, _ dst: String, proto: UInt8, length: Int) -> [UInt8] {
+        src.contains(":") ? ipv6(src) + ipv6(dst) + be32(UInt32(length)) + [0, 0, 0, proto]
+                          : ipv4(src) + ipv4(dst) + [0, proto] + be16(length)
+    }
+
     public static func ndpFrame(src: String, dst: String, hopLimit: UInt8 = 255, type: UInt8, code: UInt8 = 0,
                          body: [UInt8], linkSource: [UInt8] = macA, badChecksum: Bool = false) -> [UInt8] {
         ethernet(dst: [0x33, 0x33, 0, 0, 0, 1], src: linkSource, type: 0x86dd,

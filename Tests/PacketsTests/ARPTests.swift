@@ -120,7 +120,8 @@ struct ARPTests {
     }
 
     @Test func unsupportedLinkTypeDecodesNothing() {
-        let frame = FrameDecoder.decode([0x45, 0, 0, 20], linkType: LinkType(dlt: 101))
+        // DLT_USER0: nothing a decoder can know.
+        let frame = FrameDecoder.decode([0x45, 0, 0, 20], linkType: LinkType(dlt: 147))
         #expect(frame.content == .none)
         #expect(frame.malformed == nil)
     }

@@ -178,8 +178,9 @@ struct NDPTests {
 
     @Test func otherIPv6IsNotNDP() {
         let echo = FrameDecoder.decode(F.ethernet(type: 0x86dd, F.icmpv6(src: "2001:2::1", dst: "2001:2::2", type: 128, body: [0, 1, 0, 1])))
-        guard case .ipv6(let ip) = echo.content else { Issue.record("expected plain IPv6"); return }
+        guard case .ip(let packet) = echo.content, case .v6(let ip) = packet.network else { Issue.record("expected plain IPv6"); return }
         #expect(ip.upperLayer == 58)
+        #expect(packet.icmp.map { "\($0.typeName)" } == "echo-request")
     }
 }
 

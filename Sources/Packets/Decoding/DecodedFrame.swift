@@ -13,8 +13,8 @@ public struct DecodedFrame: Equatable, Sendable {
     public enum Content: Equatable, Sendable {
         case arp(ARPPacket)
         case ndp(NDPPacket)
-        /// IPv6 that is not Neighbor Discovery (what a user's own filter may let through).
-        case ipv6(IPv6Header)
+        /// IPv4, or IPv6 that is not Neighbor Discovery, with its transport message.
+        case ip(IPPacket)
         /// Any other EtherType.
         case other(etherType: UInt16)
         /// The link header itself was cut short, or the link type is not supported.
@@ -23,6 +23,11 @@ public struct DecodedFrame: Equatable, Sendable {
 
     public var arp: ARPPacket? {
         if case .arp(let packet) = content { return packet }
+        return nil
+    }
+
+    public var ip: IPPacket? {
+        if case .ip(let packet) = content { return packet }
         return nil
     }
 

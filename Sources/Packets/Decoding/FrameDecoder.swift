@@ -17,6 +17,8 @@ public enum FrameDecoder {
         switch frame.link.etherType {
         case EtherType.arp, EtherType.rarp:
             decodeARP(&reader, into: &frame)
+        case EtherType.ipv4:
+            decodeIPv4(&reader, into: &frame)
         case EtherType.ipv6:
             decodeIPv6(&reader, into: &frame)
         default:
@@ -43,6 +45,21 @@ public enum FrameDecoder {
         }
     }
 
+    private static func decodeIPv4(_ reader: inout PacketReader, into frame: inout DecodedFrame) {
+        let ip: IPv4Header
+        do {
+            ip = try IPv4Header.read(from: &reader)
+        } catch {
+            frame.malformed = error
+            return
+        }
+        var packet = IPPacket(network: .v4(ip), transport: .other)
+        let pseudo = PseudoHeader(source: ip.source, destination: ip.destination, protocolNumber: ip.protocolNumber,
+                                  whole: !ip.isFragment)
+        decodeTransport(&packet, &reader, length: ip.payloadLength, pseudo: pseudo, laterFragment: ip.fragmentOffset != 0,
+                        into: &frame)
+    }
+
     private static func decodeIPv6(_ reader: inout PacketReader, into frame: inout DecodedFrame) {
         let ip: IPv6Header
         do {
@@ -51,12 +68,14 @@ public enum FrameDecoder {
             frame.malformed = error
             return
         }
-        frame.content = .ipv6(ip)
-        guard ip.upperLayer == 58, let type = reader.bytes.count > reader.offset ? reader.bytes[reader.offset] : nil,
+        let laterFragment = (ip.fragment?.offset ?? 0) != 0
+        guard ip.upperLayer == 58, !laterFragment, let type = reader.bytes.count > reader.offset ? reader.bytes[reader.offset] : nil,
               let kind = NDPKind(rawValue: type) else {
-            if reader.remaining < ip.upperLayerLength {
-                frame.malformed = .truncated(Truncated(field: "IPv6 payload", needed: ip.upperLayerLength, available: reader.remaining))
-            }
+            var packet = IPPacket(network: .v6(ip), transport: .other)
+            let pseudo = PseudoHeader(source: ip.source, destination: ip.destination, protocolNumber: ip.upperLayer,
+                                      whole: ip.fragment == nil)
+            decodeTransport(&packet, &reader, length: ip.upperLayerLength, pseudo: pseudo, laterFragment: laterFragment,
+                            into: &frame)
             return
         }
         var packet: NDPPacket?
@@ -66,6 +85,24 @@ public enum FrameDecoder {
         if let packet {
             frame.content = .ndp(packet)
             frame.findings = validityFindings(packet, link: frame.link)
+        }
+    }
+
+    /// The transport message after an IP header; what was read stays when its bytes run out.
+    private static func decodeTransport(_ packet: inout IPPacket, _ reader: inout PacketReader, length: Int,
+                                        pseudo: PseudoHeader, laterFragment: Bool, into frame: inout DecodedFrame) {
+        let isV6 = pseudo.source.family == .v6
+        do {
+            packet.transport = try IPPacket.readTransport(pseudo.protocolNumber, from: &reader, length: length, isV6: isV6,
+                                                         pseudo: pseudo, laterFragment: laterFragment)
+        } catch {
+            frame.malformed = error
+        }
+        frame.content = .ip(packet)
+        // The IPv4 header checksum is always computed in software, so a wrong one is real. Transport
+        // checksums of locally sent packets are often left to the card: their status is shown, not alarmed.
+        if case .v4(let ip) = packet.network, case .invalid(let expected) = ip.checksumStatus {
+            frame.findings.append(.badIPv4Checksum(found: ip.checksum, expected: expected))
         }
     }
 

@@ -52,6 +52,17 @@ public struct LinkHeader: Equatable, Sendable {
             let addressLength = try reader.u8("SLL2 address length")
             var address = try reader.sub(8, "SLL2 address")
             if hardwareType == 1 && addressLength == 6 { header.source = try address.mac("SLL2 address") }
+        case .rawIP:
+            let version = reader.remaining > 0 ? reader.bytes[reader.offset] >> 4 : 0
+            header.etherType = version == 6 ? EtherType.ipv6 : version == 4 ? EtherType.ipv4 : 0
+            return header
+        case .null(let bigEndian):
+            let word = try reader.u32("loopback address family")
+            // Written in the capturing host's order: a small value read the other way round is huge.
+            let family = bigEndian || word < 0x100 ? word : word.byteSwapped
+            // AF_INET is 2 everywhere; AF_INET6 is 10 on Linux, 24, 28 or 30 on the BSDs and macOS.
+            header.etherType = family == 2 ? EtherType.ipv4 : [10, 24, 28, 30].contains(family) ? EtherType.ipv6 : 0
+            return header
         case .unsupported:
             return header
         }

@@ -5,6 +5,11 @@ public enum LinkType: Equatable, Sendable {
     case linuxSLL
     /// Linux cooked capture v2: adds the interface index.
     case linuxSLL2
+    /// Bare IPv4 or IPv6 packets, the version nibble telling which (tun devices, `DLT_RAW`).
+    case rawIP
+    /// BSD loopback: a 4-byte address family first, in the capturing host's byte order
+    /// (`DLT_NULL`) or in network order (`DLT_LOOP`).
+    case null(bigEndian: Bool)
     case unsupported(Int32)
 
     public init(dlt: Int32) {
@@ -12,6 +17,10 @@ public enum LinkType: Equatable, Sendable {
         case 1: self = .ethernet
         case 113: self = .linuxSLL
         case 276: self = .linuxSLL2
+        // LINKTYPE_RAW is 101 in files; libpcap's DLT_RAW is 12 (14 on OpenBSD); 228/229 are IPv4/IPv6 only.
+        case 12, 14, 101, 228, 229: self = .rawIP
+        case 0: self = .null(bigEndian: false)
+        case 108: self = .null(bigEndian: true)
         default: self = .unsupported(dlt)
         }
     }
@@ -21,6 +30,8 @@ public enum LinkType: Equatable, Sendable {
         case .ethernet: 1
         case .linuxSLL: 113
         case .linuxSLL2: 276
+        case .rawIP: 12
+        case .null(let bigEndian): bigEndian ? 108 : 0
         case .unsupported(let value): value
         }
     }

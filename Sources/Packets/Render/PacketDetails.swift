@@ -17,7 +17,7 @@ enum PacketDetails {
         switch frame.content {
         case .arp(let packet): lines += arp(packet)
         case .ndp(let packet): lines += ndp(packet)
-        case .ipv6(let ip): lines.append(ipv6(ip))
+        case .ip(let packet): lines += IPDetails.lines(packet)
         case .other, .none: break
         }
         for line in lines {

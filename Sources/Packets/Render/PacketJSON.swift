@@ -4,7 +4,8 @@ import Rendering
 /// One JSON object per frame (JSON Lines). Keys: `time`, `interface`, `protocol`, then the
 /// protocol's fields, then `findings` and `malformed` (null or the reason).
 public enum PacketJSON {
-    public static func append(_ frame: DecodedFrame, time: Timestamp, interface: String?,
+    /// `tcp` is what a connection tracker says of a TCP segment (relative numbers, analysis marks).
+    public static func append(_ frame: DecodedFrame, time: Timestamp, interface: String?, tcp: TCPAnnotation? = nil,
                               clock: inout TimestampFormatter, to out: inout JSONLine) {
         out.beginObject()
         out.record("packet")
@@ -14,12 +15,8 @@ public enum PacketJSON {
         switch frame.content {
         case .arp(let packet): arp(packet, frame: frame, to: &out)
         case .ndp(let packet): ndp(packet, frame: frame, to: &out)
-        case .ipv6(let ip):
-            out.field("protocol", "ipv6")
-            out.field("src_mac", frame.link.source)
-            out.field("src_ip", ip.source)
-            out.field("dst_ip", ip.destination)
-            out.field("next_header", ip.upperLayer)
+        case .ip(let packet):
+            IPJSON.fields(packet, frame: frame, tcp: tcp, to: &out)
         case .other(let etherType):
             out.field("protocol", "other")
             out.field("ethertype", etherType)

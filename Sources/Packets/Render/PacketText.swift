@@ -5,8 +5,9 @@ import Rendering
 /// announcement, DAD, unsolicited, router leaving) and any findings. `verbose` adds an
 /// indented line for every header and option field.
 public enum PacketText {
+    /// `tcp` is what a connection tracker says of a TCP segment (relative numbers, analysis marks).
     public static func append(_ frame: DecodedFrame, time: Timestamp, interface: String?, verbose: Bool,
-                              clock: inout TimestampFormatter, to out: inout JSONLine) {
+                              tcp: TCPAnnotation? = nil, clock: inout TimestampFormatter, to out: inout JSONLine) {
         clock.withLocal(time) { out.text(bytes: $0) }
         if let interface {
             out.textByte(UInt8(ascii: " "))
@@ -24,13 +25,7 @@ public enum PacketText {
         switch frame.content {
         case .arp(let packet): arpLine(packet, to: &out)
         case .ndp(let packet): ndpLine(packet, to: &out)
-        case .ipv6(let ip):
-            out.literal("IP6 ")
-            out.text(ip.source)
-            out.literal(" > ")
-            out.text(ip.destination)
-            out.literal(" next-header ")
-            out.textInt(ip.upperLayer)
+        case .ip(let packet): IPText.line(packet, tcp: tcp, to: &out)
         case .other(let etherType):
             out.literal("ethertype 0x")
             out.text(String(etherType, radix: 16).leftPadded(to: 4))
