@@ -102,13 +102,18 @@ let package = Package(
         ),
         // ARP and NDP decoders and their text/JSON forms: pure Swift over bytes, no libpcap types.
         .target(name: "Packets", dependencies: ["Addresses", "Rendering"], swiftSettings: crossModule),
+        // Tables bounded in memory: the least recently used entry makes room (pure, no dependencies).
+        .target(name: "Tables"),
+        // TCP connections tracked from their segments: states, relative numbers, tshark's analysis
+        // marks, the conversation summary and the ladder diagram. Pure.
+        .target(name: "Flows", dependencies: ["Addresses", "Packets", "Rendering", "Tables"]),
         // The neighbour table, arpwatch/ndpmon-style alerts and OUI vendors, learnt from decoded packets.
         .target(name: "Neighbors", dependencies: ["Addresses", "Packets", "Rendering"]),
         // libpcap's API (headers from libpcap-dev), loaded with dlopen on first use rather than
         // linked, so only `capture` pays for it and its dependencies at start-up.
         .target(name: "CPcap", linkerSettings: [.linkedLibrary("dl")]),
         // The read loop (CaptureSession), what each frame becomes (FrameProcessor), and libpcap.
-        .target(name: "Capture", dependencies: ["CPcap", "Addresses", "HostState", "Neighbors", "Packets", "ProcessIO", "Rendering"]),
+        .target(name: "Capture", dependencies: ["CPcap", "Addresses", "Flows", "HostState", "Neighbors", "Packets", "ProcessIO", "Rendering"]),
         // `nettool tour`: lessons that run nettool's own commands on loopback and explain each step.
         .target(name: "Tour", dependencies: ["HostState", "Packets", "ProcessIO", "Rendering"]),
         // What a command-line process does around its work: stdin readers, signals, limits.
@@ -134,6 +139,7 @@ let package = Package(
         .testTarget(name: "PacketsTests", dependencies: ["Packets", "Addresses", "PacketFixtures"]),
         .testTarget(name: "NeighborsTests", dependencies: ["Neighbors", "Capture", "Packets", "Addresses", "PacketFixtures"]),
         .testTarget(name: "CaptureTests", dependencies: ["Capture", "Packets", "PacketFixtures"]),
+        .testTarget(name: "FlowsTests", dependencies: ["Flows", "Packets", "Addresses", "Tables", "PacketFixtures"]),
         .testTarget(name: "NettoolCLITests", dependencies: ["nettool", "Capture", "Endpoints", "Packets", "PacketFixtures", "ProcessIO", "Rendering"]),
     ]
 )

@@ -32,8 +32,11 @@ public enum PacketText {
         case .none:
             out.literal("frame")
         }
-        out.literal(", length ")
-        out.textInt(frame.originalLength)
+        // IP lines end with the transport's own length, as tcpdump's do; the others with the frame's.
+        if frame.ip == nil {
+            out.literal(", length ")
+            out.textInt(frame.originalLength)
+        }
         for finding in frame.findings {
             out.literal(" !! ")
             out.text(finding.description)

@@ -12,16 +12,26 @@ extension Nettool {
     struct Capture: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "capture",
-            abstract: "Watch ARP and IPv6 Neighbor Discovery on a wire, decoded exactly.",
+            abstract: "Watch packets on a wire, decoded exactly: ARP and Neighbor Discovery, IP, TCP, UDP and ICMP.",
             discussion: """
-                Captures ARP, RARP and NDP (ICMPv6 types 133-137, also inside 802.1Q/QinQ tags) \
-                through libpcap, live or from a pcap/pcapng file, and prints one line per packet: \
-                who-has / is-at, probes and announcements (RFC 5227), DAD, unsolicited NA, router \
-                advertisements with their prefixes, and every RFC 4861 validity problem (hop \
-                limit, checksum, options). --table keeps the IP-to-MAC table it learns; --alerts \
-                reports new stations, changed MACs, duplicate addresses, gratuitous ARP and \
-                unexpected routers, as arpwatch and ndpmon do. Ctrl-C ends with a summary; \
-                SIGUSR1 prints the table without stopping.
+                Captures through libpcap, live or from a pcap/pcapng file, and prints one line per \
+                packet. What it captures: ARP, RARP and NDP (ICMPv6 types 133-137, also inside \
+                802.1Q/QinQ tags) when no selector and no filter are given; --tcp, --udp, --icmp \
+                and --ip select those (combine them, with or without --arp/--ndp); a BPF filter \
+                alone (`capture -i lo 'tcp port 7007'` or --filter) captures what it matches, as \
+                tcpdump does, and narrows the selectors when both are given.
+
+                ARP and NDP lines say who-has / is-at, probes and announcements (RFC 5227), DAD, \
+                unsolicited NA, router advertisements with their prefixes, and every RFC 4861 \
+                validity problem (hop limit, checksum, options). IP lines have tcpdump's shape: \
+                `IP 127.0.0.1.41234 > 127.0.0.1.7007: Flags [S], seq 0, win 65495, options [mss \
+                65495,...], length 0`; ICMP errors name the datagram they quote; -v shows every \
+                header field and whether each checksum is right (a locally sent packet's transport \
+                checksum is often left to the network card, so it can look wrong in a capture).
+
+                --table keeps the IP-to-MAC table it learns; --alerts reports new stations, changed \
+                MACs, duplicate addresses, gratuitous ARP and unexpected routers, as arpwatch and \
+                ndpmon do. Ctrl-C ends with a summary; SIGUSR1 prints the table without stopping.
 
                 Live capture needs root or CAP_NET_RAW.
 
@@ -31,6 +41,8 @@ extension Nettool {
                   nettool capture --list-interfaces
                   sudo nettool capture -i eth0
                   sudo nettool capture -i any --ndp -v
+                  sudo nettool capture -i lo 'tcp port 7007'
+                  sudo nettool capture -i lo --tcp --udp --json
                   sudo nettool capture -i eth0 --alerts --table --router fe80::1
                   sudo nettool capture -i eth0 -c 100 -w arp.pcap
                   nettool capture -r arp.pcap --json
@@ -59,14 +71,29 @@ extension Nettool {
         @Option(help: "Stop after this long (e.g. 10s, 500ms).")
         var duration: DurationArgument?
 
-        @Flag(help: "Only ARP and RARP.")
+        @Flag(help: "ARP and RARP.")
         var arp = false
 
-        @Flag(help: "Only Neighbor Discovery (ICMPv6 133-137).")
+        @Flag(help: "Neighbor Discovery (ICMPv6 133-137).")
         var ndp = false
 
-        @Option(help: "A BPF expression combined with the ARP/NDP filter by `and` (tcpdump syntax).")
+        @Flag(help: "TCP segments, over IPv4 and IPv6.")
+        var tcp = false
+
+        @Flag(help: "UDP datagrams.")
+        var udp = false
+
+        @Flag(help: "ICMP and ICMPv6 messages.")
+        var icmp = false
+
+        @Flag(help: "Every IPv4 and IPv6 packet.")
+        var ip = false
+
+        @Option(help: "A BPF expression (tcpdump syntax): alone it selects what to capture; with selectors it narrows them.")
         var filter: String?
+
+        @Argument(help: ArgumentHelp("The BPF expression, as tcpdump takes it (the same as --filter).", valueName: "expression"))
+        var expression: [String] = []
 
         @Flag(help: "Put the interface in promiscuous mode.")
         var promiscuous = false
@@ -99,7 +126,7 @@ extension Nettool {
         func validate() throws {
             if read != nil && interface != nil { throw ValidationError("-r reads a file and -i captures live: give one of them") }
             if let count, count < 1 { throw ValidationError("-c/--count must be at least 1") }
-            if arp && ndp { throw ValidationError("--arp and --ndp each narrow to one protocol; leave both out for both") }
+            if filter != nil && !expression.isEmpty { throw ValidationError("give the filter once: as --filter or as the trailing expression") }
             if !(1...262_144).contains(snaplen) { throw ValidationError("--snaplen must be 1-262144") }
             if json && verbose { throw ValidationError("--json already carries every field; drop -v") }
             for text in router where RouterIdentity(text) == nil {
@@ -117,12 +144,20 @@ extension Nettool {
             try await capture()
         }
 
+        /// The selectors given; with none, ARP and NDP unless a filter alone says what to capture.
+        private var protocols: CaptureFilter.Protocols {
+            let chosen: [(Bool, CaptureFilter.Protocols)] = [(arp, .arp), (ndp, .ndp), (tcp, .tcp), (udp, .udp), (icmp, .icmp), (ip, .ip)]
+            let selected = chosen.reduce(into: CaptureFilter.Protocols()) { if $1.0 { $0.insert($1.1) } }
+            let hasFilter = filter.map { !$0.isEmpty } ?? !expression.isEmpty
+            return selected.isEmpty && !hasFilter ? .arpAndNDP : selected
+        }
+
         private func capture() async throws {
             var request = CaptureRequest(file: read, interface: interface)
             request.snapshotLength = Int32(snaplen)
             request.promiscuous = promiscuous
-            request.protocols = arp ? .arp : ndp ? .ndp : .arpAndNDP
-            request.filter = filter
+            request.protocols = protocols
+            request.filter = filter ?? (expression.isEmpty ? nil : expression.joined(separator: " "))
             request.writePath = write
             request.format = quiet || (write != nil && !print) ? .none : json ? .json : .text(verbose: verbose)
             request.json = json

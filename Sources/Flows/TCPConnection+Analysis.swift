@@ -1,0 +1,81 @@
+import Packets
+
+/// tshark's sequence analysis (epan/dissectors/packet-tcp.c, `tcp_analyze_sequence_number`),
+/// in its order: each segment is judged against what its direction sent and the other
+/// direction acknowledged before it.
+extension TCPConnection {
+    static func analyse(_ segment: TCPSegment, sender: inout TCPDirection, receiver: inout TCPDirection,
+                        time: Double, scaling: Bool) -> TCPAnalysisMarks {
+        let flags = segment.flags
+        let (seq, ack, length) = (segment.sequence, segment.acknowledgment, segment.payloadLength)
+        let control = flags.contains(.syn) || flags.contains(.fin) || flags.contains(.rst)
+        let advance = UInt32(truncatingIfNeeded: length) &+ (flags.contains(.syn) ? 1 : 0) &+ (flags.contains(.fin) ? 1 : 0)
+        if flags.contains(.syn) {
+            sender.base = seq
+            if let scale = TCPOptionSummary(segment.options).windowScale { sender.windowScale = scale }
+        } else if sender.base == nil {
+            sender.base = seq &- 1
+        }
+        if flags.contains(.ack) && receiver.base == nil { receiver.base = ack &- 1 }
+
+        var marks: TCPAnalysisMarks = []
+        let next = sender.nextSequence
+        let sameAck = flags.contains(.ack) && ack == sender.lastAck
+        let sameWindow = segment.window == sender.lastWindow
+        if length == 1, seq == next, receiver.lastWindow == 0 { marks.insert(.zeroWindowProbe) }
+        if segment.window == 0 && !control { marks.insert(.zeroWindow) }
+        if let next, seqLess(next, seq), !flags.contains(.rst) { marks.insert(.lostSegment) }
+        if let next, length <= 1, !control, seq == next &- 1 { marks.insert(.keepAlive) }
+        if length == 0, seq == next, sameAck, !sameWindow, sender.lastWindow != nil, !control { marks.insert(.windowUpdate) }
+        if length > 0, let peerAck = receiver.lastAck, let peerWindow = receiver.lastWindow,
+           seq &+ UInt32(truncatingIfNeeded: length) == peerAck &+ UInt32(truncatingIfNeeded: receiver.windowBytes(peerWindow, scaling: scaling)) {
+            marks.insert(.windowFull)
+        }
+        if length == 0, seq == next, sameAck, sameWindow, !control {
+            marks.insert(receiver.lastWasKeepAlive ? .keepAliveAck : .duplicateAck)
+        }
+        if flags.contains(.ack), let peerNext = receiver.nextSequence, seqLess(peerNext, ack), !flags.contains(.syn) {
+            marks.insert(.ackedUnseen)
+        }
+        if (length > 0 || flags.contains(.syn) || flags.contains(.fin)), let next, seqLess(seq, next), !marks.contains(.keepAlive) {
+            let kind = retransmissionKind(seq: seq, advance: advance, next: next, sender: sender, receiver: receiver, time: time)
+            marks.formUnion(kind)
+            if kind.contains(.retransmission) { sender.retransmissions += 1 }
+        }
+        record(segment, marks: marks, advance: advance, sender: &sender, time: time)
+        return marks
+    }
+
+    /// A segment below what its direction already sent: fast, spurious, reordered or plain.
+    private static func retransmissionKind(seq: UInt32, advance: UInt32, next: UInt32, sender: TCPDirection,
+                                           receiver: TCPDirection, time: Double) -> TCPAnalysisMarks {
+        if receiver.duplicateAcks >= 2, receiver.lastAck == seq, time - receiver.lastAckTime < fastRetransmitWindow {
+            return [.fastRetransmission, .retransmission]
+        }
+        if time - sender.nextSequenceTime < reorderingWindow, seq &+ advance != next { return .outOfOrder }
+        if let acked = receiver.lastAck, seqLessOrEqual(seq &+ advance, acked) { return [.spuriousRetransmission, .retransmission] }
+        return .retransmission
+    }
+
+    /// Moves the direction's numbers on past this segment.
+    private static func record(_ segment: TCPSegment, marks: TCPAnalysisMarks, advance: UInt32, sender: inout TCPDirection, time: Double) {
+        let end = segment.sequence &+ advance
+        if sender.nextSequence.map({ seqLess($0, end) }) ?? true {
+            sender.nextSequence = end
+            sender.nextSequenceTime = time
+        }
+        if segment.flags.contains(.ack) {
+            if marks.contains(.duplicateAck) {
+                sender.duplicateAcks += 1
+            } else if segment.acknowledgment != sender.lastAck {
+                sender.duplicateAcks = 0
+            }
+            sender.lastAck = segment.acknowledgment
+            sender.lastAckTime = time
+        }
+        sender.lastWindow = segment.window
+        sender.lastWasKeepAlive = marks.contains(.keepAlive)
+        sender.packets += 1
+        sender.bytes += segment.payloadLength
+    }
+}
