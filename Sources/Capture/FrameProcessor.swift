@@ -1,3 +1,4 @@
+import Flows
 import Neighbors
 import Packets
 import Rendering
@@ -8,6 +9,8 @@ public struct FrameProcessor {
     public enum Format: Sendable {
         case text(verbose: Bool)
         case json
+        /// TCP segments as rows of each connection's sequence diagram (`Ladder`), or its JSON records.
+        case ladder(json: Bool)
         /// Decode and learn only (for --table or --alerts without per-packet lines).
         case none
     }
@@ -62,15 +65,23 @@ public struct FrameProcessor {
     public let learns: Bool
     public private(set) var counts = Counts()
     public private(set) var watch: NeighborWatch
+    /// TCP connections followed across packets: relative numbers and analysis marks on each
+    /// segment, the ladder, the conversations. Nil for absolute numbers and no analysis.
+    public private(set) var tracker: TCPTracker?
+    private var ladder = Ladder()
     private var clock = TimestampFormatter()
 
     public init(linkType: LinkType, format: Format, learns: Bool = true, expectedRouters: [RouterIdentity] = [],
-                tableLimit: Int = NeighborWatch.defaultLimit) {
+                tableLimit: Int = NeighborWatch.defaultLimit, tracker: TCPTracker? = nil) {
         self.linkType = linkType
         self.format = format
         self.learns = learns
         self.watch = NeighborWatch(expectedRouters: expectedRouters, limit: tableLimit)
+        self.tracker = tracker
     }
+
+    /// Whether packets must be seen in order, on one thread.
+    public var isStateful: Bool { learns || tracker != nil }
 
     /// Decodes one frame, appends its rendering to `output`, and returns the alerts it raised.
     /// `interface` names the capturing interface; `interfaceName` resolves Linux cooked v2 indexes.
@@ -82,15 +93,29 @@ public struct FrameProcessor {
         counts.count(frame.content)
         if frame.malformed != nil { counts.malformed += 1 }
         let name = frame.link.interfaceIndex.flatMap(interfaceName) ?? interface
+        let observation = track(frame, time: time)
         switch format {
         case .text(let verbose):
-            PacketText.append(frame, time: time, interface: name, verbose: verbose, clock: &clock, to: &output)
+            PacketText.append(frame, time: time, interface: name, verbose: verbose, tcp: observation?.annotation, clock: &clock, to: &output)
         case .json:
-            PacketJSON.append(frame, time: time, interface: name, clock: &clock, to: &output)
+            PacketJSON.append(frame, time: time, interface: name, tcp: observation?.annotation, clock: &clock, to: &output)
+        case .ladder(let json):
+            if let observation, let segment = frame.ip?.tcp { drawLadder(observation, segment, time: time, json: json, to: &output) }
         case .none:
             break
         }
         return learns ? watch.observe(frame, time: time) : []
+    }
+
+    private mutating func track(_ frame: DecodedFrame, time: Timestamp) -> TCPObservation? {
+        guard tracker != nil, let packet = frame.ip, let segment = packet.tcp else { return nil }
+        return tracker!.observe(segment, source: packet.source, destination: packet.destination, time: time.interval)
+    }
+
+    private mutating func drawLadder(_ observation: TCPObservation, _ segment: TCPSegment, time: Timestamp, json: Bool,
+                                     to output: inout JSONLine) {
+        if json { return Ladder.json(observation, segment, time: time.interval, to: &output) }
+        output.text(ladder.rows(observation, segment, time: time.interval))
     }
 
     public mutating func process(_ bytes: [UInt8], time: Timestamp, to output: inout JSONLine) -> [Alert] {
@@ -98,4 +123,9 @@ public struct FrameProcessor {
             process($0, originalLength: bytes.count, time: time, interface: nil, interfaceName: { _ in nil }, to: &output)
         }
     }
+}
+
+extension Timestamp {
+    /// Seconds since the epoch, for the tracker's arithmetic.
+    var interval: Double { Double(seconds) + Double(microseconds) / 1e6 }
 }

@@ -77,8 +77,8 @@ public struct TCPConnection: Sendable {
             acknowledgment: absolute || !segment.flags.contains(.ack) ? segment.acknowledgment
                                                                     : segment.acknowledgment &- (receiver.base ?? 0),
             marks: marks, scaledWindow: segment.flags.contains(.syn) ? nil : sender.windowBytes(segment.window, scaling: scaling))
-        return TCPObservation(connection: id, side: side, annotation: annotation, step: step, clientState: clientState,
-                              serverState: serverState, stateChanged: before != (clientState, serverState))
+        return TCPObservation(connection: id, client: client, server: server, side: side, annotation: annotation, step: step,
+                              clientState: clientState, serverState: serverState, stateChanged: before != (clientState, serverState))
     }
 
     /// Window scaling is in force only when both SYNs carried the option (RFC 7323 section 2.2).
@@ -88,6 +88,8 @@ public struct TCPConnection: Sendable {
 /// What the tracker says of one segment.
 public struct TCPObservation: Sendable {
     public var connection: Int
+    public var client: TCPEndpoint
+    public var server: TCPEndpoint
     public var side: TCPSide
     public var annotation: TCPAnnotation
     public var step: TCPStep

@@ -1,0 +1,96 @@
+import Addresses
+import Packets
+import Rendering
+
+/// A TCP connection drawn as the sequence diagram textbooks draw: the client on the left, the
+/// server on the right, one arrow per segment with its flags, relative numbers and length, each
+/// side's state where it changes, analysis marks on their arrows, and for a learner what the
+/// handshake's and the close's segments are for.
+public struct Ladder {
+    static let arrowWidth = 46
+    static let stateWidth = 12
+    private var lastTime: [Int: Double] = [:]
+
+    public init() {}
+
+    /// The rows for one segment: a heading first when the connection is new.
+    public mutating func rows(_ observation: TCPObservation, _ segment: TCPSegment, time: Double) -> String {
+        var text = ""
+        let id = observation.connection
+        if lastTime[id] == nil {
+            text += "\nconnection #\(id): client \(endpoint(observation.client)), server \(endpoint(observation.server))\n"
+            text += "  " + pad("+ms", 9) + pad("client", Self.stateWidth) + String(repeating: " ", count: Self.arrowWidth + 2) + "server\n"
+            if observation.step == .handshake(1) {
+                text += "  " + pad("", 9) + pad("CLOSED", Self.stateWidth) + String(repeating: " ", count: Self.arrowWidth + 2) + "LISTEN\n"
+            }
+        }
+        let delta = time - (lastTime[id] ?? time)
+        lastTime[id] = time
+        let left = observation.stateChanged || observation.step == .handshake(1) ? observation.clientState.rawValue : ""
+        let right = observation.stateChanged ? observation.serverState.rawValue : ""
+        var row = "  " + pad(fixed(delta * 1000, 3), 9) + pad(left, Self.stateWidth)
+            + Self.arrow(Self.label(segment, observation.annotation), toServer: observation.side == .client)
+            + "  " + pad(right, Self.stateWidth)
+        if let note = observation.step.note(from: observation.side) { row += "  " + note }
+        if !observation.annotation.marks.isEmpty { row += "  !! " + Self.markWords(observation.annotation.marks) }
+        return text + row + "\n"
+    }
+
+    /// `SYN, ACK seq 0 ack 1`, `PSH, ACK seq 1:6 ack 1 len 5`.
+    static func label(_ segment: TCPSegment, _ annotation: TCPAnnotation) -> String {
+        var names: [String] = []
+        for entry in TCPFlags.named where segment.flags.contains(entry.flag) { names.append("\(entry.name)") }
+        var label = names.joined(separator: ", ")
+        let length = segment.payloadLength
+        if length > 0 {
+            label += " seq \(annotation.sequence):\(annotation.sequence &+ UInt32(truncatingIfNeeded: length))"
+        } else if !segment.flags.isDisjoint(with: [.syn, .fin, .rst]) {
+            label += " seq \(annotation.sequence)"
+        }
+        if segment.flags.contains(.ack) { label += " ack \(annotation.acknowledgment)" }
+        if length > 0 { label += " len \(length)" }
+        return label
+    }
+
+    static func arrow(_ label: String, toServer: Bool) -> String {
+        let body = " \(label) "
+        let dashes = max(4, arrowWidth - body.count - 3)
+        let lead = String(repeating: "─", count: 2)
+        return toServer ? lead + body + String(repeating: "─", count: dashes) + "▶"
+                        : "◀" + lead + body + String(repeating: "─", count: dashes)
+    }
+
+    static func markWords(_ marks: TCPAnalysisMarks) -> String {
+        TCPAnalysisMarks.named.filter { marks.contains($0.mark) }.map { "\($0.words)" }.joined(separator: ", ")
+    }
+
+    private func endpoint(_ endpoint: TCPEndpoint) -> String {
+        endpoint.address.family == .v6 ? "[\(endpoint.address)]:\(endpoint.port)" : "\(endpoint.address):\(endpoint.port)"
+    }
+
+    private func pad(_ text: String, _ width: Int) -> String {
+        text.count >= width ? text + " " : text + String(repeating: " ", count: width - text.count)
+    }
+
+    /// The same row as a JSON record.
+    public static func json(_ observation: TCPObservation, _ segment: TCPSegment, time: Double, to out: inout JSONLine) {
+        out.beginObject()
+        out.record("ladder")
+        out.field("connection", observation.connection)
+        out.field("time", time, digits: 6)
+        out.field("from", observation.side.rawValue)
+        out.field("label", label(segment, observation.annotation))
+        out.field("seq", observation.annotation.sequence)
+        out.field("ack", observation.annotation.acknowledgment)
+        out.field("length", segment.payloadLength)
+        out.field("client_state", observation.clientState.rawValue)
+        out.field("server_state", observation.serverState.rawValue)
+        out.field("state_changed", observation.stateChanged)
+        out.field("note", observation.step.note(from: observation.side))
+        out.array("analysis", TCPAnalysisMarks.named.filter { observation.annotation.marks.contains($0.mark) }) { out, entry in
+            out.string(entry.key)
+        }
+        out.endObject()
+        out.endLine()
+    }
+}
