@@ -52,6 +52,7 @@ public final class TLSClientSide: Sendable {
         // NIOSSL's own name check would refuse without a reason, and even under --insecure.
         configuration.certificateVerification = .noHostnameVerification
         configuration.applicationProtocols = options.protocols
+        configuration.closeWithoutWaiting()
         if let path = options.keyLogPath ?? ProcessInfo.processInfo.environment["SSLKEYLOGFILE"] {
             let log = try KeyLogFile(path: path)
             configuration.keyLogCallback = { log.append($0) }
@@ -112,8 +113,10 @@ public final class TLSClientSide: Sendable {
         }
         let done = loop.makePromise(of: TLSSession.self)
         let operations = channel.pipeline.syncOperations
+        try operations.addHandler(TLSAbortGate())
         try operations.addHandler(HelloWatch(record: record, isServer: false, narrator: narrator))
         try operations.addHandler(handler)
+        try operations.addHandler(TLSCloser())
         try operations.addHandler(HandshakeWatch(record: record, peerIsServer: true, narrator: narrator, done: done, timeout: timeout))
         return done.futureResult
     }
@@ -154,7 +157,7 @@ final class HandshakeWatch: ChannelInboundHandler, RemovableChannelHandler {
             handler.finished = true
             handler.done.fail(TLSFailure.handshake("no TLS handshake within \(DurationText.compact(timeout)): the \(handler.peerIsServer ? "server" : "client") took the "
                                                    + "connection but did not answer; is it a TLS port?"))
-            context.close(promise: nil)
+            ConnectionAbort.close(context)
         }
     }
 

@@ -77,6 +77,7 @@ public final class TLSServerSide: Sendable, CustomStringConvertible {
         var configuration = TLSConfiguration.makeServerConfiguration(certificateChain: chain.map { .certificate($0) }, privateKey: .privateKey(key))
         configuration.minimumTLSVersion = .tlsv12
         configuration.applicationProtocols = ["http/1.1"]
+        configuration.closeWithoutWaiting()
         if let path = keyLogPath {
             let log = try KeyLogFile(path: path)
             configuration.keyLogCallback = { log.append($0) }
@@ -101,8 +102,10 @@ public final class TLSServerSide: Sendable, CustomStringConvertible {
         let done = channel.eventLoop.makePromise(of: TLSSession.self)
         done.futureResult.whenFailure { error in onFailure((error as? TLSFailure)?.description ?? "\(error)") }
         let operations = channel.pipeline.syncOperations
+        try operations.addHandler(TLSAbortGate())
         try operations.addHandler(HelloWatch(record: record, isServer: true, narrator: narrator, certificate: summary))
         try operations.addHandler(NIOSSLServerHandler(context: context))
+        try operations.addHandler(TLSCloser())
         try operations.addHandler(HandshakeWatch(record: record, peerIsServer: false, narrator: narrator, done: done))
     }
 

@@ -1,0 +1,154 @@
+import Foundation
+import Testing
+
+/// Runs `body` and how long it took, in seconds.
+private func timed<T>(_ body: () throws -> T) rethrows -> (T, Double) {
+    let start = Date()
+    let result = try body()
+    return (result, Date().timeIntervalSince(start))
+}
+
+/// Runs a python3 script to its end; its last stdout line is a JSON object.
+private func python(_ script: String) throws -> [String: Any] {
+    let run = try Run.program("/usr/bin/python3", ["-c", script])
+    let line = run.stdout.split(separator: "\n").last.map(String.init) ?? ""
+    let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
+    return try #require(object, "python: \(run.stdout) \(run.stderr)")
+}
+
+/// A python TLS server on a free port (the PKI's localhost leaf) that runs `afterHandshake`
+/// with `s` (the TLS socket) and `raw` (the TCP socket under it), then prints its JSON `result`.
+private func pythonTLSServer(_ pki: TestPKI, _ afterHandshake: String) throws -> (BackgroundProcess, Int) {
+    let port = try freeTCPPort()
+    let script = """
+        import socket, ssl, json, time, sys
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain("\(pki.path("chain.pem"))", "\(pki.path("leaf.key"))")
+        listener = socket.create_server(("127.0.0.1", \(port)))
+        print("ready", flush=True)
+        raw, _ = listener.accept()
+        s = context.wrap_socket(raw, server_side=True, suppress_ragged_eofs=False)
+        result = {}
+        \(afterHandshake.split(separator: "\n").joined(separator: "\n"))
+        print(json.dumps(result), flush=True)
+        time.sleep(10)
+        """
+    let server = try BackgroundProcess("/usr/bin/python3", ["-c", script])
+    // Ready once listening: a test connection would be the one connection it accepts.
+    try #require(server.wait(upTo: 5) { $0.stdoutText.contains("ready") }, "\(server.stderrText)")
+    return (server, port)
+}
+
+/// How a TLS connection ends, on both sides: NIOSSL alone waited 5 s for the peer's close_notify
+/// after sending its own, even once the peer's close_notify or FIN was in.
+@Suite("TLS closes: close_notify then FIN, in milliseconds; aborts at once", .serialized, .timeLimit(.minutes(2)))
+struct TLSCloseTests {
+    @Test("file-server after a Connection: close request: close_notify, then its FIN at once (python checks both); curl leaves no CLOSE_WAIT")
+    func serverClosesAtOnce() throws {
+        let folder = try ServedFolder()
+        let pem = folder.path + "/../" + UUID().uuidString + ".pem"
+        defer { try? FileManager.default.removeItem(atPath: pem) }
+        let (server, port) = try startFileServer(folder, ["--tls-self-signed", "--tls-cert-out", pem])
+        defer { server.signal(SIGTERM) }
+        // recv() returns b"" on close_notify (a FIN without it raises SSLEOFError); unwrap() sends
+        // ours and checks theirs; the plain recv() then waits for the server's FIN.
+        let seen = try python("""
+            import socket, ssl, json, time
+            context = ssl.create_default_context(cafile="\(pem)")
+            raw = socket.create_connection(("127.0.0.1", \(port)))
+            s = context.wrap_socket(raw, server_hostname="localhost", suppress_ragged_eofs=False)
+            s.sendall(b"GET /a.txt HTTP/1.1\\r\\nHost: localhost\\r\\nConnection: close\\r\\n\\r\\n")
+            data, notify = b"", True
+            try:
+                while chunk := s.recv(65536):
+                    data += chunk
+            except ssl.SSLEOFError:
+                notify = False
+            answered = time.monotonic()
+            plain = s.unwrap() if notify else raw
+            fin = plain.recv(1) == b""
+            print(json.dumps({"ok": b"hello file" in data, "close_notify": notify, "fin": fin, "seconds": time.monotonic() - answered}))
+            """)
+        #expect(seen["ok"] as? Bool == true && seen["close_notify"] as? Bool == true && seen["fin"] as? Bool == true, "\(seen)")
+        #expect((seen["seconds"] as? Double ?? 99) < 1, "the server's FIN came \(seen["seconds"] ?? "?") s after close_notify")
+
+        let ss = try peer("ss", package: "iproute2")
+        // curl does not always read the server's close_notify before it closes (its close is then
+        // a reset, and no CLOSE_WAIT follows): ten requests, so some do.
+        for _ in 0..<10 {
+            let fetched = try curl(["--cacert", pem, "-H", "Connection: close", "https://localhost:\(port)/a.txt"])
+            #expect(fetched.code == 200)
+        }
+        func closeWait() -> [Substring] {
+            let sockets = (try? Run.program(ss, ["-Htan"]).stdout) ?? ""
+            return sockets.split(separator: "\n").filter { $0.hasPrefix("CLOSE-WAIT") && $0.contains(":\(port) ") }
+        }
+        let (drained, seconds) = timed { server.wait(upTo: 4) { _ in closeWait().isEmpty } }
+        #expect(drained && seconds < 1, "curl's connections still in CLOSE_WAIT on the server after \(seconds) s: \(closeWait())")
+    }
+
+    @Test("download: a complete transfer ends with close_notify then FIN and does not wait for a server that keeps its side open")
+    func downloadOrderlyClose() throws {
+        let pki = try TestPKI()
+        let (server, port) = try pythonTLSServer(pki, """
+            request = b""
+            while b"\\r\\n\\r\\n" not in request:
+                request += s.recv(4096)
+            s.sendall(b"HTTP/1.1 200 OK\\r\\nContent-Length: 5\\r\\n\\r\\nhello")
+            try:
+                result["close_notify"] = s.recv(100) == b""
+            except ssl.SSLEOFError:
+                result["close_notify"] = False
+            result["fin"] = socket.socket.recv(s, 1) == b""
+            """)
+        defer { server.signal(SIGKILL) }
+        let saved = pki.path("hello.txt")
+        let (run, seconds) = try timed { try Run.nettool(["download", "https://localhost:\(port)/x", "-o", saved, "--cacert", pki.path("ca.pem")]) }
+        #expect(run.status == 0 && FileManager.default.contents(atPath: saved) == Data("hello".utf8), "\(run.stderr)")
+        #expect(seconds < 1, "download took \(seconds) s")
+        #expect(server.wait(upTo: 3) { $0.stdoutText.contains("\"close_notify\": true, \"fin\": true") }, "\(server.stdoutText) \(server.stderrText)")
+    }
+
+    @Test("download --max-size gives up at once over TLS: a Content-Length over it (file-server), and a body that grows past it (s_server)")
+    func downloadMaxSizeAborts() throws {
+        let folder = try ServedFolder()
+        let pem = folder.path + "/../" + UUID().uuidString + ".pem"
+        defer { try? FileManager.default.removeItem(atPath: pem) }
+        let (server, port) = try startFileServer(folder, ["--tls-self-signed", "--tls-cert-out", pem])
+        defer { server.signal(SIGTERM) }
+        let (announced, seconds) = try timed {
+            try Run.nettool(["download", "https://localhost:\(port)/big.bin", "-o", folder.path + "/never.bin", "--cacert", pem, "--max-size", "1000"])
+        }
+        #expect(announced.status != 0 && announced.stderr.contains("--max-size"), "\(announced.status) \(announced.stderr)")
+        #expect(seconds < 1, "--max-size against file-server took \(seconds) s")
+
+        let pki = try TestPKI()
+        try Data(count: 200_000).write(to: URL(fileURLWithPath: pki.path("zeros.bin")))
+        let (sServer, sPort) = try openSSLServer(cert: pki.path("leaf.pem"), key: pki.path("leaf.key"), chain: pki.path("intermediate.pem"), www: pki.dir)
+        defer { sServer.signal(SIGKILL) }
+        let (grown, grownSeconds) = try timed {
+            try Run.nettool(["download", "https://localhost:\(sPort)/zeros.bin", "-o", pki.path("never.bin"), "--cacert", pki.path("ca.pem"), "--max-size", "1000"])
+        }
+        #expect(grown.status != 0, "\(grown.stderr)")
+        #expect(grownSeconds < 1, "--max-size against s_server took \(grownSeconds) s")
+    }
+
+    @Test("tcp-echo-client --tls --reset aborts at once; against a TLS peer that never echoes, --timeout 3s ends near 3 s")
+    func echoClientAborts() throws {
+        let server = try BackgroundProcess.nettool(["tcp-echo-server", "--port", "0", "--bind", "127.0.0.1", "--tls-self-signed"])
+        defer { server.signal(SIGKILL) }
+        let port = try #require(server.listeningPort(), "\(server.stderrText)")
+        let (reset, seconds) = try timed { try Run.nettool(["tcp-echo-client", "127.0.0.1", "\(port)", "hello", "--tls", "--insecure", "--reset"]) }
+        #expect(reset.status == 0 && (reset.stdout + reset.stderr).contains("reset (RST)"), "\(reset.status) \(reset.stdout) \(reset.stderr)")
+        #expect(seconds < 1, "--reset took \(seconds) s")
+
+        let pki = try TestPKI()
+        let (stalled, stalledPort) = try pythonTLSServer(pki, "result['read'] = len(s.recv(100))")
+        defer { stalled.signal(SIGKILL) }
+        let (timedOut, timeoutSeconds) = try timed {
+            try Run.nettool(["tcp-echo-client", "localhost", "\(stalledPort)", "hello", "--tls", "--cacert", pki.path("ca.pem"), "--timeout", "3s"])
+        }
+        #expect(timedOut.status != 0, "\(timedOut.stderr)")
+        #expect(timeoutSeconds > 2.9 && timeoutSeconds < 3.8, "--timeout 3s took \(timeoutSeconds) s")
+    }
+}
