@@ -151,4 +151,26 @@ struct TLSCloseTests {
         #expect(timedOut.status != 0, "\(timedOut.stderr)")
         #expect(timeoutSeconds > 2.9 && timeoutSeconds < 3.8, "--timeout 3s took \(timeoutSeconds) s")
     }
+
+    @Test("every TLS server cuts a client that does not complete its handshake at --tls-handshake-timeout: silent, or half a ClientHello")
+    func handshakeDeadline() throws {
+        let folder = try ServedFolder()
+        let servers = [try BackgroundProcess.nettool(["tcp-echo-server", "--port", "0", "--bind", "127.0.0.1", "--tls-self-signed", "--tls-handshake-timeout", "1s"]),
+                       try BackgroundProcess.nettool(["file-server", "--root", folder.path, "--port", "0", "--bind", "127.0.0.1",
+                                                      "--tls-self-signed", "--tls-handshake-timeout", "1s"])]
+        defer { servers.forEach { $0.signal(SIGKILL) } }
+        // A handshake record header that announces 512 bytes, and the first 20 of them.
+        let halfHello: [UInt8] = [0x16, 0x03, 0x01, 0x02, 0x00, 0x01, 0x00, 0x01, 0xFC, 0x03, 0x03] + [UInt8](repeating: 7, count: 14)
+        for server in servers {
+            let port = try #require(server.listeningPort(), "\(server.stderrText)")
+            let silent = try RawTCPClient(port: port)
+            let half = try RawTCPClient(port: port)
+            half.send(halfHello)
+            let (closed, seconds) = timed { silent.peerClosed(within: 4) && half.peerClosed(within: 4) }
+            #expect(closed && seconds > 0.8 && seconds < 2.5, "closed: \(closed) after \(seconds) s: \(server.stderrText)")
+            #expect(server.wait(upTo: 2) { $0.stderrText.contains("did not complete its handshake") }, "\(server.stderrText)")
+        }
+        let bad = try Run.nettool(["tcp-echo-server", "--port", "0", "--tls-self-signed", "--tls-handshake-timeout", "0s"])
+        #expect(bad.status != 0 && bad.stderr.contains("--tls-handshake-timeout must be longer than 0"), "\(bad.stderr)")
+    }
 }

@@ -146,8 +146,9 @@ final class HandshakeWatch: ChannelInboundHandler, RemovableChannelHandler {
         self.timeout = timeout
     }
 
-    /// A peer that takes the TCP connection but never answers the ClientHello must not hold
-    /// the client forever: the handshake gets the connect timeout.
+    /// A peer that takes the TCP connection but never completes the handshake must not hold
+    /// the connection for ever: a client's handshake gets the connect timeout, a server's
+    /// its handshake timeout.
     func handlerAdded(context: ChannelHandlerContext) {
         guard let timeout else { return }
         let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
@@ -155,8 +156,9 @@ final class HandshakeWatch: ChannelInboundHandler, RemovableChannelHandler {
             let (handler, context) = bound.value
             guard !handler.finished else { return }
             handler.finished = true
-            handler.done.fail(TLSFailure.handshake("no TLS handshake within \(DurationText.compact(timeout)): the \(handler.peerIsServer ? "server" : "client") took the "
-                                                   + "connection but did not answer; is it a TLS port?"))
+            handler.done.fail(TLSFailure.handshake(handler.peerIsServer
+                ? "no TLS handshake within \(DurationText.compact(timeout)): the server took the connection but did not answer; is it a TLS port?"
+                : "no TLS handshake within \(DurationText.compact(timeout)): the client connected but did not complete its handshake"))
             ConnectionAbort.close(context)
         }
     }
@@ -187,6 +189,7 @@ final class HandshakeWatch: ChannelInboundHandler, RemovableChannelHandler {
     }
 
     func channelInactive(context: ChannelHandlerContext) {
+        deadline?.cancel()
         if !finished {
             finished = true
             done.fail(record.failure(for: nil, peerIsServer: peerIsServer))

@@ -121,7 +121,7 @@ struct ListenArguments: ParsableArguments {
     func options(tls arguments: TLSServerArguments) throws -> (ListenOptions, tlsLine: String?) {
         var options = self.options
         guard let identity = arguments.identity(bindHost: bind) else { return (options, nil) }
-        let tls = try TLSServerSide(identity)
+        let tls = try TLSServerSide(identity, handshakeTimeout: arguments.tlsHandshakeTimeout.value)
         options.tls = tls
         return (options, tls.description)
     }
@@ -206,8 +206,12 @@ struct TLSServerArguments: ParsableArguments {
                                valueName: "file"))
     var tlsCertOut: String?
 
+    @Option(help: "Close a client whose TLS handshake is not complete this long after it connected.")
+    var tlsHandshakeTimeout = DurationArgument(.seconds(10))
+
     func validate() throws {
         if (tlsCert == nil) != (tlsKey == nil) { throw ValidationError("--tls-cert and --tls-key go together") }
+        if tlsHandshakeTimeout.value <= .zero { throw ValidationError("--tls-handshake-timeout must be longer than 0") }
         if tlsCert != nil && tlsSelfSigned { throw ValidationError("--tls-cert serves your certificate, --tls-self-signed makes one: give one of them") }
         if !tlsSelfSigned && (!tlsName.isEmpty || tlsCertOut != nil) { throw ValidationError("--tls-name and --tls-cert-out go with --tls-self-signed") }
         if let bad = tlsName.first(where: { HostSyntax.problem($0) != nil }) { throw ValidationError("--tls-name '\(TerminalText.escape(bad))' is neither a host name nor an address") }
