@@ -174,3 +174,51 @@ struct TLSCloseTests {
         #expect(bad.status != 0 && bad.stderr.contains("--tls-handshake-timeout must be longer than 0"), "\(bad.stderr)")
     }
 }
+
+/// The key log holds every secret of the connections it logs: never written through a link, never
+/// a file others may read.
+@Suite("TLS key log: no symbolic links, no readable files, an empty SSLKEYLOGFILE is unset", .serialized, .timeLimit(.minutes(2)))
+struct KeyLogSafetyTests {
+    @Test("--keylog and SSLKEYLOGFILE refuse a link (its target untouched), a dangling link (nothing created), a 0644 file; SSLKEYLOGFILE= is unset")
+    func refusals() throws {
+        let folder = try ServedFolder()
+        let pem = folder.path + "/../" + UUID().uuidString + ".pem"
+        defer { try? FileManager.default.removeItem(atPath: pem) }
+        let (server, port) = try startFileServer(folder, ["--tls-self-signed", "--tls-cert-out", pem])
+        defer { server.signal(SIGTERM) }
+        let dir = folder.path + "/keys"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let victim = dir + "/victim.txt"
+        try Data("victim\n".utf8).write(to: URL(fileURLWithPath: victim))
+        chmod(victim, 0o644)
+        symlink(victim, dir + "/link.txt")
+        symlink(dir + "/nowhere.txt", dir + "/dangling.txt")
+        let url = "https://localhost:\(port)/a.txt"
+        func download(_ extra: [String], env: [String] = []) throws -> Run {
+            try Run.program("/usr/bin/env", env + [Run.binary, "download", url, "-o", dir + "/got-\(UUID().uuidString)", "--cacert", pem] + extra)
+        }
+        for (name, run) in [("--keylog link", try download(["--keylog", dir + "/link.txt"])),
+                            ("SSLKEYLOGFILE=link", try download([], env: ["SSLKEYLOGFILE=\(dir)/link.txt"]))] {
+            #expect(run.status == 1 && run.stderr.contains("link.txt: it is a symbolic link"), "\(name): \(run.status) \(run.stderr)")
+        }
+        #expect(FileManager.default.contents(atPath: victim) == Data("victim\n".utf8))
+        let dangling = try download(["--keylog", dir + "/dangling.txt"])
+        #expect(dangling.status == 1 && dangling.stderr.contains("symbolic link"), "\(dangling.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: dir + "/nowhere.txt"))
+        let readable = try download(["--keylog", victim])
+        #expect(readable.status == 1 && readable.stderr.contains("others may read or write it (mode 644)"), "\(readable.stderr)")
+        #expect(FileManager.default.contents(atPath: victim) == Data("victim\n".utf8))
+
+        let unset = try download([], env: ["SSLKEYLOGFILE="])
+        #expect(unset.status == 0 && !unset.stderr.contains("cannot use"), "\(unset.stderr)")
+        let fresh = dir + "/fresh.keys"
+        let made = try download(["--keylog", fresh])
+        var status = stat()
+        #expect(made.status == 0 && stat(fresh, &status) == 0 && status.st_mode & 0o777 == 0o600, "\(made.stderr)")
+        #expect(((try? String(contentsOfFile: fresh, encoding: .utf8)) ?? "").contains("CLIENT_TRAFFIC_SECRET_0 "))
+        let again = try download(["--keylog", fresh])
+        #expect(again.status == 0, "a 0600 key log of this user's is appended to: \(again.stderr)")
+        let empty = try Run.nettool(["download", url, "--keylog", ""])
+        #expect(empty.status != 0 && empty.stderr.contains("--keylog needs a file name"), "\(empty.stderr)")
+    }
+}

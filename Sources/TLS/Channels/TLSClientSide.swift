@@ -53,7 +53,8 @@ public final class TLSClientSide: Sendable {
         configuration.certificateVerification = .noHostnameVerification
         configuration.applicationProtocols = options.protocols
         configuration.closeWithoutWaiting()
-        if let path = options.keyLogPath ?? ProcessInfo.processInfo.environment["SSLKEYLOGFILE"] {
+        // An empty SSLKEYLOGFILE= is unset, as in browsers and curl.
+        if let path = options.keyLogPath ?? ProcessInfo.processInfo.environment["SSLKEYLOGFILE"].flatMap({ $0.isEmpty ? nil : $0 }) {
             let log = try KeyLogFile(path: path)
             configuration.keyLogCallback = { log.append($0) }
         }

@@ -170,11 +170,13 @@ struct TLSClientArguments: ParsableArguments {
     @Option(help: "The name to send as SNI and to verify (default: HOST).")
     var servername: String?
 
-    @Option(help: ArgumentHelp("Append the TLS secrets to this file (NSS key log; Wireshark decrypts with it). SSLKEYLOGFILE does the same.",
+    @Option(help: ArgumentHelp("Append the TLS secrets to this file (NSS key log; Wireshark decrypts with it). SSLKEYLOGFILE does the same. "
+                               + "A new file is made 0600; a symbolic link, or a file others may read or write, is refused.",
                                valueName: "file"))
     var keylog: String?
 
     func validate() throws {
+        if keylog?.isEmpty == true { throw ValidationError("--keylog needs a file name") }
         if cacert != nil && insecure { throw ValidationError("--cacert trusts a certificate and --insecure trusts any: give one of them") }
         if let problem = servername.flatMap(HostSyntax.problem) { throw ValidationError("--servername: \(problem)") }
     }
