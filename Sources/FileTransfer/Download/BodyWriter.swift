@@ -1,5 +1,6 @@
 import NIOCore
 import NIOHTTP1
+import TLS
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -165,7 +166,7 @@ final class BodyWriter<Part: DownloadPart>: ChannelDuplexHandler {
     private func stop(_ error: DownloadError) {
         failure = error
         state = .done
-        context?.close(promise: nil)
+        if let context { ConnectionAbort.close(context) }
     }
 }
 

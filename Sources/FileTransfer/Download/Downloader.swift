@@ -179,7 +179,7 @@ final class StallGuard: ChannelInboundHandler {
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         if case IdleStateHandler.IdleStateEvent.read = event {
             context.fireErrorCaught(StallError())
-            context.close(promise: nil)
+            ConnectionAbort.close(context)
         } else {
             context.fireUserInboundEventTriggered(event)
         }

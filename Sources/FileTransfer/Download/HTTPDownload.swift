@@ -40,90 +40,93 @@ enum HTTPDownload {
         do {
             let writer = try await BodyWriterHandle<HTTPClientResponsePart>(connection.channel)
             return try await connection.executeThenClose { inbound, outbound in
-                try await outbound.write(.head(request))
-                try await outbound.write(.end(nil))
-                var iterator = inbound.makeAsyncIterator()
-                guard case .head(let response)? = try await iterator.next() else {
-                    throw DownloadError.cutBeforeBody("\(server) closed the connection without sending a response")
-                }
-                narrator.step("recv() → response head", "HTTP/\(response.version.major).\(response.version.minor) \(response.status.code) \(response.status.reasonPhrase) — "
-                              + response.headers.map { "\($0.name): \($0.value)" }.joined(separator: ", "))
-                let plan = ResponsePlan(response, resumeFrom: resumeFrom, saved: leftover.meta, source: source.description)
-                var expectedTotal: Int?
-                switch plan {
-                case .redirect(let location):
-                    return .redirect(location)
-                case .resume(let total):
-                    try part.open(keeping: true)
-                    expectedTotal = total
-                    narrator.step("(206: resuming at byte \(resumeFrom))", "the validator still matches: the saved bytes are the start of this very version")
-                case .misfit:
-                    try part.open(keeping: false)
-                    throw DownloadError.closedEarly(received: 0, expected: nil, from: "\(server) (its range did not fit what is saved; starting over)")
-                case .fresh(let meta):
-                    if resumeFrom > 0 {
-                        narrator.step("(200: starting over)", "the file changed since the saved part (or the server ignores ranges): the old bytes are dropped, never spliced")
+                // Giving up (an HTTP error, --max-size, a mismatch) aborts: no goodbye is awaited.
+                try await ConnectionAbort.onFailure(of: connection.channel) {
+                    try await outbound.write(.head(request))
+                    try await outbound.write(.end(nil))
+                    var iterator = inbound.makeAsyncIterator()
+                    guard case .head(let response)? = try await iterator.next() else {
+                        throw DownloadError.cutBeforeBody("\(server) closed the connection without sending a response")
                     }
-                    try part.open(keeping: false)
-                    expectedTotal = meta.length
-                    if meta.length == nil && response.headers["transfer-encoding"].isEmpty {
-                        narrator.step("(no Content-Length)", "the body ends when the server closes the connection, so a cut transfer "
-                                      + "cannot be told from a complete one, and this download cannot be resumed")
+                    narrator.step("recv() → response head", "HTTP/\(response.version.major).\(response.version.minor) \(response.status.code) \(response.status.reasonPhrase) — "
+                                  + response.headers.map { "\($0.name): \($0.value)" }.joined(separator: ", "))
+                    let plan = ResponsePlan(response, resumeFrom: resumeFrom, saved: leftover.meta, source: source.description)
+                    var expectedTotal: Int?
+                    switch plan {
+                    case .redirect(let location):
+                        return .redirect(location)
+                    case .resume(let total):
+                        try part.open(keeping: true)
+                        expectedTotal = total
+                        narrator.step("(206: resuming at byte \(resumeFrom))", "the validator still matches: the saved bytes are the start of this very version")
+                    case .misfit:
+                        try part.open(keeping: false)
+                        throw DownloadError.closedEarly(received: 0, expected: nil, from: "\(server) (its range did not fit what is saved; starting over)")
+                    case .fresh(let meta):
+                        if resumeFrom > 0 {
+                            narrator.step("(200: starting over)", "the file changed since the saved part (or the server ignores ranges): the old bytes are dropped, never spliced")
+                        }
+                        try part.open(keeping: false)
+                        expectedTotal = meta.length
+                        if meta.length == nil && response.headers["transfer-encoding"].isEmpty {
+                            narrator.step("(no Content-Length)", "the body ends when the server closes the connection, so a cut transfer "
+                                          + "cannot be told from a complete one, and this download cannot be resumed")
+                        }
+                        try part.saveMeta(meta)
+                    case .complete:
+                        try part.open(keeping: true)
+                        expectedTotal = resumeFrom
+                        narrator.step("(416: the saved part is already the whole file)", "it is checked and renamed; the error page that came with the 416 is not part of it")
+                    case .failed:
+                        throw DownloadError.httpStatus(code: Int(response.status.code), reason: response.status.reasonPhrase, path: source.target, server: server)
                     }
-                    try part.saveMeta(meta)
-                case .complete:
-                    try part.open(keeping: true)
-                    expectedTotal = resumeFrom
-                    narrator.step("(416: the saved part is already the whole file)", "it is checked and renamed; the error page that came with the 416 is not part of it")
-                case .failed:
-                    throw DownloadError.httpStatus(code: Int(response.status.code), reason: response.status.reasonPhrase, path: source.target, server: server)
+                    if let limit = options.maxSize, let expectedTotal, expectedTotal > limit {
+                        part.discard()
+                        throw DownloadError.tooLarge(limit: limit, announced: expectedTotal)
+                    }
+                    let before = part.size
+                    if plan != .complete {
+                        try await writer.arm(part, limit: options.maxSize, ticker: ProgressTicker(total: expectedTotal, started: started, report: progress))
+                    }
+                    // The body goes to the file on the event loop; what comes here is its end (or a
+                    // second head, or the connection's end).
+                    var streamError: (any Error)?
+                    do {
+                        if case .head? = try await iterator.next() { throw DownloadError.badResponse("\(server) sent a second response head") }
+                    } catch {
+                        streamError = error
+                    }
+                    try part.settle(try await writer.finish())
+                    switch streamError {
+                    case nil:
+                        break
+                    case HTTPParserError.invalidEOFState?:
+                        // A clean close (FIN) in the middle of the body: as transient as a reset.
+                        throw DownloadError.closedEarly(received: part.size, expected: expectedTotal, from: server)
+                    case let error?:
+                        throw error
+                    }
+                    if let expectedTotal, part.size != expectedTotal {
+                        throw DownloadError.closedEarly(received: part.size, expected: expectedTotal, from: server)
+                    }
+                    progress(DownloadProgress(bytes: part.size, total: expectedTotal, elapsed: .now - started))
+                    let sha256 = try await part.digest()
+                    let serverDigest = response.headers["repr-digest"].first.flatMap(ReprDigest.sha256)
+                    if let serverDigest, serverDigest != sha256 {
+                        throw DownloadError.digestMismatch(expected: Hexdump.hexString(serverDigest), actual: Hexdump.hexString(sha256),
+                                                           against: "the server's Repr-Digest", kept: part.partPath)
+                    }
+                    if let wanted = options.expectedSHA256, wanted != sha256 {
+                        throw DownloadError.digestMismatch(expected: Hexdump.hexString(wanted), actual: Hexdump.hexString(sha256),
+                                                           against: "--sha256", kept: part.partPath)
+                    }
+                    try part.complete()
+                    narrator.step("fsync() + rename(\(part.partPath) → \(part.finalPath))",
+                                  "the file gets its final name only when every byte is on disk and checked")
+                    return .done(DownloadResult(path: part.finalPath, bytes: part.size, transferred: part.size - before,
+                                                resumedFrom: before, elapsed: .now - started, sha256: sha256,
+                                                serverDigestChecked: serverDigest != nil))
                 }
-                if let limit = options.maxSize, let expectedTotal, expectedTotal > limit {
-                    part.discard()
-                    throw DownloadError.tooLarge(limit: limit, announced: expectedTotal)
-                }
-                let before = part.size
-                if plan != .complete {
-                    try await writer.arm(part, limit: options.maxSize, ticker: ProgressTicker(total: expectedTotal, started: started, report: progress))
-                }
-                // The body goes to the file on the event loop; what comes here is its end (or a
-                // second head, or the connection's end).
-                var streamError: (any Error)?
-                do {
-                    if case .head? = try await iterator.next() { throw DownloadError.badResponse("\(server) sent a second response head") }
-                } catch {
-                    streamError = error
-                }
-                try part.settle(try await writer.finish())
-                switch streamError {
-                case nil:
-                    break
-                case HTTPParserError.invalidEOFState?:
-                    // A clean close (FIN) in the middle of the body: as transient as a reset.
-                    throw DownloadError.closedEarly(received: part.size, expected: expectedTotal, from: server)
-                case let error?:
-                    throw error
-                }
-                if let expectedTotal, part.size != expectedTotal {
-                    throw DownloadError.closedEarly(received: part.size, expected: expectedTotal, from: server)
-                }
-                progress(DownloadProgress(bytes: part.size, total: expectedTotal, elapsed: .now - started))
-                let sha256 = try await part.digest()
-                let serverDigest = response.headers["repr-digest"].first.flatMap(ReprDigest.sha256)
-                if let serverDigest, serverDigest != sha256 {
-                    throw DownloadError.digestMismatch(expected: Hexdump.hexString(serverDigest), actual: Hexdump.hexString(sha256),
-                                                       against: "the server's Repr-Digest", kept: part.partPath)
-                }
-                if let wanted = options.expectedSHA256, wanted != sha256 {
-                    throw DownloadError.digestMismatch(expected: Hexdump.hexString(wanted), actual: Hexdump.hexString(sha256),
-                                                       against: "--sha256", kept: part.partPath)
-                }
-                try part.complete()
-                narrator.step("fsync() + rename(\(part.partPath) → \(part.finalPath))",
-                              "the file gets its final name only when every byte is on disk and checked")
-                return .done(DownloadResult(path: part.finalPath, bytes: part.size, transferred: part.size - before,
-                                            resumedFrom: before, elapsed: .now - started, sha256: sha256,
-                                            serverDigestChecked: serverDigest != nil))
             }
         } catch {
             part.closeFile()

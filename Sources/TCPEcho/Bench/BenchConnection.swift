@@ -1,4 +1,5 @@
 import NIOCore
+import TLS
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -128,7 +129,7 @@ final class BenchConnection: ChannelInboundHandler {
         failed = true
         watchdog?.cancel()
         shard.fail(sentence)
-        context.close(promise: nil)
+        ConnectionAbort.close(context)
     }
 
     func errorCaught(context: ChannelHandlerContext, error: Error) {

@@ -4,6 +4,7 @@ import NIOCore
 import NIOPosix
 import Rendering
 import Synchronization
+import TLS
 
 /// `tcp-echo-client`: one message and its echo, or an interactive session.
 public enum EchoClient {
@@ -66,8 +67,9 @@ public enum EchoClient {
                 narrator.step("(\(dropped) bytes of echo arrived; the client does not read them)",
                               "they sit in the receive buffer, and an abort throws them away")
                 try await (connection.channel as? any SocketOptionProvider)?.setSoLinger(linger(l_onoff: 1, l_linger: 0)).get()
-                // Closed here, before executeThenClose would half-close (a FIN) on the way out.
-                try? await connection.channel.close()
+                // Closed here, before executeThenClose would half-close (a FIN) on the way out; over
+                // TLS too an abort, with no close_notify first.
+                await ConnectionAbort.close(connection.channel)
                 narrator.step("setsockopt(SO_LINGER, on, 0 s) + close() → RST",
                               "an abort, not a goodbye: the kernel sends a reset instead of a FIN and drops whatever is unsent or unread "
                               + "on this side; the server's next read or write fails with ECONNRESET (\"connection reset by peer\")")

@@ -1,5 +1,6 @@
 import NIOCore
 import Synchronization
+import TLS
 
 /// Nothing came back for `--timeout` while part of the echo was still missing.
 struct EchoTimeout: Error {
@@ -80,7 +81,7 @@ final class EchoWatchdog: ChannelDuplexHandler {
         timer = context.eventLoop.scheduleTask(in: timeout) {
             let (handler, context) = bound.value
             context.fireErrorCaught(EchoTimeout(received: handler.received, expected: handler.sent))
-            context.close(promise: nil)
+            ConnectionAbort.close(context)
         }
     }
 

@@ -52,7 +52,9 @@ public final class TLSClientSide: Sendable {
         // NIOSSL's own name check would refuse without a reason, and even under --insecure.
         configuration.certificateVerification = .noHostnameVerification
         configuration.applicationProtocols = options.protocols
-        if let path = options.keyLogPath ?? ProcessInfo.processInfo.environment["SSLKEYLOGFILE"] {
+        configuration.closeWithoutWaiting()
+        // An empty SSLKEYLOGFILE= is unset, as in browsers and curl.
+        if let path = options.keyLogPath ?? ProcessInfo.processInfo.environment["SSLKEYLOGFILE"].flatMap({ $0.isEmpty ? nil : $0 }) {
             let log = try KeyLogFile(path: path)
             configuration.keyLogCallback = { log.append($0) }
         }
@@ -112,8 +114,10 @@ public final class TLSClientSide: Sendable {
         }
         let done = loop.makePromise(of: TLSSession.self)
         let operations = channel.pipeline.syncOperations
+        try operations.addHandler(TLSAbortGate())
         try operations.addHandler(HelloWatch(record: record, isServer: false, narrator: narrator))
         try operations.addHandler(handler)
+        try operations.addHandler(TLSCloser())
         try operations.addHandler(HandshakeWatch(record: record, peerIsServer: true, narrator: narrator, done: done, timeout: timeout))
         return done.futureResult
     }
@@ -143,8 +147,9 @@ final class HandshakeWatch: ChannelInboundHandler, RemovableChannelHandler {
         self.timeout = timeout
     }
 
-    /// A peer that takes the TCP connection but never answers the ClientHello must not hold
-    /// the client forever: the handshake gets the connect timeout.
+    /// A peer that takes the TCP connection but never completes the handshake must not hold
+    /// the connection for ever: a client's handshake gets the connect timeout, a server's
+    /// its handshake timeout.
     func handlerAdded(context: ChannelHandlerContext) {
         guard let timeout else { return }
         let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
@@ -152,9 +157,10 @@ final class HandshakeWatch: ChannelInboundHandler, RemovableChannelHandler {
             let (handler, context) = bound.value
             guard !handler.finished else { return }
             handler.finished = true
-            handler.done.fail(TLSFailure.handshake("no TLS handshake within \(DurationText.compact(timeout)): the \(handler.peerIsServer ? "server" : "client") took the "
-                                                   + "connection but did not answer; is it a TLS port?"))
-            context.close(promise: nil)
+            handler.done.fail(TLSFailure.handshake(handler.peerIsServer
+                ? "no TLS handshake within \(DurationText.compact(timeout)): the server took the connection but did not answer; is it a TLS port?"
+                : "no TLS handshake within \(DurationText.compact(timeout)): the client connected but did not complete its handshake"))
+            ConnectionAbort.close(context)
         }
     }
 
@@ -184,6 +190,7 @@ final class HandshakeWatch: ChannelInboundHandler, RemovableChannelHandler {
     }
 
     func channelInactive(context: ChannelHandlerContext) {
+        deadline?.cancel()
         if !finished {
             finished = true
             done.fail(record.failure(for: nil, peerIsServer: peerIsServer))

@@ -35,8 +35,12 @@ public final class TLSServerSide: Sendable, CustomStringConvertible {
     /// Where a self-signed certificate was written (for `curl --cacert`); nil for --tls-cert.
     public let certificatePath: String?
     public let summary: CertificateSummary
+    /// How long a client has, from accept, to complete its handshake before it is cut off: a
+    /// client that connects and sends nothing, or half a ClientHello, holds nothing longer.
+    public let handshakeTimeout: Duration
 
-    public init(_ identity: TLSServerIdentity, keyLogPath: String? = nil) throws(TLSFailure) {
+    public init(_ identity: TLSServerIdentity, keyLogPath: String? = nil, handshakeTimeout: Duration = .seconds(10)) throws(TLSFailure) {
+        self.handshakeTimeout = handshakeTimeout
         let chain: [NIOSSLCertificate]
         let key: NIOSSLPrivateKey
         var written: String?
@@ -77,6 +81,7 @@ public final class TLSServerSide: Sendable, CustomStringConvertible {
         var configuration = TLSConfiguration.makeServerConfiguration(certificateChain: chain.map { .certificate($0) }, privateKey: .privateKey(key))
         configuration.minimumTLSVersion = .tlsv12
         configuration.applicationProtocols = ["http/1.1"]
+        configuration.closeWithoutWaiting()
         if let path = keyLogPath {
             let log = try KeyLogFile(path: path)
             configuration.keyLogCallback = { log.append($0) }
@@ -101,9 +106,11 @@ public final class TLSServerSide: Sendable, CustomStringConvertible {
         let done = channel.eventLoop.makePromise(of: TLSSession.self)
         done.futureResult.whenFailure { error in onFailure((error as? TLSFailure)?.description ?? "\(error)") }
         let operations = channel.pipeline.syncOperations
+        try operations.addHandler(TLSAbortGate())
         try operations.addHandler(HelloWatch(record: record, isServer: true, narrator: narrator, certificate: summary))
         try operations.addHandler(NIOSSLServerHandler(context: context))
-        try operations.addHandler(HandshakeWatch(record: record, peerIsServer: false, narrator: narrator, done: done))
+        try operations.addHandler(TLSCloser())
+        try operations.addHandler(HandshakeWatch(record: record, peerIsServer: false, narrator: narrator, done: done, timeout: handshakeTimeout))
     }
 
     private static func write(_ pem: String, to path: String?) throws -> String {

@@ -121,7 +121,7 @@ struct ListenArguments: ParsableArguments {
     func options(tls arguments: TLSServerArguments) throws -> (ListenOptions, tlsLine: String?) {
         var options = self.options
         guard let identity = arguments.identity(bindHost: bind) else { return (options, nil) }
-        let tls = try TLSServerSide(identity)
+        let tls = try TLSServerSide(identity, handshakeTimeout: arguments.tlsHandshakeTimeout.value)
         options.tls = tls
         return (options, tls.description)
     }
@@ -170,11 +170,13 @@ struct TLSClientArguments: ParsableArguments {
     @Option(help: "The name to send as SNI and to verify (default: HOST).")
     var servername: String?
 
-    @Option(help: ArgumentHelp("Append the TLS secrets to this file (NSS key log; Wireshark decrypts with it). SSLKEYLOGFILE does the same.",
+    @Option(help: ArgumentHelp("Append the TLS secrets to this file (NSS key log; Wireshark decrypts with it). SSLKEYLOGFILE does the same. "
+                               + "A new file is made 0600; a symbolic link, or a file others may read or write, is refused.",
                                valueName: "file"))
     var keylog: String?
 
     func validate() throws {
+        if keylog?.isEmpty == true { throw ValidationError("--keylog needs a file name") }
         if cacert != nil && insecure { throw ValidationError("--cacert trusts a certificate and --insecure trusts any: give one of them") }
         if let problem = servername.flatMap(HostSyntax.problem) { throw ValidationError("--servername: \(problem)") }
     }
@@ -207,8 +209,12 @@ struct TLSServerArguments: ParsableArguments {
                                valueName: "file"))
     var tlsCertOut: String?
 
+    @Option(help: "Close a client whose TLS handshake is not complete this long after it connected.")
+    var tlsHandshakeTimeout = DurationArgument(.seconds(10))
+
     func validate() throws {
         if (tlsCert == nil) != (tlsKey == nil) { throw ValidationError("--tls-cert and --tls-key go together") }
+        if tlsHandshakeTimeout.value <= .zero { throw ValidationError("--tls-handshake-timeout must be longer than 0") }
         if tlsCert != nil && tlsSelfSigned { throw ValidationError("--tls-cert serves your certificate, --tls-self-signed makes one: give one of them") }
         if !tlsSelfSigned && (!tlsName.isEmpty || tlsCertOut != nil) { throw ValidationError("--tls-name and --tls-cert-out go with --tls-self-signed") }
         if let bad = tlsName.first(where: { HostSyntax.problem($0) != nil }) { throw ValidationError("--tls-name '\(TerminalText.escape(bad))' is neither a host name nor an address") }
