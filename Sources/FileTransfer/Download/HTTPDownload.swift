@@ -76,7 +76,7 @@ enum HTTPDownload {
                     expectedTotal = resumeFrom
                     narrator.step("(416: the saved part is already the whole file)", "it is checked and renamed; the error page that came with the 416 is not part of it")
                 case .failed:
-                    throw DownloadError.httpStatus(code: Int(response.status.code), reason: response.status.reasonPhrase, path: source.target, server: server)
+                    throw DownloadError.httpStatus(code: Int(response.status.code), reason: response.status.reasonPhrase, path: source.target, server: endpoint)
                 }
                 if let limit = options.maxSize, let expectedTotal, expectedTotal > limit {
                     part.discard()
