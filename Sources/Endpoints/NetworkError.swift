@@ -159,6 +159,11 @@ public enum NetworkError: CommandFailure, Sendable {
     public static func from(_ error: any Error, endpoint: Endpoint, transport: Transport, binding: Bool = false) -> NetworkError? {
         if let error = error as? NetworkError { return error }
         if let error = error as? TLSFailure { return .tls(endpoint, error) }
+        // A FIN with no close_notify: closed early, as over plain TCP (and as transient).
+        if TLSFailure.isUncleanShutdown(error) {
+            return .closedEarly(endpoint, detail: "without ending TLS first (no close_notify): what arrived may be cut short")
+        }
+        if let failure = TLSFailure.library(error, peerIsServer: true) { return .tls(endpoint, failure) }
         if case .connectTimeout(let timeout)? = error as? ChannelError { return .connectTimedOut(endpoint, Duration(timeout)) }
         guard let io = error as? IOError else { return nil }
         let privilegedBelow = HostPortState.unprivilegedPortStart() ?? 1024

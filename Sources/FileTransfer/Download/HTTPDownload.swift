@@ -101,6 +101,9 @@ enum HTTPDownload {
                 case HTTPParserError.invalidEOFState?:
                     // A clean close (FIN) in the middle of the body: as transient as a reset.
                     throw DownloadError.closedEarly(received: part.size, expected: expectedTotal, from: server)
+                case let error? where TLSFailure.isUncleanShutdown(error):
+                    // Over TLS a FIN without close_notify: cut short, even with no Content-Length.
+                    throw DownloadError.closedEarly(received: part.size, expected: expectedTotal, from: server)
                 case let error?:
                     throw error
                 }
