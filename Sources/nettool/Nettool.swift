@@ -60,14 +60,11 @@ struct Nettool: AsyncParsableCommand {
     /// also ends stdout as an `error` record: the one place, so every command does it.
     static func main() async {
         ResourceLimits.raiseOpenFiles()
-        var command: any ParsableCommand
+        // Before parsing, --json among the options (a usage error has no command to ask).
+        var json = CommandLine.arguments.dropFirst().prefix { $0 != "--" }.contains("--json")
         do {
-            command = try parseAsRoot()
-        } catch {
-            fail(error, json: false)
-        }
-        let json = (command as? any JSONAnswering)?.answersInJSON ?? false
-        do {
+            var command = try parseAsRoot()
+            json = answersInJSON(command)
             if var asyncCommand = command as? AsyncParsableCommand {
                 try await asyncCommand.run()
             } else {

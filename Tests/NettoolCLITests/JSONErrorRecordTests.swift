@@ -48,6 +48,17 @@ struct JSONErrorRecordTests {
         #expect((record["message"] as? String)?.contains("needs --broadcast") == true, "\(record)")
     }
 
+    @Test("a usage error under --json is an error record with status 2; after -- the text is no option")
+    func usageRecord() throws {
+        let run = try Run.nettool(["tcp-echo-client", "127.0.0.1", "70000", "x", "--json"])
+        #expect(run.status == 2, "\(run.stderr)")
+        let record = try #require(run.jsonLines.last, "stdout: \(run.stdout)")
+        #expect(record["event"] as? String == "error" && record["exit_status"] as? Int == 2, "\(record)")
+        #expect((record["message"] as? String)?.contains("70000") == true, "\(record)")
+        let payload = try Run.nettool(["udp-send", "127.0.0.1", "0", "--", "--json"])
+        #expect(payload.status == 2 && payload.stdout.isEmpty, "\(payload.stdout)")
+    }
+
     @Test("download: a stalled transfer exits 5 and each retry is announced on stderr")
     func retryAnnounced() throws {
         let listener = try LoopbackListener(backlog: 8)

@@ -1,3 +1,4 @@
+import ArgumentParser
 import Endpoints
 import Rendering
 
@@ -5,6 +6,12 @@ import Rendering
 /// `error` record, so a script reading stdout sees why it failed.
 protocol JSONAnswering {
     var answersInJSON: Bool { get }
+}
+
+/// Whether `command` was given --json. Nonisolated: a cast made on the main actor could pick an
+/// isolated conformance and tie the command to it, which the compiler then warns about.
+func answersInJSON(_ command: any ParsableCommand) -> Bool {
+    (command as? any JSONAnswering)?.answersInJSON ?? false
 }
 
 extension Nettool.UDPSend: JSONAnswering { var answersInJSON: Bool { output.json } }
