@@ -30,7 +30,7 @@ public enum UDPError: CommandFailure, Sendable {
         switch self {
         case .network(let error): return error.endpoint
         case .timedOut(let endpoint, _), .broadcastNotAllowed(let endpoint): return endpoint
-        case .payloadTooLarge, .invalidHex: return nil
+        default: return nil
         }
     }
 
