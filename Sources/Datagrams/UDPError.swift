@@ -26,6 +26,14 @@ public enum UDPError: CommandFailure, Sendable {
         }
     }
 
+    public var endpoint: Endpoint? {
+        switch self {
+        case .network(let error): return error.endpoint
+        case .timedOut(let endpoint, _), .broadcastNotAllowed(let endpoint): return endpoint
+        default: return nil
+        }
+    }
+
     public var description: String {
         switch self {
         case .network(let error):

@@ -48,6 +48,15 @@ public enum ExitStatus: Int32, CaseIterable, Sendable {
 /// with `exitStatus`, in one place for every command.
 public protocol CommandFailure: Error, CustomStringConvertible {
     var exitStatus: ExitStatus { get }
+    /// The peer it happened with, when there was one: for the `--json` error record.
+    var endpoint: Endpoint? { get }
+    /// The HTTP status that ended it, when one did.
+    var httpStatus: Int? { get }
+}
+
+extension CommandFailure {
+    public var endpoint: Endpoint? { nil }
+    public var httpStatus: Int? { nil }
 }
 
 /// What went wrong between this host and another, as one sentence and one exit status, the
@@ -83,6 +92,19 @@ public enum NetworkError: CommandFailure, Sendable {
         case .reset, .closedEarly: return .closedEarly
         case .tls(_, let failure): return failure.isLocalFile ? .failure : .tls
         case .addressInUse, .bindRefused, .permissionDenied, .firewall, .io: return .failure
+        }
+    }
+
+    public var endpoint: Endpoint? {
+        switch self {
+        case .refused(let endpoint, _), .connectTimedOut(let endpoint, _), .unreachable(let endpoint, _), .reset(let endpoint),
+             .closedEarly(let endpoint, _), .addressInUse(let endpoint, _), .bindRefused(let endpoint, _, _),
+             .permissionDenied(let endpoint, _), .firewall(let endpoint, _):
+            return endpoint
+        case .tls(let endpoint, let failure):
+            return failure.isLocalFile ? nil : endpoint
+        case .resolution, .io:
+            return nil
         }
     }
 
@@ -137,6 +159,11 @@ public enum NetworkError: CommandFailure, Sendable {
     public static func from(_ error: any Error, endpoint: Endpoint, transport: Transport, binding: Bool = false) -> NetworkError? {
         if let error = error as? NetworkError { return error }
         if let error = error as? TLSFailure { return .tls(endpoint, error) }
+        // A FIN with no close_notify: closed early, as over plain TCP (and as transient).
+        if TLSFailure.isUncleanShutdown(error) {
+            return .closedEarly(endpoint, detail: "without ending TLS first (no close_notify): what arrived may be cut short")
+        }
+        if let failure = TLSFailure.library(error, peerIsServer: true) { return .tls(endpoint, failure) }
         if case .connectTimeout(let timeout)? = error as? ChannelError { return .connectTimedOut(endpoint, Duration(timeout)) }
         guard let io = error as? IOError else { return nil }
         let privilegedBelow = HostPortState.unprivilegedPortStart() ?? 1024

@@ -58,6 +58,14 @@ public enum ServerBindError: CommandFailure, Sendable {
         }
     }
 
+    public var endpoint: Endpoint? {
+        switch self {
+        case .badAddress: return nil
+        case .network(let error): return error.endpoint
+        case .inUseWithoutReuse(let endpoint): return endpoint
+        }
+    }
+
     public var description: String {
         switch self {
         case .badAddress(let text):

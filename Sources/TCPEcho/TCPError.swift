@@ -23,6 +23,15 @@ public enum TCPError: CommandFailure, Sendable {
         }
     }
 
+    public var endpoint: Endpoint? {
+        switch self {
+        case .network(let error): return error.endpoint
+        case .replyTimedOut(let endpoint, _, _, _), .closedEarly(let endpoint, _, _): return endpoint
+        case .mismatch: return nil
+        case .bind(let error): return error.endpoint
+        }
+    }
+
     public var description: String {
         switch self {
         case .network(let error):

@@ -56,26 +56,42 @@ struct Nettool: AsyncParsableCommand {
         """
 
     /// Runs the command; a command's failure becomes `nettool: <sentence>` and its exit status,
-    /// a usage error exit status 2 (ArgumentParser's default is 64).
+    /// a usage error exit status 2 (ArgumentParser's default is 64). With --json the failure
+    /// also ends stdout as an `error` record: the one place, so every command does it.
     static func main() async {
         ResourceLimits.raiseOpenFiles()
+        // Before parsing, --json among the options (a usage error has no command to ask).
+        var json = CommandLine.arguments.dropFirst().prefix { $0 != "--" }.contains("--json")
         do {
             var command = try parseAsRoot()
+            json = answersInJSON(command)
             if var asyncCommand = command as? AsyncParsableCommand {
                 try await asyncCommand.run()
             } else {
                 try command.run()
             }
-        } catch let failure as any CommandFailure {
-            printError("nettool: \(failure)")
-            Glibc.exit(failure.exitStatus.rawValue)
         } catch {
-            let code = exitCode(for: error)
-            if code == .validationFailure {
-                printError(negativeNumberHint ?? fullMessage(for: error))
-                Glibc.exit(ExitStatus.usage.rawValue)
-            }
-            exit(withError: error)
+            fail(error, json: json)
         }
+    }
+
+    /// Ends the run for `error`: its sentence on stderr, with `json` its record on stdout too,
+    /// and the exit status from the table.
+    private static func fail(_ error: any Error, json: Bool) -> Never {
+        if let failure = error as? any CommandFailure {
+            report(failure.description, status: failure.exitStatus, failure: failure, json: json)
+        }
+        if exitCode(for: error) == .validationFailure {
+            report(message(for: error), status: .usage, failure: nil, json: json, stderr: negativeNumberHint ?? fullMessage(for: error))
+        }
+        exit(withError: error)
+    }
+
+    /// `stderr`: what to print there instead of `nettool: <message>` (a usage error's help).
+    private static func report(_ message: String, status: ExitStatus, failure: (any CommandFailure)?, json: Bool,
+                               stderr: String? = nil) -> Never {
+        printError(stderr ?? "nettool: \(message)")
+        if json { OutputStream.write(ErrorRecord.json(status: status, message: message, failure: failure)) }
+        Glibc.exit(status.rawValue)
     }
 }

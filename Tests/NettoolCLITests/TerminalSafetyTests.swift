@@ -52,7 +52,7 @@ private func sendDatagram(_ bytes: [UInt8], to port: Int) {
 enum PrintingPath: String, CaseIterable, CustomTestStringConvertible, Sendable {
     case udpRecvText, udpRecvJSON, udpSendErrors
     case tcpEchoClient, tcpEchoServerLog
-    case fileServerHTTPLog, fileServerRawLog
+    case fileServerHTTPLog, fileServerRawLog, fileServerTLSHello
     case downloadHeadersAndProgress, downloadStatus, downloadRedirect, downloadURL
     case ipClassify, portClassify
     case captureText, captureVerbose, captureJSON, captureErrors
@@ -133,6 +133,18 @@ struct TerminalSafetyTests {
             }
             let output = terminalBytes(server)
             #expect(String(decoding: output, as: UTF8.self).contains("PWNED"), "the hostile name was not logged")
+            return output
+        case .fileServerTLSHello:
+            // The SNI and ALPN of a ClientHello, narrated under --explain (openssl sends them as given).
+            let folder = try ServedFolder()
+            let port = try freeTCPPort()
+            let server = try onTerminal(["file-server", "--root", folder.path, "--bind", "127.0.0.1", "--port", "\(port)", "--tls-self-signed",
+                                         "--explain"], seconds: 4)
+            usleep(700_000)
+            _ = try Run.program(try peer("openssl", package: "openssl"),
+                                ["s_client", "-connect", "127.0.0.1:\(port)", "-servername", hostileArgument, "-alpn", hostileArgument])
+            let output = terminalBytes(server)
+            #expect(String(decoding: output, as: UTF8.self).contains("PWNED"), "the ClientHello was not narrated")
             return output
         case .downloadHeadersAndProgress, .downloadStatus, .downloadRedirect:
             let mode = path == .downloadStatus ? "hostile-status" : path == .downloadRedirect ? "hostile-redirect" : "hostile-text"

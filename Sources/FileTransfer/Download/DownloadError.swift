@@ -16,7 +16,7 @@ public enum DownloadError: CommandFailure, Sendable {
     case closedEarly(received: Int, expected: Int?, from: String)
     /// The connection ended before the response head was complete: as transient as a cut body.
     case cutBeforeBody(String)
-    case httpStatus(code: Int, reason: String, path: String, server: String)
+    case httpStatus(code: Int, reason: String, path: String, server: Endpoint)
     case tooManyRedirects(Int)
     case badResponse(String)
     case emptyRaw(name: String, server: String)
@@ -26,8 +26,11 @@ public enum DownloadError: CommandFailure, Sendable {
     case tooLarge(limit: Int, announced: Int?)
     case io(String)
 
+    /// Worth another attempt: a cut, a stall, a 5xx, a path that may be back. Not a refusal:
+    /// nothing listens there, and a moment later that is as true (curl does not retry it either).
     var isTransient: Bool {
         switch self {
+        case .network(.refused): return false
         case .network(let error): return error.isTransient
         case .timedOut, .closedEarly, .cutBeforeBody: return true
         case .httpStatus(let code, _, _, _): return (500..<600).contains(code)
@@ -35,10 +38,28 @@ public enum DownloadError: CommandFailure, Sendable {
         }
     }
 
-    /// 1 for every failure but TLS (8), which needs another fix: trust, a name, a clock.
+    /// The table's status, as every command: refused 4, timed out 5, unreachable 6, cut
+    /// short 7, TLS 8; HTTP errors, mismatches and local trouble 1.
     public var exitStatus: ExitStatus {
-        if case .network(let error) = self, error.exitStatus == .tls { return .tls }
-        return .failure
+        switch self {
+        case .network(let error): return error.exitStatus
+        case .timedOut: return .timedOut
+        case .closedEarly, .cutBeforeBody: return .closedEarly
+        default: return .failure
+        }
+    }
+
+    public var endpoint: Endpoint? {
+        switch self {
+        case .network(let error): return error.endpoint
+        case .httpStatus(_, _, _, let server): return server
+        default: return nil
+        }
+    }
+
+    public var httpStatus: Int? {
+        if case .httpStatus(let code, _, _, _) = self { return code }
+        return nil
     }
 
     public var description: String {

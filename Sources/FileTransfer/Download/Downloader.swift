@@ -29,6 +29,8 @@ public struct DownloadOptions: Sendable {
     public var resolve: [String: IPAddress] = [:]
     /// Follow a redirect from https:// to http:// (refused by default: it would drop the encryption).
     public var allowDowngrade = false
+    /// Told before each retry: which attempt comes next, when, and why (never a silent wait).
+    public var onRetry: (@Sendable (RetryNotice) -> Void)?
 
     public init(source: DownloadSource, output: String) {
         self.source = source
@@ -55,6 +57,18 @@ public struct DownloadOptions: Sendable {
         let source = try DownloadSource.parse(text)
         if let saveAs, isFolder(saveAs) { throw .outputIsFolder(saveAs) }
         if let saveAs { self.init(source: source, output: saveAs) } else { self.init(source: source, output: try source.savedName()) }
+    }
+}
+
+/// A retry about to happen: attempt `attempt` of `attempts`, after `delay`, because of `reason`.
+public struct RetryNotice: Sendable, CustomStringConvertible {
+    public let attempt: Int
+    public let attempts: Int
+    public let delay: Duration
+    public let reason: String
+
+    public var description: String {
+        "retrying in \(DurationText.compact(delay)) (attempt \(attempt) of \(attempts)): \(reason)"
     }
 }
 
@@ -101,6 +115,7 @@ public enum Downloader {
                 }
                 attempt += 1
                 let delay = options.retryDelay ?? .milliseconds(250 << min(attempt, 5))
+                options.onRetry?(RetryNotice(attempt: attempt + 1, attempts: options.retries + 1, delay: delay, reason: error.description))
                 narrator.step("(retry \(attempt) of \(options.retries) in \(DurationText.compact(delay)))",
                               "\(error); the next attempt resumes from what is already saved, if the server's validator still matches")
                 try? await Task.sleep(for: delay)

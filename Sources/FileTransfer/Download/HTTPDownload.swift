@@ -78,7 +78,7 @@ enum HTTPDownload {
                         expectedTotal = resumeFrom
                         narrator.step("(416: the saved part is already the whole file)", "it is checked and renamed; the error page that came with the 416 is not part of it")
                     case .failed:
-                        throw DownloadError.httpStatus(code: Int(response.status.code), reason: response.status.reasonPhrase, path: source.target, server: server)
+                        throw DownloadError.httpStatus(code: Int(response.status.code), reason: response.status.reasonPhrase, path: source.target, server: endpoint)
                     }
                     if let limit = options.maxSize, let expectedTotal, expectedTotal > limit {
                         part.discard()
@@ -102,6 +102,9 @@ enum HTTPDownload {
                         break
                     case HTTPParserError.invalidEOFState?:
                         // A clean close (FIN) in the middle of the body: as transient as a reset.
+                        throw DownloadError.closedEarly(received: part.size, expected: expectedTotal, from: server)
+                    case let error? where TLSFailure.isUncleanShutdown(error):
+                        // A FIN without TLS's close_notify in the middle of the body: the same as a plain cut.
                         throw DownloadError.closedEarly(received: part.size, expected: expectedTotal, from: server)
                     case let error?:
                         throw error

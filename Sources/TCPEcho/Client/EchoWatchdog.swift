@@ -39,8 +39,12 @@ final class EchoWatchdog: ChannelDuplexHandler {
         self.cause = cause
     }
 
+    /// Over TLS a peer that closes without close_notify raises an error before the stream's
+    /// end; for an echo the byte count already says whether it all came back, so that close
+    /// ends the stream as a FIN does over plain TCP (and is reported as closed early).
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
         if let io = error as? IOError { cause.record(io) }
+        if TLSFailure.isUncleanShutdown(error) { return }
         context.fireErrorCaught(error)
     }
 

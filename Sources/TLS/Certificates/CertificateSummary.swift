@@ -1,6 +1,7 @@
 import Addresses
 import Crypto
 import Foundation
+import Rendering
 import X509
 
 /// What a person needs to know about one certificate: who it is for, who signed it, for which
@@ -62,12 +63,18 @@ public struct CertificateSummary: Sendable, Equatable {
         }
     }
 
-    /// One line per certificate for --explain.
+    /// The subjectAltNames for a terminal or a log: the peer wrote them, so a line feed or a
+    /// TAB in one is shown escaped, never obeyed.
+    public var shownNames: String {
+        names.isEmpty ? "(no subjectAltName)" : names.map { TerminalText.escape($0) }.joined(separator: ", ")
+    }
+
+    /// One line per certificate for --explain; every field the peer wrote is escaped.
     public var lines: [String] {
         [
-            "subject \(subject)",
-            "issuer  \(issuer)",
-            "names   \(names.isEmpty ? "(no subjectAltName)" : names.joined(separator: ", "))",
+            "subject \(TerminalText.escape(subject))",
+            "issuer  \(TerminalText.escape(issuer))",
+            "names   \(shownNames)",
             "valid   \(Self.dateText(notBefore)) to \(Self.dateText(notAfter))",
             "key     \(key)",
             "SHA-256 \(sha256)",

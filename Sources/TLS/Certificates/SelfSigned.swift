@@ -3,6 +3,9 @@ import Crypto
 import Foundation
 import SwiftASN1
 import X509
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// A fresh certificate for `--tls-self-signed`: a P-256 key made at start (it never touches
 /// disk), valid from a minute ago for 7 days, for every name given (DNS names and IP addresses
@@ -45,6 +48,27 @@ struct SelfSignedIdentity {
         certificateDER = serializer.serializedBytes
         certificatePEM = try certificate.serializeAsPEM().pemString
         keyPEM = key.pemRepresentation
+    }
+
+    /// Writes the certificate for `curl --cacert`, never through a symbolic link; a path that
+    /// cannot take it is a sentence with the system's reason (a folder, a missing folder, no
+    /// permission).
+    static func writePEM(_ pem: String, to path: String) throws(TLSFailure) {
+        let descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0o644)
+        guard descriptor >= 0 else {
+            let reason = switch errno {
+            case EISDIR: "it is a folder; give --tls-cert-out a file name in it"
+            case ELOOP: "it is a symbolic link; the certificate is never written through one"
+            default: "cannot write the certificate there (\(String(cString: strerror(errno))))"
+            }
+            throw .badFile(path: path, reason: reason)
+        }
+        defer { close(descriptor) }
+        let bytes = Array(pem.utf8)
+        let written = bytes.withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress, $0.count) }
+        guard written == bytes.count else {
+            throw .badFile(path: path, reason: "cannot write the certificate there (\(String(cString: strerror(errno))))")
+        }
     }
 
     /// The 4 or 16 bytes of an IP address literal, or nil for a host name.

@@ -148,10 +148,30 @@ final class HandshakeWatch: ChannelInboundHandler, RemovableChannelHandler {
     }
 
     /// A peer that takes the TCP connection but never completes the handshake must not hold
-    /// the connection for ever: a client's handshake gets the connect timeout, a server's
-    /// its handshake timeout.
+    /// the connection for ever: a client's handshake gets the connect timeout, a server's its
+    /// handshake timeout, counted from when the TCP connection is up (armed earlier, it would
+    /// end a slow TCP handshake first, as "I/O on closed channel", before the connect timeout
+    /// could say what happened).
     func handlerAdded(context: ChannelHandlerContext) {
-        guard let timeout else { return }
+        if context.channel.isActive { armDeadline(context: context) }
+    }
+
+    func channelActive(context: ChannelHandlerContext) {
+        armDeadline(context: context)
+        context.fireChannelActive()
+    }
+
+    /// A connection that never came up (its connect timed out) still settles the promise.
+    func handlerRemoved(context: ChannelHandlerContext) {
+        deadline?.cancel()
+        if !finished {
+            finished = true
+            done.fail(record.failure(for: nil, peerIsServer: peerIsServer))
+        }
+    }
+
+    private func armDeadline(context: ChannelHandlerContext) {
+        guard let timeout, deadline == nil, !finished else { return }
         let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
         deadline = context.eventLoop.scheduleTask(in: TimeAmount(timeout)) {
             let (handler, context) = bound.value
@@ -173,7 +193,7 @@ final class HandshakeWatch: ChannelInboundHandler, RemovableChannelHandler {
                                      cipherSuite: hello.map { TLSNames.cipherSuite($0.cipherSuite) } ?? "?",
                                      applicationProtocol: negotiated, resumed: resumed, chain: record.chain, verified: record.verified)
             deadline?.cancel()
-            narrator.step("TLS handshake done: \(session.version), \(session.cipherSuite), ALPN \(negotiated ?? "(none)"), "
+            narrator.step("TLS handshake done: \(session.version), \(session.cipherSuite), ALPN \(negotiated.map { TerminalText.escape($0) } ?? "(none)"), "
                             + (resumed ? "session resumed" : "full handshake"),
                           "from here on every byte is encrypted: a capture shows only TLS records (their sizes and timing)")
             done.succeed(session)

@@ -113,13 +113,9 @@ public final class TLSServerSide: Sendable, CustomStringConvertible {
         try operations.addHandler(HandshakeWatch(record: record, peerIsServer: false, narrator: narrator, done: done, timeout: handshakeTimeout))
     }
 
-    private static func write(_ pem: String, to path: String?) throws -> String {
+    private static func write(_ pem: String, to path: String?) throws(TLSFailure) -> String {
         let target = path ?? (FileManager.default.temporaryDirectory.path + "/nettool-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).pem")
-        do {
-            try pem.write(toFile: target, atomically: true, encoding: .utf8)
-        } catch {
-            throw TLSFailure.badFile(path: target, reason: "cannot write the certificate there (\(error.localizedDescription))")
-        }
+        try SelfSignedIdentity.writePEM(pem, to: target)
         return target
     }
 }

@@ -64,6 +64,11 @@ public struct HelloCollector {
         raw.append(contentsOf: bytes)
         while raw.count >= 5 {
             let type = raw[0], major = raw[1]
+            // A change_cipher_spec or application_data record first: TLS, but out of order.
+            if major == 3, type == 0x14 || type == 0x17 {
+                done = true
+                return .malformed("a TLS \(type == 0x17 ? "application-data" : "change-cipher-spec") record before any handshake")
+            }
             guard (type == 0x16 || type == 0x15), major == 3 else {
                 done = true
                 return .notTLS(firstBytes: Array(raw.prefix(16)))

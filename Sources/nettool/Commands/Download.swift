@@ -23,7 +23,7 @@ extension Nettool {
                 status is 1.
 
                 \(ExitHelp.tcpClient)
-                download ends every failed transfer (after its retries) with 1 and names the cause, except TLS (8).
+                A refusal is not retried; each retry is announced on stderr (attempt, delay, cause).
 
                 Examples:
                   nettool download http://127.0.0.1:8080/big.iso
@@ -114,6 +114,7 @@ extension Nettool {
             options.tls = tls.options
             options.resolve = try resolveTable()
             options.allowDowngrade = allowDowngrade
+            options.onRetry = { notice in printError("nettool: \(notice)") }
             // The bar goes to stderr, for a person watching: not when stdout is piped or redirected.
             let showBar = !output.quiet && (progress || (isatty(1) == 1 && isatty(2) == 1))
             let draw: @Sendable (DownloadProgress) -> Void = { progress in
