@@ -33,11 +33,6 @@ public enum ExitStatus: Int32, CaseIterable, Sendable {
         }
     }
 
-    /// For `--help`: one line per status.
-    public static var helpText: String {
-        "Exit status:\n" + allCases.map { "  \($0.rawValue)  \($0.meaning)" }.joined(separator: "\n")
-    }
-
     /// For README: a Markdown table.
     public static var markdownTable: String {
         "| status | meaning |\n| --- | --- |\n" + allCases.map { "| \($0.rawValue) | \($0.meaning) |" }.joined(separator: "\n")
