@@ -1,4 +1,5 @@
 import Dispatch
+import Flows
 import HostState
 import Neighbors
 import Packets
@@ -31,6 +32,10 @@ public struct CaptureRequest: Sendable {
     public var tableLimit = NeighborWatch.defaultLimit
     public var count: Int?
     public var duration: Duration?
+    /// TCP sequence numbers as on the wire, and no analysis (the stateless, parallel path).
+    public var absoluteSequence = false
+    /// --conversations: one line per TCP connection at the end and on SIGUSR1.
+    public var conversations = false
 
     public init(file: String?, interface: String?) {
         self.file = file
@@ -77,6 +82,8 @@ public final class CaptureSession: @unchecked Sendable {
 
     /// What to say once the capture is ready (live only): the interface, link type and file.
     private var banner: String?
+    /// --conversations: printed at the end and on SIGUSR1.
+    private var conversations = false
 
     /// Opens what `request` names (a file, or a live interface), sets the filters, opens the
     /// -w file and builds the processor. `warn` hears what is worth a warning line.
@@ -106,13 +113,19 @@ public final class CaptureSession: @unchecked Sendable {
         }
         let writer = try request.writePath.map { path throws(CaptureError) in try handle.writer(path: path) }
         let learns = request.table || request.alerts
+        var ladder = false
+        if case .ladder = request.format { ladder = true }
+        // Relative numbers and analysis need each connection followed; --absolute-seq alone skips it.
+        let tracks = request.conversations || ladder || !request.absoluteSequence
         let session = CaptureSession(
             handle: handle, writer: writer,
             processor: FrameProcessor(linkType: linkType, format: request.format, learns: learns, expectedRouters: request.routers,
-                                      tableLimit: request.tableLimit),
+                                      tableLimit: request.tableLimit,
+                                      tracker: tracks ? TCPTracker(limit: request.tableLimit, absolute: request.absoluteSequence) : nil),
             settings: Settings(interface: interfaceName, live: request.file == nil, count: request.count, duration: request.duration,
                                json: request.json, alerts: request.alerts, table: request.table,
                                vendors: learns ? VendorDirectory.load() : VendorDirectory()))
+        session.conversations = request.conversations
         if request.file == nil {
             session.banner = "capturing on \(request.interface ?? interfaceName ?? "any"), link type \(handle.linkTypeName)"
                 + (request.writePath.map { ", writing \($0)" } ?? "")
@@ -154,7 +167,7 @@ public final class CaptureSession: @unchecked Sendable {
     /// lane that shares its core with the reading thread does not hold up each round.
     private var decodeLanes: Int? {
         let cores = min(8, sysconf(Int32(_SC_NPROCESSORS_ONLN)))
-        return !settings.live && !processor.learns && cores > 1 ? cores * 2 : nil
+        return !settings.live && !processor.isStateful && cores > 1 ? cores * 2 : nil
     }
 
     private func loop() throws(CaptureError) {
@@ -176,7 +189,7 @@ public final class CaptureSession: @unchecked Sendable {
         }
         while !stopRequested.load(ordering: .relaxed) {
             if let deadline, ContinuousClock.now >= deadline { break }
-            if tableRequested.exchange(false, ordering: .relaxed) { printTable(&out) }
+            if tableRequested.exchange(false, ordering: .relaxed) { printReports(&out) }
             switch try handle.next() {
             case .packet(let packet):
                 writer?.write(packet)
@@ -241,6 +254,24 @@ public final class CaptureSession: @unchecked Sendable {
         }
     }
 
+    /// SIGUSR1: the neighbour table when it is kept, the conversations when asked for.
+    private func printReports(_ out: inout OutputStream) {
+        if processor.learns { printTable(&out) }
+        if conversations { printConversations(&out) }
+    }
+
+    private func printConversations(_ out: inout OutputStream) {
+        guard let tracker = processor.tracker else { return }
+        if settings.json {
+            var line = JSONLine()
+            for connection in tracker.connections { ConversationReport.json(connection, to: &line) }
+            out.write(line.bytes)
+        } else {
+            out.write(Array(ConversationReport.text(tracker.connections, evicted: tracker.evicted).utf8))
+        }
+        out.flush()
+    }
+
     private func printTable(_ out: inout OutputStream) {
         let entries = processor.watch.entries
         if settings.json {
@@ -255,6 +286,7 @@ public final class CaptureSession: @unchecked Sendable {
     /// what the kernel dropped.
     private func finish(_ out: inout OutputStream, counts: FrameProcessor.Counts) {
         if settings.table { printTable(&out) }
+        if conversations { printConversations(&out) }
         let stats = handle.statistics()
         if settings.json {
             var line = JSONLine()
@@ -276,6 +308,10 @@ public final class CaptureSession: @unchecked Sendable {
             if processor.learns {
                 line.field("table_entries", processor.watch.count)
                 line.field("table_evicted", processor.watch.evicted)
+            }
+            if let tracker = processor.tracker {
+                line.field("tcp_connections", tracker.connections.count)
+                line.field("tcp_evicted", tracker.evicted)
             }
             line.endObject()
             line.endLine()

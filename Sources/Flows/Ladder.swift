@@ -26,8 +26,8 @@ public struct Ladder {
         }
         let delta = time - (lastTime[id] ?? time)
         lastTime[id] = time
-        let left = observation.stateChanged || observation.step == .handshake(1) ? observation.clientState.rawValue : ""
-        let right = observation.stateChanged ? observation.serverState.rawValue : ""
+        let left = observation.clientStateChanged ? observation.clientState.rawValue : ""
+        let right = observation.serverStateChanged ? observation.serverState.rawValue : ""
         var row = "  " + pad(fixed(delta * 1000, 3), 9) + pad(left, Self.stateWidth)
             + Self.arrow(Self.label(segment, observation.annotation), toServer: observation.side == .client)
             + "  " + pad(right, Self.stateWidth)
@@ -57,7 +57,7 @@ public struct Ladder {
         let dashes = max(4, arrowWidth - body.count - 3)
         let lead = String(repeating: "─", count: 2)
         return toServer ? lead + body + String(repeating: "─", count: dashes) + "▶"
-                        : "◀" + lead + body + String(repeating: "─", count: dashes)
+                        : "◀─" + body + String(repeating: "─", count: dashes + 1)
     }
 
     static func markWords(_ marks: TCPAnalysisMarks) -> String {
@@ -85,7 +85,8 @@ public struct Ladder {
         out.field("length", segment.payloadLength)
         out.field("client_state", observation.clientState.rawValue)
         out.field("server_state", observation.serverState.rawValue)
-        out.field("state_changed", observation.stateChanged)
+        out.field("client_state_changed", observation.clientStateChanged)
+        out.field("server_state_changed", observation.serverStateChanged)
         out.field("note", observation.step.note(from: observation.side))
         out.array("analysis", TCPAnalysisMarks.named.filter { observation.annotation.marks.contains($0.mark) }) { out, entry in
             out.string(entry.key)

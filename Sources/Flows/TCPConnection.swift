@@ -78,7 +78,8 @@ public struct TCPConnection: Sendable {
                                                                     : segment.acknowledgment &- (receiver.base ?? 0),
             marks: marks, scaledWindow: segment.flags.contains(.syn) ? nil : sender.windowBytes(segment.window, scaling: scaling))
         return TCPObservation(connection: id, client: client, server: server, side: side, annotation: annotation, step: step,
-                              clientState: clientState, serverState: serverState, stateChanged: before != (clientState, serverState))
+                              clientState: clientState, serverState: serverState,
+                              clientStateChanged: before.0 != clientState, serverStateChanged: before.1 != serverState)
     }
 
     /// Window scaling is in force only when both SYNs carried the option (RFC 7323 section 2.2).
@@ -95,5 +96,6 @@ public struct TCPObservation: Sendable {
     public var step: TCPStep
     public var clientState: TCPState
     public var serverState: TCPState
-    public var stateChanged: Bool
+    public var clientStateChanged: Bool
+    public var serverStateChanged: Bool
 }

@@ -43,7 +43,9 @@ enum IPText {
         out.literal("Flags [")
         flagLetters(segment.flags, to: &out)
         out.textByte(UInt8(ascii: "]"))
-        let sequence = annotation?.sequence ?? segment.sequence
+        // As tcpdump prints them: a SYN's numbers as on the wire, the rest relative to them.
+        let relative = segment.flags.contains(.syn) ? nil : annotation
+        let sequence = relative?.sequence ?? segment.sequence
         if segment.payloadLength > 0 || segment.flags.contains(.syn) || segment.flags.contains(.fin) || segment.flags.contains(.rst) {
             out.literal(", seq ")
             out.textInt(sequence)
@@ -54,7 +56,7 @@ enum IPText {
         }
         if segment.flags.contains(.ack) {
             out.literal(", ack ")
-            out.textInt(annotation?.acknowledgment ?? segment.acknowledgment)
+            out.textInt(relative?.acknowledgment ?? segment.acknowledgment)
         }
         out.literal(", win ")
         out.textInt(segment.window)

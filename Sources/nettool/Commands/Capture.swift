@@ -29,6 +29,14 @@ extension Nettool {
                 header field and whether each checksum is right (a locally sent packet's transport \
                 checksum is often left to the network card, so it can look wrong in a capture).
 
+                TCP sequence numbers are relative to each side's initial number, as tcpdump and \
+                tshark show them (--absolute-seq for the raw ones), and each segment carries what \
+                tshark's analysis would mark: retransmission, fast or spurious retransmission, out \
+                of order, previous segment not captured, duplicate ACK, zero window, window full, \
+                window update, keep-alive. --ladder draws each connection as the sequence diagram \
+                of a textbook, with each side's state (SYN_SENT ... ESTABLISHED ... FIN_WAIT_1 ... \
+                TIME_WAIT) as it changes; --conversations sums each connection up.
+
                 --table keeps the IP-to-MAC table it learns; --alerts reports new stations, changed \
                 MACs, duplicate addresses, gratuitous ARP and unexpected routers, as arpwatch and \
                 ndpmon do. Ctrl-C ends with a summary; SIGUSR1 prints the table without stopping.
@@ -43,6 +51,8 @@ extension Nettool {
                   sudo nettool capture -i any --ndp -v
                   sudo nettool capture -i lo 'tcp port 7007'
                   sudo nettool capture -i lo --tcp --udp --json
+                  sudo nettool capture -i lo --ladder 'tcp port 7007'
+                  nettool capture -r web.pcap --tcp --conversations -q
                   sudo nettool capture -i eth0 --alerts --table --router fe80::1
                   sudo nettool capture -i eth0 -c 100 -w arp.pcap
                   nettool capture -r arp.pcap --json
@@ -113,14 +123,23 @@ extension Nettool {
         @Flag(help: "Report new stations, changed MACs, duplicate addresses, gratuitous ARP and unexpected routers.")
         var alerts = false
 
-        @Option(help: ArgumentHelp("Keep at most this many addresses in the neighbour table; past it the least recently seen are "
-                                   + "dropped, with one alert.", valueName: "n"))
+        @Option(help: ArgumentHelp("Keep at most this many addresses in the neighbour table, and this many TCP connections; past it "
+                                   + "the least recently seen are dropped (one alert for the table, a count in the summary).", valueName: "n"))
         var tableLimit = NeighborWatch.defaultLimit
 
         @Option(help: "A router expected to send advertisements (address or MAC); repeatable. Others raise an alert.")
         var router: [String] = []
 
-        @Flag(name: .shortAndLong, help: "No per-packet lines (for --table, --alerts or -w).")
+        @Flag(help: "TCP sequence and acknowledgment numbers as on the wire, not relative to each side's first (no TCP analysis either).")
+        var absoluteSeq = false
+
+        @Flag(help: "At the end (and on SIGUSR1), one line per TCP connection: endpoints, duration, packets and bytes each way, handshake RTT, retransmissions, who closed first, how it ended.")
+        var conversations = false
+
+        @Flag(help: "Draw each TCP connection as a sequence diagram: client left, server right, one arrow per segment, each side's state as it changes, the handshake and the close explained.")
+        var ladder = false
+
+        @Flag(name: .shortAndLong, help: "No per-packet lines (for --table, --alerts, --conversations or -w).")
         var quiet = false
 
         func validate() throws {
@@ -134,6 +153,8 @@ extension Nettool {
             }
             if print && write == nil { throw ValidationError("--print goes with -w") }
             if tableLimit < 1 { throw ValidationError("--table-limit must be 1 or more") }
+            if ladder && (verbose || quiet) { throw ValidationError("--ladder draws its own rows: drop -v and -q") }
+            if ladder && absoluteSeq { throw ValidationError("--ladder numbers each side from 0, as textbooks do: drop --absolute-seq") }
         }
 
         func run() async throws {
@@ -159,7 +180,9 @@ extension Nettool {
             request.protocols = protocols
             request.filter = filter ?? (expression.isEmpty ? nil : expression.joined(separator: " "))
             request.writePath = write
-            request.format = quiet || (write != nil && !print) ? .none : json ? .json : .text(verbose: verbose)
+            request.format = quiet || (write != nil && !print) ? .none : ladder ? .ladder(json: json) : json ? .json : .text(verbose: verbose)
+            request.absoluteSequence = absoluteSeq
+            request.conversations = conversations
             request.json = json
             request.alerts = alerts
             request.table = table

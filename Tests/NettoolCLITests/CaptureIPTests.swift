@@ -1,0 +1,126 @@
+import Foundation
+import Testing
+
+/// Traffic made on loopback by real peers (curl and python's http.server, a UDP datagram to a
+/// closed port), written by tcpdump, then decoded by nettool and by tshark: field for field.
+@Suite("capture decodes IP, TCP, UDP and ICMP as tshark does", .serialized, .timeLimit(.minutes(2)),
+       .enabled(if: getuid() == 0, "capturing on lo needs root / CAP_NET_RAW; run the suite as root to exercise it"))
+struct CaptureIPTests {
+    /// A capture of one HTTP download of `size` bytes, a UDP datagram to a closed port and its
+    /// ICMP port unreachable; the file is removed by the caller.
+    private func makeCapture(size: Int) throws -> (path: String, folder: String) {
+        let folder = NSTemporaryDirectory() + "nettool-ipcap-\(getpid())-\(UUID().uuidString.prefix(8))"
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        try Data((0..<size).map { UInt8(truncatingIfNeeded: $0 &* 7) }).write(to: URL(fileURLWithPath: folder + "/file.bin"))
+        let server = try BackgroundProcess("/usr/bin/python3", ["-m", "http.server", "--bind", "127.0.0.1", "0"], directory: folder)
+        defer { server.signal(SIGTERM) }
+        var port = 0
+        server.wait(upTo: 10) { process in
+            guard let range = process.stdoutText.range(of: "port ") ?? process.stderrText.range(of: "port ") else { return false }
+            let text = process.stdoutText.contains("port ") ? process.stdoutText : process.stderrText
+            port = Int(text[range.upperBound...].prefix { $0.isNumber }) ?? 0
+            return port > 0
+        }
+        try #require(port > 0, "python http.server did not start: \(server.stderrText)")
+        let path = folder + "/traffic.pcap"
+        let closedPort = 9
+        let sniffer = try BackgroundProcess(try peer("tcpdump", package: "tcpdump"),
+                                            ["-i", "lo", "--immediate-mode", "-U", "-w", path, "tcp port \(port) or udp port \(closedPort) or icmp"])
+        defer { sniffer.signal(SIGKILL) }
+        #expect(sniffer.wait(upTo: 5) { $0.stderrText.contains("listening on") }, "\(sniffer.stderrText)")
+        let curl = try Run.program(try peer("curl", package: "curl"), ["-s", "-o", "/dev/null", "http://127.0.0.1:\(port)/file.bin"])
+        #expect(curl.status == 0, "\(curl.stderr)")
+        _ = try Run.nettool(["udp-send", "127.0.0.1", String(closedPort), "hello"])
+        usleep(300_000)
+        sniffer.signal(SIGINT)
+        _ = sniffer.waitForExit()
+        return (path, folder)
+    }
+
+    private func tsharkFields(_ path: String, _ fields: [String]) throws -> [[String]] {
+        let run = try Run.program(try peer("tshark", package: "tshark"),
+                                  ["-r", path, "-T", "fields", "-E", "separator=|", "-E", "occurrence=f"] + fields.flatMap { ["-e", $0] })
+        #expect(run.status == 0, "\(run.stderr)")
+        return run.stdout.split(separator: "\n").map { $0.split(separator: "|", omittingEmptySubsequences: false).map(String.init) }
+    }
+
+    @Test("addresses, ports, relative seq/ack, flags, window, payload length, UDP length, ICMP type/code: every packet agrees")
+    func fieldForField() throws {
+        let (path, folder) = try makeCapture(size: 300_000)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let ours = try Run.nettool(["capture", "-r", path, "--ip", "--json"])
+        #expect(ours.status == 0, "\(ours.stderr)")
+        let packets = ours.jsonLines.filter { $0["event"] as? String == "packet" }
+        let theirs = try tsharkFields(path, ["ip.src", "ip.dst", "tcp.srcport", "tcp.dstport", "tcp.seq", "tcp.ack", "tcp.flags",
+                                             "tcp.window_size_value", "tcp.len", "udp.length", "icmp.type", "icmp.code",
+                                             "tcp.options.mss_val", "tcp.options.wscale.shift", "tcp.options.timestamp.tsval"])
+        try #require(packets.count == theirs.count && packets.count > 20, "nettool \(packets.count) packets, tshark \(theirs.count)")
+        var tcp = 0, udp = 0, icmp = 0
+        for (index, (mine, row)) in zip(packets, theirs).enumerated() {
+            let context = "packet \(index + 1): \(mine) vs \(row)"
+            #expect(mine["src_ip"] as? String == row[0] && mine["dst_ip"] as? String == row[1], "\(context)")
+            switch mine["protocol"] as? String {
+            case "tcp":
+                tcp += 1
+                let flags = Int(row[6].dropFirst(2), radix: 16) ?? -1
+                let names = [(0x02, "SYN"), (0x01, "FIN"), (0x08, "PSH"), (0x04, "RST"), (0x10, "ACK")].filter { flags & $0.0 != 0 }
+                #expect(Set(mine["flags"] as? [String] ?? []) == Set(names.map(\.1)), "\(context)")
+                #expect(mine["src_port"] as? Int == Int(row[2]) && mine["dst_port"] as? Int == Int(row[3]), "\(context)")
+                #expect(mine["seq"] as? Int == Int(row[4]), "\(context)")
+                if flags & 0x10 != 0 { #expect(mine["ack"] as? Int == Int(row[5]), "\(context)") }
+                #expect(mine["window"] as? Int == Int(row[7]) && mine["payload_length"] as? Int == Int(row[8]), "\(context)")
+                let options = mine["options"] as? [[String: Any]] ?? []
+                if let mss = Int(row[12]) { #expect(options.contains { $0["kind"] as? String == "mss" && $0["value"] as? Int == mss }, "\(context)") }
+                if let shift = Int(row[13]) { #expect(options.contains { $0["kind"] as? String == "wscale" && $0["value"] as? Int == shift }, "\(context)") }
+                if let tsval = Int(row[14]) { #expect(options.contains { $0["kind"] as? String == "TS" && $0["value"] as? Int == tsval }, "\(context)") }
+            case "udp":
+                udp += 1
+                #expect(mine["udp_length"] as? Int == Int(row[9]), "\(context)")
+            case "icmp":
+                icmp += 1
+                #expect(mine["type_number"] as? Int == Int(row[10]) && mine["code_number"] as? Int == Int(row[11]), "\(context)")
+                #expect(mine["type"] as? String == "destination-unreachable" && mine["code"] as? String == "port-unreachable", "\(context)")
+                let quoted = mine["quoted"] as? [String: Any]
+                #expect(quoted?["dst_port"] as? Int == 9 && quoted?["protocol"] as? String == "udp", "\(context)")
+            default:
+                Issue.record("unexpected protocol: \(context)")
+            }
+        }
+        #expect(tcp > 20 && udp == 1 && icmp == 1, "tcp \(tcp), udp \(udp), icmp \(icmp)")
+    }
+
+    @Test("the text line has tcpdump's shape: the same flags, relative numbers, window, options and length")
+    func tcpdumpShape() throws {
+        let (path, folder) = try makeCapture(size: 20_000)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let ours = try Run.nettool(["capture", "-r", path, "--tcp"])
+        let tcpdump = try Run.program(try peer("tcpdump", package: "tcpdump"), ["-nn", "-r", path, "tcp"])
+        let mine = ours.stdout.split(separator: "\n").map { String($0.drop { $0 != " " }.dropFirst()) }
+        let theirs = tcpdump.stdout.split(separator: "\n").map { String($0.drop { $0 != " " }.dropFirst()) }
+        try #require(mine.count == theirs.count && mine.count > 5, "\(ours.stdout)\n---\n\(tcpdump.stdout)")
+        for (a, b) in zip(mine, theirs) {
+            // tcpdump puts "IP " then the same text; nettool adds the interface only for live captures.
+            #expect(a == b, "nettool: \(a)\ntcpdump: \(b)")
+        }
+    }
+
+    @Test("--ladder draws the handshake and the close with each side's states; --conversations sums the connection up")
+    func ladderAndConversations() throws {
+        let (path, folder) = try makeCapture(size: 5_000)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let ladder = try Run.nettool(["capture", "-r", path, "--ladder", "--conversations", "tcp"])
+        #expect(ladder.status == 0, "\(ladder.stderr)")
+        let text = ladder.stdout
+        for expected in ["handshake 1/3, SYN", "handshake 2/3, SYN-ACK", "handshake 3/3, ACK", "SYN_SENT", "SYN_RECEIVED", "ESTABLISHED",
+                         "FIN_WAIT_1", "TIME_WAIT", "close 1/4, FIN", "── SYN seq 0 ─", "◀─ SYN, ACK seq 0 ack 1 ─",
+                         "TCP conversations: 1", "closed FIN/FIN"] {
+            #expect(text.contains(expected), "missing \(expected):\n\(text)")
+        }
+        let json = try Run.nettool(["capture", "-r", path, "--ladder", "--conversations", "--json", "tcp"])
+        let rows = json.jsonLines.filter { $0["event"] as? String == "ladder" }
+        #expect(rows.first?["client_state"] as? String == "SYN_SENT" && rows.first?["label"] as? String == "SYN seq 0", "\(json.stdout)")
+        let conversation = try #require(json.jsonLines.first { $0["event"] as? String == "conversation" })
+        #expect(conversation["ending"] as? String == "fin" && (conversation["bytes_to_client"] as? Int ?? 0) > 5_000, "\(conversation)")
+        #expect(conversation["client_state"] as? String == "TIME_WAIT" || conversation["server_state"] as? String == "TIME_WAIT")
+    }
+}
