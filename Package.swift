@@ -13,7 +13,7 @@ let package = Package(
         // Every module that parses outside bytes, for the fuzz harnesses in Fuzz/ (a package of
         // their own, built with -sanitize=fuzzer,address by scripts/fuzz.sh).
         .library(name: "NettoolParsing", targets: [
-            "Addresses", "Capture", "Datagrams", "FileTransfer", "HostState", "Packets", "Ports", "Rendering", "TCPEcho", "TLS",
+            "Addresses", "Capture", "Datagrams", "FileTransfer", "Flows", "HostState", "Packets", "Ports", "Rendering", "TCPEcho", "TLS",
         ]),
     ],
     dependencies: [

@@ -13,6 +13,7 @@ let harnesses: [(name: String, dependencies: [Target.Dependency])] = [
     ("fuzz-address-input", [.product(name: "NettoolParsing", package: main)]),
     ("fuzz-port-query", [.product(name: "NettoolParsing", package: main)]),
     ("fuzz-frame-decoder", [.product(name: "NettoolParsing", package: main)]),
+    ("fuzz-tcp-flow", [.product(name: "NettoolParsing", package: main)]),
     ("fuzz-pcap-file", [.product(name: "NettoolParsing", package: main)]),
     ("fuzz-request-path", [.product(name: "NettoolParsing", package: main)]),
     ("fuzz-range-headers", [.product(name: "NettoolParsing", package: main)]),

@@ -87,6 +87,41 @@ with tempfile.TemporaryDirectory() as work:
     with open(small, "rb") as f:
         seed("fuzz-pcap-file", "arp-ndp.pcap", f.read())
 
+def checksum(data):
+    data += b"\0" * (len(data) % 2)
+    total = sum(struct.unpack(f">{len(data) // 2}H", data))
+    while total > 0xffff:
+        total = (total & 0xffff) + (total >> 16)
+    return ~total & 0xffff
+
+
+def ipv4(src, dst, proto, payload):
+    header = struct.pack(">BBHHHBBH4s4s", 0x45, 0, 20 + len(payload), 1, 0x4000, 64, proto, 0, src, dst)
+    return header[:10] + struct.pack(">H", checksum(header)) + header[12:] + payload
+
+
+def tcp(src, dst, sport, dport, seq, ack, flags, options=b"", payload=b""):
+    offset = (20 + len(options)) // 4
+    segment = struct.pack(">HHIIHHHH", sport, dport, seq, ack, offset << 12 | flags, 65495, 0, 0) + options + payload
+    pseudo = src + dst + struct.pack(">BBH", 0, 6, len(segment))
+    return segment[:16] + struct.pack(">H", checksum(pseudo + segment)) + segment[18:]
+
+
+A, B = bytes([127, 0, 0, 1]), bytes([127, 0, 0, 2])
+SYN_OPTIONS = bytes([2, 4, 0xff, 0xd7, 4, 2, 8, 10, 0, 0, 0, 1, 0, 0, 0, 0, 1, 3, 3, 7])
+# One whole connection: handshake, data both ways, a retransmission, the four-way close.
+FLOW = [(A, B, 40000, 80, 100, 0, 0x002, SYN_OPTIONS, b""), (B, A, 80, 40000, 900, 101, 0x012, SYN_OPTIONS, b""),
+        (A, B, 40000, 80, 101, 901, 0x010, b"", b""), (A, B, 40000, 80, 101, 901, 0x018, b"", b"hello"),
+        (A, B, 40000, 80, 101, 901, 0x018, b"", b"hello"), (B, A, 80, 40000, 901, 106, 0x010, b"", b""),
+        (A, B, 40000, 80, 106, 901, 0x011, b"", b""), (B, A, 80, 40000, 901, 107, 0x011, b"", b""),
+        (A, B, 40000, 80, 107, 902, 0x010, b"", b"")]
+packets = [ipv4(s, d, 6, tcp(s, d, sp, dp, seq, ack, fl, opt, data)) for s, d, sp, dp, seq, ack, fl, opt, data in FLOW]
+seed("fuzz-tcp-flow", "connection", b"".join(struct.pack(">H", len(p)) + p for p in packets))
+for i, packet in enumerate(packets[:4]):
+    seed("fuzz-frame-decoder", f"rawip-{i}", bytes([3]) + packet)
+udp = struct.pack(">HHHH", 40000, 9, 10, 0) + b"hi"
+seed("fuzz-frame-decoder", "rawip-icmp-unreachable", bytes([3]) + ipv4(B, A, 1, struct.pack(">BBHI", 3, 3, 0, 0) + ipv4(A, B, 17, udp)))
+
 for i, text in enumerate(["/index.html", "/a/../b/./c", "/%2e%2e/etc/passwd", "http://127.0.0.1:8080/x?y=1",
                           "/.hidden/file", "/dir%2Fname", "*", "/caf%C3%A9"]):
     seed("fuzz-request-path", f"target-{i}", text)

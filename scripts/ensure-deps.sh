@@ -27,6 +27,8 @@ command -v stdbuf >/dev/null 2>&1 || need+=(coreutils)
 [ -f /etc/ssl/certs/ca-certificates.crt ] || need+=(ca-certificates)
 [ -x /usr/bin/tshark ] || need+=(tshark)
 [ -x /usr/sbin/nginx ] || need+=(nginx)
+# ethtool turns off TSO/GSO on test veths, so captures hold real segment sizes.
+[ -x /usr/sbin/ethtool ] || need+=(ethtool)
 
 if [ ${#need[@]} -gt 0 ]; then
     sudo=""

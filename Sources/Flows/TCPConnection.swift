@@ -67,8 +67,9 @@ public struct TCPConnection: Sendable {
     mutating func observe(_ segment: TCPSegment, from side: TCPSide, time: Double, absolute: Bool) -> TCPObservation {
         lastSeen = time
         let before = (clientState, serverState)
-        let marks = side == .client ? Self.analyse(segment, sender: &toServer, receiver: &toClient, time: time, scaling: scaling)
-                                    : Self.analyse(segment, sender: &toClient, receiver: &toServer, time: time, scaling: scaling)
+        let marks = side == .client
+            ? Self.analyse(segment, sender: &toServer, receiver: &toClient, time: time, scaling: scaling, initialRTT: handshakeRTT)
+            : Self.analyse(segment, sender: &toClient, receiver: &toServer, time: time, scaling: scaling, initialRTT: handshakeRTT)
         let step = advance(segment, from: side, time: time)
         let sender = side == .client ? toServer : toClient
         let receiver = side == .client ? toClient : toServer

@@ -124,3 +124,66 @@ struct CaptureIPTests {
         #expect(conversation["client_state"] as? String == "TIME_WAIT" || conversation["server_state"] as? String == "TIME_WAIT")
     }
 }
+
+/// A path that drops a tenth of the TCP segments (nftables in a test-owned namespace), a
+/// transfer across it captured by tcpdump, and the retransmissions and duplicate ACKs that
+/// follow, marked by nettool and by tshark on the same file.
+@Suite("capture's TCP analysis agrees with tshark's on a lossy path", .serialized, .timeLimit(.minutes(3)),
+       .enabled(if: getuid() == 0, "namespaces and nftables need root; run the suite as root to exercise it"))
+struct CaptureLossAnalysisTests {
+    static let marks = ["retransmission", "fast_retransmission", "spurious_retransmission", "duplicate_ack", "out_of_order",
+                        "lost_segment", "ack_lost_segment", "zero_window", "window_update", "window_full", "keep_alive"]
+
+    @Test("per packet, each analysis mark agrees with tshark's tcp.analysis fields")
+    func marksAgree() throws {
+        let pair = try VethPair()
+        let ip = "/usr/sbin/ip"
+        // Real segment sizes (no TSO/GSO super-segments), then 10% of the receiver's input dropped.
+        for (namespace, device) in [(pair.left, pair.leftDevice), (pair.right, pair.rightDevice)] {
+            _ = try Run.program(ip, ["netns", "exec", namespace, try peer("ethtool", package: "ethtool"), "-K", device,
+                                     "tso", "off", "gso", "off", "gro", "off"])
+        }
+        let nft = try peer("nft", package: "nftables")
+        for command in ["add table inet loss", "add chain inet loss input { type filter hook input priority 0; }",
+                        "add rule inet loss input meta l4proto tcp numgen random mod 100 < 10 drop"] {
+            let run = try Run.program(ip, ["netns", "exec", pair.right, nft] + command.split(separator: " ").map(String.init))
+            try #require(run.status == 0, "nft \(command): \(run.stderr)")
+        }
+        let server = try BackgroundProcess(ip, pair.nettool(in: pair.right, ["tcp-echo-server", "--bind", "198.18.0.2", "--port", "7000"]))
+        defer { server.signal(SIGKILL) }
+        #expect(server.wait(upTo: 10) { $0.stderrText.contains("listening on") }, "\(server.stderrText)")
+        let path = NSTemporaryDirectory() + "nettool-loss-\(getpid())-\(UUID().uuidString.prefix(8)).pcap"
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let sniffer = try BackgroundProcess(ip, ["netns", "exec", pair.left, try peer("tcpdump", package: "tcpdump"), "-i", pair.leftDevice,
+                                                 "--immediate-mode", "-U", "-w", path, "tcp port 7000"])
+        defer { sniffer.signal(SIGKILL) }
+        #expect(sniffer.wait(upTo: 5) { $0.stderrText.contains("listening on") }, "\(sniffer.stderrText)")
+        let load = try Run.program(ip, pair.nettool(in: pair.left, ["tcp-echo-client", "198.18.0.2", "7000", "--bench", "--connections", "2",
+                                                                     "--size", "32768", "--messages", "24", "--timeout", "60s"]))
+        #expect(load.status == 0, "\(load.stdout)\(load.stderr)")
+        usleep(300_000)
+        sniffer.signal(SIGINT)
+        _ = sniffer.waitForExit()
+
+        let ours = try Run.nettool(["capture", "-r", path, "--tcp", "--json"]).jsonLines.filter { $0["event"] as? String == "packet" }
+        let fields = Self.marks.flatMap { ["-e", "tcp.analysis.\($0)"] }
+        let tshark = try Run.program(try peer("tshark", package: "tshark"), ["-r", path, "-T", "fields", "-E", "separator=|"] + fields)
+        let theirs = tshark.stdout.split(separator: "\n").map { $0.split(separator: "|", omittingEmptySubsequences: false).map { !$0.isEmpty } }
+        try #require(ours.count == theirs.count && ours.count > 100, "nettool \(ours.count) packets, tshark \(theirs.count)")
+        var agreement: [String] = []
+        for (column, mark) in Self.marks.enumerated() {
+            let mine = ours.map { ($0["analysis"] as? [String] ?? []).contains(mark) }
+            let reference = theirs.map { column < $0.count && $0[column] }
+            let both = zip(mine, reference).filter { $0 && $1 }.count
+            let (nettoolCount, tsharkCount) = (mine.filter { $0 }.count, reference.filter { $0 }.count)
+            agreement.append("\(mark): nettool \(nettoolCount), tshark \(tsharkCount), both \(both)")
+            // Within a few percent, and never one side marking packets the other does not see at all.
+            let tolerance = max(2, tsharkCount / 20)
+            #expect(abs(nettoolCount - tsharkCount) <= tolerance && both >= min(nettoolCount, tsharkCount) - tolerance,
+                    "\(mark): nettool \(nettoolCount), tshark \(tsharkCount), both \(both)")
+        }
+        let retransmitted = theirs.filter { $0[0] }.count
+        #expect(retransmitted > 0, "the lossy path caused no retransmission: \(agreement)")
+        print("analysis agreement with tshark over \(ours.count) segments: " + agreement.joined(separator: "; "))
+    }
+}
