@@ -28,7 +28,9 @@ public struct Ladder {
         lastTime[id] = time
         let left = observation.clientStateChanged ? observation.clientState.rawValue : ""
         let right = observation.serverStateChanged ? observation.serverState.rawValue : ""
-        var row = "  " + pad(fixed(delta * 1000, 3), 9) + pad(left, Self.stateWidth)
+        // Rows of several connections interleave: each then says whose it is.
+        let owner = lastTime.count > 1 ? "#\(id) " : ""
+        var row = "  " + owner + pad(fixed(delta * 1000, 3), 9) + pad(left, Self.stateWidth)
             + Self.arrow(Self.label(segment, observation.annotation), toServer: observation.side == .client)
             + "  " + pad(right, Self.stateWidth)
         if let note = observation.step.note(from: observation.side) { row += "  " + note }

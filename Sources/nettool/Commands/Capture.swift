@@ -165,12 +165,15 @@ extension Nettool {
             try await capture()
         }
 
-        /// The selectors given; with none, ARP and NDP unless a filter alone says what to capture.
+        /// The selectors given; with none, ARP and NDP (TCP for --ladder and --conversations) unless
+        /// a filter alone says what to capture.
         private var protocols: CaptureFilter.Protocols {
             let chosen: [(Bool, CaptureFilter.Protocols)] = [(arp, .arp), (ndp, .ndp), (tcp, .tcp), (udp, .udp), (icmp, .icmp), (ip, .ip)]
             let selected = chosen.reduce(into: CaptureFilter.Protocols()) { if $1.0 { $0.insert($1.1) } }
             let hasFilter = filter.map { !$0.isEmpty } ?? !expression.isEmpty
-            return selected.isEmpty && !hasFilter ? .arpAndNDP : selected
+            guard selected.isEmpty && !hasFilter else { return selected }
+            // --ladder and --conversations are about TCP: they select it when nothing else is.
+            return ladder || conversations ? .tcp : .arpAndNDP
         }
 
         private func capture() async throws {
