@@ -20,7 +20,12 @@ extension TCPConnection {
             step = .handshake(3)
         }
         if flags.contains(.ack), let acked = ackOfFIN(segment, from: side) { step = acked }
-        if flags.contains(.fin) { step = fin(segment, from: side) }
+        if flags.contains(.fin) {
+            let acknowledges = step == .close(2, first: side.other)
+            step = fin(segment, from: side)
+            // Linux often acknowledges the first FIN with its own: steps 2 and 3 in one segment.
+            if acknowledges, case .close(3, let first) = step { step = .closeAcknowledging(first: first) }
+        }
         return step
     }
 

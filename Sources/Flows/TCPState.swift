@@ -28,6 +28,8 @@ public enum TCPStep: Equatable, Sendable {
     case handshake(Int)
     /// The four segments of an orderly close; `first` is the side that closed first.
     case close(Int, first: TCPSide)
+    /// Steps 2 and 3 of the close in one segment: a FIN that also acknowledges the first.
+    case closeAcknowledging(first: TCPSide)
     case data
     case ack
     case reset
@@ -43,6 +45,8 @@ public enum TCPStep: Equatable, Sendable {
         case .close(1, let first): "close 1/4, FIN: the \(first.rawValue) has nothing more to send (close() or shutdown())"
         case .close(2, let first): "close 2/4, ACK: the \(first.other.rawValue) acknowledges the FIN; it may still send"
         case .close(3, let first): "close 3/4, FIN: the \(first.other.rawValue) closes too"
+        case .closeAcknowledging(let first):
+            "close 2+3/4, FIN+ACK: the \(first.other.rawValue) acknowledges the FIN and closes too, in one segment"
         case .close(4, let first): "close 4/4, ACK: the \(first.rawValue), which closed first, now waits in TIME_WAIT (2 MSL)"
         case .reset: "RST: the \(side.rawValue) aborts the connection; nothing more is sent or acknowledged"
         default: nil

@@ -69,7 +69,7 @@ struct TCPTrackerTests {
         _ = wire.send(.client, .ack, seq: 1, ack: 1)
         _ = wire.send(.server, [.fin, .ack], seq: 1, ack: 1)
         let o = wire.send(.client, [.fin, .ack], seq: 1, ack: 2)
-        #expect(o.step == .close(3, first: .server) && o.serverState == .timeWait && o.clientState == .lastAck)
+        #expect(o.step == .closeAcknowledging(first: .server) && o.serverState == .timeWait && o.clientState == .lastAck)
         let last = wire.send(.server, .ack, seq: 2, ack: 2)
         #expect(last.clientState == .closed && last.step == .close(4, first: .server))
     }
