@@ -27,6 +27,7 @@ strip -o "$NETTOOL" .build/dist/release/nettool
 cc -O2 -o "$OUT/echo_server" Benchmarks/support/echo_server.c -lpthread
 cc -O2 -o "$OUT/echo_load" Benchmarks/support/echo_load.c -lpthread
 cc -O2 -o "$OUT/gen_arp_ndp" Benchmarks/support/gen_arp_ndp.c -lpcap
+cc -O2 -o "$OUT/gen_tcp" Benchmarks/support/gen_tcp.c -lpcap
 swift build -c release --package-path Benchmarks/support/nio-echo >/dev/null
 NIOECHO=$(swift build -c release --package-path Benchmarks/support/nio-echo --show-bin-path)/nio-echo
 ulimit -n "$(ulimit -Hn)"
@@ -146,6 +147,30 @@ decode_row() {  # NAME GOAL-PER-SECOND NETTOOL-ARGS...
 }
 decode_row "capture -r --json, $(thousands "$PACKETS") ARP/NDP frames" 1000000 capture -r "$FILE" --json
 decode_row "capture -r (text), $(thousands "$PACKETS") ARP/NDP frames" 1500000 capture -r "$FILE"
+
+# TCP: capture -r on a generated file of TCP segments (Benchmarks/support/gen_tcp.c), stateless
+# (--absolute-seq: no tracking, every core) and with every connection tracked (--conversations),
+# vs tcpdump -nn -r on the same file; and --json against tshark -T json, both on a tenth of it.
+TCPFILE="$OUT/tcp-$PACKETS.pcap"
+TCPSMALL="$OUT/tcp-$((PACKETS / 10)).pcap"
+[ -s "$TCPFILE" ] || "$OUT/gen_tcp" "$PACKETS" "$TCPFILE"
+[ -s "$TCPSMALL" ] || "$OUT/gen_tcp" $((PACKETS / 10)) "$TCPSMALL"
+tcp_row() {  # NAME GOAL FILE COUNT PEER-NAME PEER-COMMAND NETTOOL-ARGS...
+    local name=$1 goal=$2 file=$3 count=$4 peer=$5 command=$6 n=() c=() nm cm
+    shift 6
+    for _ in $(seq "$ROUNDS"); do n+=("$(seconds "$NETTOOL" "$@")"); c+=("$(seconds sh -c "$command")"); done
+    nm=$(printf '%s\n' "${n[@]}" | median); cm=$(printf '%s\n' "${c[@]}" | median)
+    nm=$(awk -v t="$nm" -v p="$count" 'BEGIN { printf "%.0f", p / t }'); cm=$(awk -v t="$cm" -v p="$count" 'BEGIN { printf "%.0f", p / t }')
+    row "$name" packets/s "$nm" "$peer" "$cm" "$(ratio "$nm" "$cm")" "≥ $(thousands "$goal")/s" "$(atleast "$nm" "$goal")"
+}
+tcp_row "capture -r --json --absolute-seq, $(thousands "$PACKETS") TCP segments" 1000000 "$TCPFILE" "$PACKETS" \
+    "tcpdump -nn -r" "tcpdump -nn -r '$TCPFILE'" capture -r "$TCPFILE" --tcp --json --absolute-seq
+tcp_row "capture -r --conversations, $(thousands "$PACKETS") TCP segments" 500000 "$TCPFILE" "$PACKETS" \
+    "tcpdump -nn -r" "tcpdump -nn -r '$TCPFILE'" capture -r "$TCPFILE" --tcp --conversations --quiet
+if command -v tshark >/dev/null 2>&1; then
+    tcp_row "capture -r --json, $(thousands $((PACKETS / 10))) TCP segments" 1000000 "$TCPSMALL" $((PACKETS / 10)) \
+        "tshark -T json" "tshark -n -r '$TCPSMALL' -T json" capture -r "$TCPSMALL" --tcp --json
+fi
 
 # Classifying: ip-classify --json on mixed lines, vs Python's ipaddress.
 ADDRESSES="$OUT/addresses-$LINES.txt"
