@@ -108,7 +108,7 @@ let package = Package(
         // marks, the conversation summary and the ladder diagram. Pure.
         .target(name: "Flows", dependencies: ["Addresses", "Packets", "Rendering", "Tables"]),
         // The neighbour table, arpwatch/ndpmon-style alerts and OUI vendors, learnt from decoded packets.
-        .target(name: "Neighbors", dependencies: ["Addresses", "Packets", "Rendering"]),
+        .target(name: "Neighbors", dependencies: ["Addresses", "Packets", "Rendering", "Tables"]),
         // libpcap's API (headers from libpcap-dev), loaded with dlopen on first use rather than
         // linked, so only `capture` pays for it and its dependencies at start-up.
         .target(name: "CPcap", linkerSettings: [.linkedLibrary("dl")]),

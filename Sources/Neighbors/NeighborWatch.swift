@@ -1,4 +1,5 @@
 import Addresses
+import Tables
 import Packets
 
 /// One learnt binding of an IP address to a MAC.
@@ -24,30 +25,25 @@ public struct NeighborWatch {
     /// megabytes at most.
     public static let defaultLimit = 65_536
 
-    /// Each entry with the number of the packet that last touched it (a count that only grows).
-    private var table: [IPAddress: (entry: NeighborEntry, touch: Int)] = [:]
-    /// Addresses in the order they were last queued, each with its touch at that moment: the
-    /// front is the least recently seen, once entries seen since are queued again.
-    private var age: [(address: IPAddress, touch: Int)] = []
-    private var ageStart = 0
-    private var touchCount = 0
+    /// The stations learnt, the least recently seen dropped first past `limit`.
+    private var table: RecencyTable<IPAddress, NeighborEntry>
     private var probes: [IPAddress: (mac: MACAddress, time: Timestamp)] = [:]
     private var routersSeen: Set<String> = []
     private let expectedRouters: [RouterIdentity]
     /// At most this many addresses are kept (table, pending probes, routers seen): a flood of
     /// spoofed senders evicts the least recently seen instead of growing memory without bound.
-    public let limit: Int
-    public private(set) var evicted = 0
+    public var limit: Int { table.limit }
+    public var evicted: Int { table.evicted }
 
     public init(expectedRouters: [RouterIdentity] = [], limit: Int = NeighborWatch.defaultLimit) {
         self.expectedRouters = expectedRouters
-        self.limit = max(1, limit)
+        table = RecencyTable(limit: max(1, limit))
     }
 
     public var count: Int { table.count }
 
     /// Entries ordered by address (IPv4 before IPv6).
-    public var entries: [NeighborEntry] { table.values.map(\.entry).sorted { $0.address < $1.address } }
+    public var entries: [NeighborEntry] { table.values.sorted { $0.address < $1.address } }
 
     public mutating func observe(_ frame: DecodedFrame, time: Timestamp) -> [Alert] {
         guard frame.malformed == nil else { return [] }
@@ -102,47 +98,22 @@ public struct NeighborWatch {
 
     private mutating func learn(_ address: IPAddress, _ mac: MACAddress, time: Timestamp, alerts: inout [Alert]) {
         guard address != .v4(0) && address != .v6(0) else { return }
-        touchCount += 1
-        guard var entry = table[address]?.entry else {
-            if table.count >= limit { evictOldest(time: time, alerts: &alerts) }
-            table[address] = (NeighborEntry(address: address, mac: mac, firstSeen: time, lastSeen: time, packets: 1), touchCount)
-            age.append((address, touchCount))
-            alerts.append(Alert(kind: .newStation, time: time, address: address, mac: mac))
-            return
-        }
-        entry.lastSeen = time
-        entry.packets += 1
-        if entry.mac != mac {
+        let wasFull = table.evicted
+        let (alert, dropped) = table.update(address, orInsert: { NeighborEntry(address: address, mac: mac, firstSeen: time, lastSeen: time, packets: 0) }) {
+            entry -> Alert? in
+            entry.lastSeen = time
+            entry.packets += 1
+            if entry.packets == 1 { return Alert(kind: .newStation, time: time, address: address, mac: mac) }
+            guard entry.mac != mac else { return nil }
             let flipFlop = entry.previousMAC == mac
-            alerts.append(Alert(kind: .changedMAC(flipFlop: flipFlop), time: time, address: address, mac: mac, otherMAC: entry.mac))
-            entry.previousMAC = entry.mac
-            entry.mac = mac
+            defer { (entry.previousMAC, entry.mac) = (entry.mac, mac) }
+            return Alert(kind: .changedMAC(flipFlop: flipFlop), time: time, address: address, mac: mac, otherMAC: entry.mac)
         }
-        table[address] = (entry, touchCount)
-    }
-
-    /// Drops the least recently seen entry; the first eviction of a run raises an alert.
-    private mutating func evictOldest(time: Timestamp, alerts: inout [Alert]) {
-        while ageStart < age.count {
-            let (address, touch) = age[ageStart]
-            ageStart += 1
-            guard let latest = table[address]?.touch else { continue }
-            if latest > touch {
-                age.append((address, latest))  // seen since it was queued: not the oldest
-                continue
-            }
-            let entry = table.removeValue(forKey: address)?.entry
-            evicted += 1
-            if evicted == 1, let entry {
-                alerts.append(Alert(kind: .tableFull(limit: limit), time: time, address: entry.address, mac: entry.mac))
-            }
-            break
+        // The first eviction of a run says the table is full; the rest only count.
+        if let dropped, wasFull == 0 {
+            alerts.append(Alert(kind: .tableFull(limit: limit), time: time, address: dropped.address, mac: dropped.mac))
         }
-        // The queue's consumed front is dropped once it is most of the array.
-        if ageStart > 4096 && ageStart * 2 > age.count {
-            age.removeFirst(ageStart)
-            ageStart = 0
-        }
+        if let alert { alerts.append(alert) }
     }
 
     /// A probe (ARP with sender 0.0.0.0, or NS from ::) for `address`; a second prober is a conflict.
