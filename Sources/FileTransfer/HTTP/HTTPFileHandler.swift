@@ -52,11 +52,6 @@ final class HTTPFileHandler: ChannelInboundHandler {
         context.fireChannelActive()
     }
 
-    /// Logs a request that the head guard refused before it reached the decoder.
-    func headRefused(status: Int, note: String) {
-        log(method: "-", path: "-", status: status, bytes: 0, note: note)
-    }
-
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         switch unwrapInboundIn(data) {
         case .head(let head):
@@ -382,6 +377,9 @@ final class HTTPFileHandler: ChannelInboundHandler {
             if responding { closeAfterResponse = true } else { context.close(promise: nil) }
         case is ShutdownRequest:
             connection.shutDownNow(context)
+        case let refusal as HeadRefused:
+            // The head guard answered a request that never reached the decoder.
+            log(method: "-", path: "-", status: refusal.status, bytes: 0, note: refusal.note)
         default:
             context.fireUserInboundEventTriggered(event)
         }
