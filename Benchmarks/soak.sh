@@ -15,8 +15,9 @@
 # go with the 200 requests in flight at the moment of the sample.
 # A churn row passes when, once its load has ended, the server holds no more descriptors than idle
 # (+2), at most 1% of its requests failed, and its RSS grew by less than 50 bytes per connection
-# made (printed with the count): a leak of 100 bytes per connection fails it. Its idle sample comes
-# after 10 s of the same churn, which allocates what a server keeps for good (buffer pools,
+# made plus 64 KiB (printed with the count): a leak of 100 bytes per connection fails it, and fewer
+# than 1,311 connections are too few to tell, which fails as well. Its idle sample comes
+# after 6 s of the same churn, which allocates what a server keeps for good (buffer pools,
 # thread-pool threads, the allocator's arenas at their working size).
 # Needs root for the namespaces. NETTOOL (default: the shipped build, else the debug build).
 set -euo pipefail
@@ -101,11 +102,11 @@ churn_load() {
             > "$3" 2>&1 ;;
     esac
 }
-# The churn warm-up (10 s) runs while the echo connections open; the churn servers' idle sample
+# The churn warm-up (6 s) runs while the echo connections open; the churn servers' idle sample
 # follows it. TLS servers grow for a few seconds of churn: connections waiting for a close_notify
 # and the allocator's arenas reach their working size.
 WARMUPS=()
-for i in 0 1 2 3; do churn_load "$i" 10 "$WORK/warmup$i.out" & WARMUPS+=($!); PIDS+=($!); done
+for i in 0 1 2 3; do churn_load "$i" 6 "$WORK/warmup$i.out" & WARMUPS+=($!); PIDS+=($!); done
 python3 "$PEERS" slow-readers 127.0.0.1 "$EPORT" 1000 $((SETUP + SECONDS_TOTAL + 10)) > "$WORK/slow.out" 2>&1 &
 SLOW=$!; PIDS+=("$SLOW")
 "$NETTOOL" tcp-echo-client 127.0.0.1 "$EPORT" --bench --connections 9000 --duration "$((SETUP + SECONDS_TOTAL + 10))s" --json \
@@ -190,16 +191,19 @@ while read -r name rss0 fds0 cpu0 && read -r _ _ _ cpu1 <&3 && read -r _ rss2 fd
     i=$(( i + 1 ))
 done < "$WORK/start1" 3< "$WORK/start2" 4< "$WORK/end1" 5< "$WORK/end2"
 
-# One line per churn server: RSS idle before the churn and after it, against 50 bytes per connection.
+# One line per churn server: RSS idle before the churn and after it, against 50 bytes per connection
+# plus 64 KiB for the allocator's page-sized steps. Below 1,311 connections a leak of 100 bytes per
+# connection could hide in those 64 KiB: too few to judge, which fails too.
 echo
 for i in 0 1 2 3; do
     read -r rss0 fds0 <<< "${CHURN_IDLE[$i]}"
     read -r rss1 fds1 <<< "${CHURN_AFTER[$i]}"
     read -r _ made _ errors < "$WORK/churn$i.load" || { made=0 errors=?; }
     line=$(awk -v name="${CHURN_NAMES[$i]}" -v n="$made" -v e="$errors" -v r0="$rss0" -v r1="$rss1" -v f0="$fds0" -v f1="$fds1" 'BEGIN {
-        limit = n * 50 / 1024; grew = r1 - r0
-        verdict = (n > 0 && e * 100 <= n && grew < limit && f1 <= f0 + 2) ? "PASS" : "FAIL"
-        printf "churn %-15s %6d connections (%s errors): RSS idle %d KiB, after %d KiB: %+d KiB = %.1f B per connection (limit 50 B = %.0f KiB); fds idle %d, after %d  %s\n",
+        limit = n * 50 / 1024 + 64; grew = r1 - r0
+        verdict = (n * 50 / 1024 <= 64) ? "FAIL (too few connections to judge)" \
+            : (e * 100 <= n && grew < limit && f1 <= f0 + 2) ? "PASS" : "FAIL"
+        printf "churn %-15s %6d connections (%s errors): RSS idle %d KiB, after %d KiB: %+d KiB = %.1f B per connection (limit 50 B each + 64 KiB = %.0f KiB); fds idle %d, after %d  %s\n",
             name, n, e, r0, r1, grew, (n > 0 ? grew * 1024 / n : 0), limit, f0, f1, verdict }')
     echo "$line"
     [ "${line##* }" = PASS ] || failed=1

@@ -8,9 +8,8 @@
                                      every byte; prints "requests R errors E"
   churn HOST PORT PROTOCOL COUNT SECONDS THREADS  connection churn: a new connection per request,
                                      COUNT of them at most, over THREADS threads; PROTOCOL http or
-                                     https (GET /small.txt, read to the end of its Content-Length,
-                                     close) or echo or echo-tls (64 bytes, read them back, close);
-                                     TLS unverified. Prints "connections C errors E"
+                                     https (unverified): GET /small.txt, read to the end of its
+                                     Content-Length, close. Prints "connections C errors E"
   arp-flood DEVICE N SECONDS         ARP replies from N spoofed senders (198.18.0.0/15 addresses,
                                      locally administered MACs), in a loop, on DEVICE (a veth in a
                                      namespace soak.sh made); prints "frames F"
@@ -94,19 +93,16 @@ def churn(host, port, protocol, count, seconds, threads):
     totals = {"connections": 0, "errors": 0}
     lock = threading.Lock()
     tls = None
-    if protocol in ("https", "echo-tls"):
+    if protocol == "https":
         tls = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
         tls.check_hostname = False
         tls.verify_mode = ssl.CERT_NONE
-    request = b"GET /small.txt HTTP/1.1\r\nHost: soak\r\nConnection: close\r\n\r\n" if protocol.startswith("http") else b"e" * 64
+    request = b"GET /small.txt HTTP/1.1\r\nHost: soak\r\nConnection: close\r\n\r\n"
 
     def answered(conn):
         received = b""
         while True:
-            if not protocol.startswith("http"):
-                if len(received) >= len(request):
-                    return received == request
-            elif b"\r\n\r\n" in received:
+            if b"\r\n\r\n" in received:
                 head, body = received.split(b"\r\n\r\n", 1)
                 length = [int(l.split(b":")[1]) for l in head.lower().split(b"\r\n") if l.startswith(b"content-length:")]
                 if length and len(body) >= length[0]:
