@@ -132,7 +132,8 @@ let package = Package(
         .testTarget(name: "PortsTests", dependencies: ["Ports", "HostState", "Addresses"]),
         .testTarget(name: "DatagramsTests", dependencies: ["Datagrams", "Endpoints", "Rendering"]),
         .testTarget(name: "TCPEchoTests", dependencies: ["TCPEcho", "Endpoints", .product(name: "NIOEmbedded", package: "swift-nio")]),
-        .testTarget(name: "FileTransferTests", dependencies: ["FileTransfer"]),
+        .testTarget(name: "FileTransferTests", dependencies: ["FileTransfer", "Serving", "Rendering",
+                                                        .product(name: "NIOEmbedded", package: "swift-nio")]),
         .testTarget(name: "TLSHandshakeTests", dependencies: ["TLS"]),
         // Frames built byte by byte for the decoder, neighbour and capture tests.
         .target(name: "PacketFixtures", path: "Tests/PacketFixtures"),

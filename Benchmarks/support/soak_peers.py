@@ -6,6 +6,10 @@
   ranges HOST PORT PATH SIZE N SECONDS  N threads asking for random 1 MiB ranges of PATH (SIZE
                                      bytes, byte i = i % 251) on keep-alive connections, checking
                                      every byte; prints "requests R errors E"
+  churn HOST PORT PROTOCOL COUNT SECONDS THREADS  connection churn: a new connection per request,
+                                     COUNT of them at most, over THREADS threads; PROTOCOL http or
+                                     https (unverified): GET /small.txt, read to the end of its
+                                     Content-Length, close. Prints "connections C errors E"
   arp-flood DEVICE N SECONDS         ARP replies from N spoofed senders (198.18.0.0/15 addresses,
                                      locally administered MACs), in a loop, on DEVICE (a veth in a
                                      namespace soak.sh made); prints "frames F"
@@ -14,6 +18,7 @@ import http.client
 import random
 import selectors
 import socket
+import ssl
 import struct
 import sys
 import threading
@@ -83,6 +88,57 @@ def ranges(host, port, path, size, count, seconds):
     print("requests", totals["requests"], "errors", totals["errors"])
 
 
+def churn(host, port, protocol, count, seconds, threads):
+    deadline = time.time() + seconds
+    totals = {"connections": 0, "errors": 0}
+    lock = threading.Lock()
+    tls = None
+    if protocol == "https":
+        tls = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+        tls.check_hostname = False
+        tls.verify_mode = ssl.CERT_NONE
+    request = b"GET /small.txt HTTP/1.1\r\nHost: soak\r\nConnection: close\r\n\r\n"
+
+    def answered(conn):
+        received = b""
+        while True:
+            if b"\r\n\r\n" in received:
+                head, body = received.split(b"\r\n\r\n", 1)
+                length = [int(l.split(b":")[1]) for l in head.lower().split(b"\r\n") if l.startswith(b"content-length:")]
+                if length and len(body) >= length[0]:
+                    return head.startswith(b"HTTP/1.1 200 ")
+            chunk = conn.recv(65536)
+            if not chunk:
+                return False
+            received += chunk
+
+    def worker():
+        while time.time() < deadline:
+            with lock:
+                if totals["connections"] >= count:
+                    return
+                totals["connections"] += 1
+            ok = False
+            try:
+                with socket.create_connection((host, port), timeout=10) as raw:
+                    conn = tls.wrap_socket(raw) if tls else raw
+                    conn.sendall(request)
+                    ok = answered(conn)
+                    conn.close()
+            except (OSError, ValueError):
+                pass
+            if not ok:
+                with lock:
+                    totals["errors"] += 1
+
+    workers = [threading.Thread(target=worker) for _ in range(threads)]
+    for thread in workers:
+        thread.start()
+    for thread in workers:
+        thread.join()
+    print("connections", totals["connections"], "errors", totals["errors"])
+
+
 def arp_flood(device, count, seconds):
     deadline = time.time() + seconds
     raw = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
@@ -108,6 +164,8 @@ if mode == "slow-readers":
     slow_readers(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), float(sys.argv[5]))
 elif mode == "ranges":
     ranges(sys.argv[2], int(sys.argv[3]), sys.argv[4], int(sys.argv[5]), int(sys.argv[6]), float(sys.argv[7]))
+elif mode == "churn":
+    churn(sys.argv[2], int(sys.argv[3]), sys.argv[4], int(sys.argv[5]), float(sys.argv[6]), int(sys.argv[7]))
 elif mode == "arp-flood":
     arp_flood(sys.argv[2], int(sys.argv[3]), float(sys.argv[4]))
 else:

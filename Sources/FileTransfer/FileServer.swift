@@ -51,19 +51,27 @@ public final class FileServer: Sendable {
                     try pipeline.addHandler(RawFileHandler(root: root, registry: registry, pauseAfterName: options.rawNamePause,
                                                            narrator: narrator, onRequest: onRequest))
                 case .http:
-                    let headGuard = RequestHeadGuard(limit: FileServerOptions.maxHeadBytes, timeout: options.idleTimeout)
-                    try pipeline.addHandler(headGuard)
-                    try pipeline.configureHTTPServerPipeline(withErrorHandling: true)
-                    let handler = HTTPFileHandler(root: root, digests: digests, registry: registry, headGuard: headGuard,
-                                                  encrypted: options.listen.tls != nil, narrator: narrator, onRequest: onRequest)
-                    headGuard.onRefusal = { status, note in handler.headRefused(status: status, note: note) }
-                    try pipeline.addHandler(handler)
+                    try addHTTPHandlers(to: child, root: root, digests: digests, registry: registry, options: options,
+                                        narrator: narrator, onRequest: onRequest)
                 }
             }
         } catch {
             throw .bind(error)
         }
         return FileServer(listener: listener)
+    }
+
+    /// One HTTP connection's handlers after the idle timer (and TLS): the head guard, NIO's HTTP/1.1
+    /// codec and the file handler.
+    static func addHTTPHandlers(to channel: Channel, root: ServedRoot, digests: DigestCache, registry: ConnectionRegistry,
+                                options: FileServerOptions, narrator: Narrator,
+                                onRequest: @escaping @Sendable (ServedRequest) -> Void) throws {
+        let pipeline = channel.pipeline.syncOperations
+        let headGuard = RequestHeadGuard(limit: FileServerOptions.maxHeadBytes, timeout: options.idleTimeout)
+        try pipeline.addHandler(headGuard)
+        try pipeline.configureHTTPServerPipeline(withErrorHandling: true)
+        try pipeline.addHandler(HTTPFileHandler(root: root, digests: digests, registry: registry, headGuard: headGuard,
+                                                encrypted: options.listen.tls != nil, narrator: narrator, onRequest: onRequest))
     }
 
     public func run() async -> ServerSummary {

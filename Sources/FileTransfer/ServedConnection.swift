@@ -16,7 +16,6 @@ final class ServedConnection {
     /// The grace period ended and the server closed this connection.
     private(set) var shutDown = false
     private var watch: FileRegionWatch?
-    private var cutShort: String?
 
     init(registry: ConnectionRegistry, onRequest: @escaping @Sendable (ServedRequest) -> Void) {
         self.registry = registry
@@ -51,22 +50,13 @@ final class ServedConnection {
     /// Watches the file behind a region being sent (up to byte `end`) and closes the connection,
     /// with a reason for the log, if the file shrinks under sendfile.
     func watch(_ fileHandle: NIOFileHandle, end: Int, context: ChannelHandlerContext) {
-        let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
-        watch = try? fileHandle.withUnsafeFileDescriptor { fd in
-            FileRegionWatch(fd: fd, end: end, on: context.eventLoop) { size in
-                let (connection, context) = bound.value
-                connection.cutShort = FileRegionWatch.note(size: size, expectedEnd: end)
-                context.close(promise: nil)
-            }
-        }
+        watch = try? fileHandle.withUnsafeFileDescriptor { fd in FileRegionWatch(fd: fd, end: end, channel: context.channel) }
     }
 
     /// Ends the watch; the note for a transfer that did not complete.
     @discardableResult
     func stopWatch() -> String {
-        watch?.stop()
-        watch = nil
-        defer { cutShort = nil }
-        return cutShort ?? "the client went away mid-transfer"
+        defer { watch = nil }
+        return watch?.stop() ?? "the client went away mid-transfer"
     }
 }

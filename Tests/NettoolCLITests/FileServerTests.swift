@@ -189,6 +189,28 @@ struct FileServerHTTPTests {
         #expect(requests(server).contains { $0["note"] as? String == "the client went away mid-transfer" })
     }
 
+    @Test("a client that reads part of a large file and goes away is logged with the bytes that went out, not 0")
+    func partialTransferLogged() throws {
+        let folder = try ServedFolder()
+        let (server, port) = try startFileServer(folder)
+        // A 128 KiB receive window: what the client holds unread stays small.
+        let client = try RawTCPClient(port: port, receiveBuffer: 65536)
+        client.send("GET /huge.bin HTTP/1.1\r\nHost: x\r\n\r\n")
+        let read = try #require(client.receive(for: 20, until: 16 << 20)).count
+        #expect(read >= 16 << 20)
+        client.reset()
+        let sentToHuge = { (server: BackgroundProcess) in requests(server).first { $0["path"] as? String == "/huge.bin" } }
+        #expect(server.wait(upTo: 5) { sentToHuge($0) != nil })
+        let logged = try #require(sentToHuge(server))
+        let bytes = try #require(logged["bytes"] as? Int)
+        #expect(logged["note"] as? String == "the client went away mid-transfer")
+        // At least what the client read, less the 1 MiB piece being written when it left; at most
+        // that plus what the server's send buffer held (tcp_wmem's maximum) and the client's window.
+        let sendBufferMax = Int((try String(contentsOfFile: "/proc/sys/net/ipv4/tcp_wmem", encoding: .utf8))
+            .split(whereSeparator: \.isWhitespace).last ?? "") ?? 4 << 20
+        #expect(bytes >= read - (1 << 20) && bytes <= read + sendBufferMax + (1 << 20), "logged \(bytes) bytes; the client read \(read)")
+    }
+
     @Test("a listing of a 50,000-entry folder does not stall other clients: the file system is read off the event loops")
     func hugeListing() throws {
         let folder = try ServedFolder()

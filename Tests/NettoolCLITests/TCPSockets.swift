@@ -7,9 +7,11 @@ final class RawTCPClient {
     /// been given, such as a socket of the NIO tests running in this same process.
     private(set) var fd: Int32
 
-    init(port: Int, host: UInt32 = 0x7F00_0001) throws {
+    /// `receiveBuffer` sets SO_RCVBUF before the handshake: a small window, fixed (no autotuning).
+    init(port: Int, host: UInt32 = 0x7F00_0001, receiveBuffer: Int32? = nil) throws {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         self.fd = fd
+        if var size = receiveBuffer { setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, socklen_t(MemoryLayout<Int32>.size)) }
         let status = withLoopbackAddress(port: port, host: host) { connect(fd, $0, $1) }
         guard status == 0 else {
             let code = errno

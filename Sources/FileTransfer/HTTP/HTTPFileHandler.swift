@@ -52,11 +52,6 @@ final class HTTPFileHandler: ChannelInboundHandler {
         context.fireChannelActive()
     }
 
-    /// Logs a request that the head guard refused before it reached the decoder.
-    func headRefused(status: Int, note: String) {
-        log(method: "-", path: "-", status: status, bytes: 0, note: note)
-    }
-
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         switch unwrapInboundIn(data) {
         case .head(let head):
@@ -274,50 +269,33 @@ final class HTTPFileHandler: ChannelInboundHandler {
         }
     }
 
+    /// The head, then the body a piece at a time (`FileSender`): sendfile(2), or over TLS read and
+    /// sealed in this process. A transfer cut short is logged with the bytes that went out.
     private func sendRegion(of fileHandle: NIOFileHandle, info: FileInfo, span: Range<Int>, status: HTTPResponseStatus,
                             headers: HTTPHeaders, head: HTTPRequestHead, context: ChannelHandlerContext) {
         writeHead(status: status, headers: headers, head: head, context: context)
-        if encrypted { return sendChunks(of: fileHandle, info: info, span: span, status: status, head: head, context: context) }
-        narrator.step("sendfile(\(span.count) bytes of \(info.path))", "the kernel copies the file straight from the page cache to the socket; the bytes never enter this process")
-        let region = FileRegion(fileHandle: fileHandle, readerIndex: span.lowerBound, endIndex: span.upperBound)
-        context.write(wrapOutboundOut(.body(.fileRegion(region))), promise: nil)
-        connection.watch(fileHandle, end: span.upperBound, context: context)
-        finish(head: head, status: status, bytes: span.count, note: nil, context: context) {
-            try? fileHandle.close()
+        if encrypted {
+            narrator.step("read() + write() through TLS (\(span.count) bytes of \(info.path))",
+                          "over TLS each byte is encrypted in this process, so the file is read in chunks and sealed before it is sent; sendfile cannot be used")
+        } else {
+            narrator.step("sendfile(\(span.count) bytes of \(info.path))", "the kernel copies the file straight from the page cache to the socket; the bytes never enter this process")
+            connection.watch(fileHandle, end: span.upperBound, context: context)
         }
-    }
-
-    /// The TLS way to send a file: 1 MiB chunks read on the thread pool, each written (and
-    /// sealed by NIOSSL) before the next is read, so memory stays flat. A file that ends early
-    /// (truncated while sent) closes the connection: its Content-Length cannot be kept.
-    private func sendChunks(of fileHandle: NIOFileHandle, info: FileInfo, span: Range<Int>, status: HTTPResponseStatus,
-                            head: HTTPRequestHead, context: ChannelHandlerContext) {
-        narrator.step("read() + write() through TLS (\(span.count) bytes of \(info.path))",
-                      "over TLS each byte is encrypted in this process, so the file is read in chunks and sealed before it is sent; sendfile cannot be used")
         let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
-        let sent = NIOLoopBoundBox(0, eventLoop: context.eventLoop)
-        NonBlockingFileIO(threadPool: .singleton).readChunked(
-            fileHandle: fileHandle, fromOffset: Int64(span.lowerBound), byteCount: span.count, chunkSize: 1 << 20,
-            allocator: context.channel.allocator, eventLoop: context.eventLoop
-        ) { chunk in
+        FileSender(fileHandle: fileHandle, span: span, encrypted: encrypted, wrap: { NIOAny(HTTPServerResponsePart.body($0)) }) { sent, failure in
             let (handler, context) = bound.value
-            sent.value += chunk.readableBytes
-            return context.writeAndFlush(handler.wrapOutboundOut(.body(.byteBuffer(chunk))))
-        }.whenComplete { result in
-            let (handler, context) = bound.value
-            guard case .success = result, sent.value == span.count else {
-                try? fileHandle.close()
-                handler.log(method: head.method.rawValue, path: head.uri, status: Int(status.code), bytes: sent.value,
-                            note: sent.value < span.count ? "the file ended after \(sent.value) of \(span.count) bytes; truncated while sent?"
-                                                          : "the client went away mid-transfer")
-                handler.responding = false
-                context.close(promise: nil)
-                return
+            guard let failure else {
+                return handler.finish(head: head, status: status, bytes: span.count, note: nil, context: context) { try? fileHandle.close() }
             }
-            handler.finish(head: head, status: status, bytes: span.count, note: nil, context: context) {
-                try? fileHandle.close()
-            }
-        }
+            let watchNote = handler.connection.stopWatch()
+            try? fileHandle.close()
+            let ended = (failure as? FileSender.FileEnded).map { "the file ended after \($0.available) of \(span.count) bytes; truncated while sent?" }
+            handler.connection.sent += sent
+            handler.log(method: head.method.rawValue, path: head.uri, status: Int(status.code), bytes: sent, note: ended ?? watchNote)
+            // Its Content-Length cannot be kept: the connection closes.
+            handler.responding = false
+            context.close(promise: nil)
+        }.send(from: span.lowerBound, context: context)
     }
 
     /// A short answer: the status line, and for errors a one-line text body with the reason.
@@ -382,6 +360,9 @@ final class HTTPFileHandler: ChannelInboundHandler {
             if responding { closeAfterResponse = true } else { context.close(promise: nil) }
         case is ShutdownRequest:
             connection.shutDownNow(context)
+        case let refusal as HeadRefused:
+            // The head guard answered a request that never reached the decoder.
+            log(method: "-", path: "-", status: refusal.status, bytes: 0, note: refusal.note)
         default:
             context.fireUserInboundEventTriggered(event)
         }

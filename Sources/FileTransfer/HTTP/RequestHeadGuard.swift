@@ -3,7 +3,9 @@ import NIOCore
 /// Sits in front of the HTTP decoder and bounds what a client may do before its request head
 /// is complete: at most `FileServerOptions.maxHeadBytes` bytes (else 431), within the idle
 /// timeout (else 408; a slowloris client that trickles a byte at a time is cut off too).
-/// `HTTPFileHandler` tells it when a head arrived and when the response is done.
+/// `HTTPFileHandler` tells it when a head arrived and when the response is done; it tells the
+/// handler of a refusal with a `HeadRefused` event up the pipeline (a closure back to the handler,
+/// which holds the guard, would be a reference cycle: one leaked pair per connection).
 final class RequestHeadGuard: ChannelInboundHandler {
     typealias InboundIn = ByteBuffer
     typealias InboundOut = ByteBuffer
@@ -11,8 +13,6 @@ final class RequestHeadGuard: ChannelInboundHandler {
 
     private let limit: Int
     private let timeout: TimeAmount
-    /// Logs a refusal (set by the handler that logs requests).
-    var onRefusal: ((_ status: Int, _ note: String) -> Void)?
     /// Set once it answered 408 or 431 itself; the decoder's complaint about the cut-off head
     /// that follows is not worth a second log line.
     private(set) var refused = false
@@ -90,7 +90,7 @@ final class RequestHeadGuard: ChannelInboundHandler {
         waitingForHead = false
         refused = true
         deadline?.cancel()
-        onRefusal?(status, note)
+        context?.fireUserInboundEventTriggered(HeadRefused(status: status, note: note))
         answerAndClose(status: status, reason: reason)
     }
 
@@ -109,10 +109,16 @@ final class RequestHeadGuard: ChannelInboundHandler {
         context.writeAndFlush(wrapOutboundOut(ByteBuffer(string: response))).whenComplete { _ in
             let context = bound.value
             let closed = context.eventLoop.makePromise(of: Void.self)
-            closed.futureResult.whenFailure { _ in context.close(promise: nil) }
+            closed.futureResult.whenFailure { _ in bound.value.close(promise: nil) }
             context.close(mode: .output, promise: closed)
             let channel = context.channel
             context.eventLoop.scheduleTask(in: Self.drainTime) { channel.close(promise: nil) }
         }
     }
+}
+
+/// Sent up the pipeline when the guard answered 408 or 431 itself, for the handler that logs requests.
+struct HeadRefused {
+    let status: Int
+    let note: String
 }

@@ -117,19 +117,17 @@ final class RawFileHandler: ChannelInboundHandler {
 
     private func send(_ handle: NIOFileHandle, info: FileInfo, shown: String, context: ChannelHandlerContext) {
         narrator.step("sendfile(\(info.size) bytes)", "the file's bytes, nothing else; the end of the file is the server closing the connection")
-        let region = FileRegion(fileHandle: handle, readerIndex: 0, endIndex: info.size)
         let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
         connection.watch(handle, end: info.size, context: context)
-        context.writeAndFlush(wrapOutboundOut(.fileRegion(region))).whenComplete { result in
+        FileSender(fileHandle: handle, span: 0..<info.size, encrypted: false, wrap: { NIOAny($0) }) { sent, failure in
             let (handler, context) = bound.value
-            let failure = handler.connection.stopWatch()
+            let note = handler.connection.stopWatch()
             try? handle.close()
-            let delivered = (try? result.get()) != nil
-            if delivered { handler.connection.sent = info.size }
-            handler.log(name: shown, status: 200, bytes: delivered ? info.size : 0, note: delivered ? nil : failure)
+            handler.connection.sent = sent
+            handler.log(name: shown, status: 200, bytes: sent, note: failure == nil ? nil : note)
             handler.narrator.step("close() → FIN", "end of file: closing the connection is how this protocol says 'that was all'")
             context.close(promise: nil)
-        }
+        }.send(from: 0, context: context)
     }
 
     private func refuse(name: String, status: Int, note: String, context: ChannelHandlerContext) {
