@@ -65,25 +65,43 @@ enum LossLesson {
                 """,
             ok: receiving && ruleFailure == nil && sent.status == 0 && (600...950).contains(arrived)))
 
+        try retransmissions(tour, hosts: hosts, bench: bench)
+
+        try localDrop(tour, hosts: hosts, nft: nft)
+    }
+
+    /// The same transfer on the lossy path, captured on the left host's side of the cable: the
+    /// segments the capture marks as retransmissions beside the kernel's own counter.
+    private static func retransmissions(_ tour: TourContext, hosts: TwoHosts, bench: [String]) throws {
+        let wire = try WireCapture(tour, ["capture", "-i", hosts.leftDevice, "--tcp", "--json", "tcp port 7000"],
+                                   in: hosts.left, of: hosts)
         let before = try retransmittedSegments(tour, hosts: hosts)
-        let lossy = try tour.run(hosts.inside(hosts.left, [tour.nettool] + bench), program: ip, seconds: 60)
+        let lossy = try tour.run(hosts.inside(hosts.left, [tour.nettool] + bench), program: hosts.ip, seconds: 60)
         let after = try retransmittedSegments(tour, hosts: hosts)
+        let (records, failure) = wire.finish()
         let retransmitted = before.flatMap { start in after.map { $0 - start } }
+        let marked = records.events("packet").filter { $0["analysis"]?.strings.contains { $0.contains("retransmission") } == true }
+        let fromLeft = marked.filter { $0["src_ip"]?.string == TwoHosts.leftAddress }
         tour.emit(TourStep(
             lesson: .loss, number: 3, title: "TCP on the same path: every byte, later",
-            command: command(bench),
-            output: lines(lossy.out) + [retransmitted.map { "TcpRetransSegs on \(TwoHosts.leftAddress): +\($0) (from /proc/net/snmp)" }
-                                        ?? "TcpRetransSegs could not be read"],
+            command: command(bench) + "\n$ " + wire.typed,
+            output: lines(lossy.out)
+                + [retransmitted.map { "TcpRetransSegs on \(TwoHosts.leftAddress): +\($0) (from /proc/net/snmp)" } ?? "TcpRetransSegs could not be read",
+                   "on the wire: \(fromLeft.count) segments from \(TwoHosts.leftAddress) marked as retransmissions, "
+                   + "\(marked.count - fromLeft.count) from \(TwoHosts.rightAddress)"]
+                + fromLeft.prefix(3).map { "  " + $0.segmentLine } + (fromLeft.count > 3 ? ["  …"] : []) + (failure.map { [$0] } ?? []),
             explanation: """
                 The same 1 MiB through the same lossy path arrived whole and verified, only slower. \
                 TCP numbers every byte; the receiver acknowledges what it has, and the sender's \
                 kernel resent each segment that was not acknowledged in time (the counter above), \
-                waiting longer after each loss. Reliability is TCP's work, done at the ends, not the \
-                network's.
+                waiting longer after each loss. The capture sees the resent segments too: a segment \
+                whose bytes were already sent is marked a retransmission (a fast one when duplicate \
+                ACKs asked for it). The two counts need not match: the kernel counts segments before \
+                they are cut to the link's size, and the echo server's side resends as well. \
+                Reliability is TCP's work, done at the ends, not the network's.
                 """,
-            ok: lossy.status == 0 && (retransmitted ?? 0) > 0))
-
-        try localDrop(tour, hosts: hosts, nft: nft)
+            ok: lossy.status == 0 && failure == nil && (retransmitted ?? 0) > 0 && !fromLeft.isEmpty,
+            facts: [("retransmitted_kernel", retransmitted.map(String.init) ?? ""), ("retransmissions_marked", String(fromLeft.count))]))
     }
 
     /// A drop on the sender's own output is not loss: the kernel tells the sender.
