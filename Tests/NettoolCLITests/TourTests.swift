@@ -194,9 +194,14 @@ struct TourTests {
         #expect((lessonSteps[0]["command"] as? String)?.contains("--ladder --json") == true)
         let close = lessonSteps[2]["output"] as? [String] ?? []
         #expect(close.count == Int(facts[2]["close_segments"] ?? "") && close.contains { $0.contains("TIME_WAIT") }, "\(close)")
-        // Nothing left: the capture file's folder, the server's port.
+        // Nothing left: the capture file's folder, the capture itself, the server's port.
         let file = try #require(facts[0]["file"])
         #expect(!FileManager.default.fileExists(atPath: file))
+        let processes = try FileManager.default.contentsOfDirectory(atPath: "/proc").filter { Int($0) != nil }
+        let capturing = processes.filter { pid in
+            (try? Data(contentsOf: URL(fileURLWithPath: "/proc/\(pid)/cmdline"))).map { String(decoding: $0, as: UTF8.self).contains(file) } ?? false
+        }
+        #expect(capturing.isEmpty, "capture still running: \(capturing)")
         #expect(!canConnect(port: try #require(Int(facts[0]["port"] ?? ""))))
     }
 
