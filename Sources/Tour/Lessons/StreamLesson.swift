@@ -117,7 +117,7 @@ enum StreamLesson {
     }
 
     /// "one segment of 300 bytes", "3 segments of 100, 100, 100 bytes".
-    static func segments(_ sizes: [Int]) -> String {
+    private static func segments(_ sizes: [Int]) -> String {
         sizes.count == 1 ? "one segment of \(sizes[0]) bytes"
             : "\(sizes.count) segments of " + sizes.map(String.init).joined(separator: ", ") + " bytes"
     }
