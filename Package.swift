@@ -115,7 +115,7 @@ let package = Package(
         // The read loop (CaptureSession), what each frame becomes (FrameProcessor), and libpcap.
         .target(name: "Capture", dependencies: ["CPcap", "Addresses", "Flows", "HostState", "Neighbors", "Packets", "ProcessIO", "Rendering"]),
         // `nettool tour`: lessons that run nettool's own commands on loopback and explain each step.
-        .target(name: "Tour", dependencies: ["HostState", "Packets", "ProcessIO", "Rendering"]),
+        .target(name: "Tour", dependencies: ["Flows", "HostState", "Packets", "ProcessIO", "Rendering"]),
         // What a command-line process does around its work: stdin readers, signals, limits.
         .target(name: "ProcessIO"),
         // The thin CLI: argument parsing, printing, exit codes.

@@ -21,6 +21,7 @@ public enum TourRunner {
                 case .ports: try PortsLesson.run(context)
                 case .udp: try UDPLesson.run(context)
                 case .tcp: try TCPLesson.run(context)
+                case .handshake: try HandshakeLesson.run(context)
                 case .stream: try StreamLesson.run(context)
                 case .close: try CloseLesson.run(context)
                 case .timewait: try TimeWaitLesson.run(context)

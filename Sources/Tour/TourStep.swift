@@ -2,7 +2,7 @@ import Rendering
 
 /// The lessons, in the order the tour runs them.
 public enum LessonID: String, CaseIterable, Sendable {
-    case addresses, ports, udp, tcp, stream, close, timewait, dualstack, loss, tls, files, wire
+    case addresses, ports, udp, tcp, handshake, stream, close, timewait, dualstack, loss, tls, files, wire
 
     /// A lesson as a person names it: its number in `--list` or its name in any case.
     public init?(named text: String) {
@@ -24,6 +24,7 @@ public enum LessonID: String, CaseIterable, Sendable {
         case .ports: "Ports: numbers with a meaning"
         case .udp: "UDP: datagrams without a connection"
         case .tcp: "TCP: a connection, a byte stream, and an orderly close"
+        case .handshake: "The handshake and the close, on the wire"
         case .stream: "TCP is a byte stream, not messages"
         case .close: "Close, half-close and reset"
         case .timewait: "Address already in use: TIME_WAIT and SO_REUSEADDR"
@@ -39,8 +40,9 @@ public enum LessonID: String, CaseIterable, Sendable {
         switch self {
         case .addresses: "loopback, private, public and link-local addresses, classified"
         case .ports: "well-known, registered and ephemeral ports, and what listens here now"
-        case .udp: "a receiver, datagrams sent to it, one sent where nobody listens, and a burst of 1,000"
+        case .udp: "a receiver, datagrams sent to it, one sent where nobody listens (and its ICMP), and a burst of 1,000"
         case .tcp: "an echo server, one round trip (handshake, half-close, close), a 2-second load test"
+        case .handshake: "SYN, SYN-ACK, ACK, the data and its ACK, the FINs and TIME_WAIT, captured and drawn as a ladder"
         case .stream: "three writes come out as one read, small reads split a message, lines put the boundaries back"
         case .close: "a half-close still gets its echo; a reset (SO_LINGER 0) loses what was unread"
         case .timewait: "the side that closes first waits in TIME_WAIT; a restart binds only with SO_REUSEADDR"

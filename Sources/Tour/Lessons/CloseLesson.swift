@@ -27,6 +27,7 @@ enum CloseLesson {
             ok: first.status == 0 && server.stdout.contains("#1 disconnected 127.0.0.1:") && server.stdout.contains("closed by peer")))
 
         let abrupt = ["tcp-echo-client", "127.0.0.1", String(port), "goodbye?", "--reset", "--explain"]
+        let wire = WireCapture.allowed ? try WireCapture(tour, ["capture", "-i", "lo", "--tcp", "--json", "tcp port \(port)"]) : nil
         let second = try tour.run(abrupt)
         server.poll(seconds: 3) { $0.stdout.contains("#2 disconnected") }
         let log = lines(server.stdout).filter { $0.hasPrefix("#2") }
@@ -44,5 +45,32 @@ enum CloseLesson {
                 sends a RST then too, to say that data was lost).
                 """,
             ok: second.status == 0 && log.contains { $0.contains("connection reset by peer") }))
+        resetOnTheWire(tour, wire, port: port)
+    }
+
+    /// The reset's segments as captured: the client's RST where a FIN would have been.
+    private static func resetOnTheWire(_ tour: TourContext, _ wire: WireCapture?, port: Int) {
+        let title = "The RST on the wire"
+        guard let wire else {
+            return tour.emit(TourStep(lesson: .close, number: 3, title: title, command: nil, output: [], explanation: """
+                A capture of the reset connection would show the client's RST where the orderly close \
+                had FINs; watching the wire needs root or CAP_NET_RAW.
+                """, ok: false, skipped: WireCapture.notAllowed))
+        }
+        let (records, failure) = wire.finish()
+        let segments = records.events("packet").filter { $0["protocol"]?.string == "tcp" }
+        let fromClient = segments.filter { $0["dst_port"]?.int == port }
+        let resets = fromClient.filter { $0.flags.contains("RST") }
+        tour.emit(TourStep(
+            lesson: .close, number: 3, title: title, command: wire.typed,
+            output: segments.map(\.segmentLine) + (failure.map { [$0] } ?? []),
+            explanation: """
+                The handshake, the message, its echo, and then, instead of a FIN, a segment with the \
+                RST flag from the client (port \(port) is the server's). A RST is not acknowledged and \
+                has no TIME_WAIT after it: both sides drop the connection the moment it is sent or \
+                received, which is why the server's next read failed rather than returning 0.
+                """,
+            ok: failure == nil && !resets.isEmpty && !fromClient.contains { $0.flags.contains("FIN") },
+            facts: [("resets", String(resets.count))]))
     }
 }

@@ -65,25 +65,58 @@ enum LossLesson {
                 """,
             ok: receiving && ruleFailure == nil && sent.status == 0 && (600...950).contains(arrived)))
 
+        try retransmissions(tour, hosts: hosts, bench: bench)
+
+        try localDrop(tour, hosts: hosts, nft: nft)
+    }
+
+    /// The same transfer on the lossy path, captured on the left host's side of the cable: the
+    /// segments the capture marks as retransmissions beside the kernel's own counter.
+    private static func retransmissions(_ tour: TourContext, hosts: TwoHosts, bench: [String]) throws {
+        let wire = try WireCapture(tour, ["capture", "-i", hosts.leftDevice, "--tcp", "--json", "tcp port 7000"],
+                                   in: hosts.left, of: hosts)
         let before = try retransmittedSegments(tour, hosts: hosts)
-        let lossy = try tour.run(hosts.inside(hosts.left, [tour.nettool] + bench), program: ip, seconds: 60)
+        let lossy = try tour.run(hosts.inside(hosts.left, [tour.nettool] + bench), program: hosts.ip, seconds: 60)
         let after = try retransmittedSegments(tour, hosts: hosts)
+        let (records, failure) = wire.finish()
         let retransmitted = before.flatMap { start in after.map { $0 - start } }
+        let marked = records.events("packet").filter { $0["analysis"]?.strings.contains { $0.contains("retransmission") } == true }
+        let fromLeft = marked.filter { $0["src_ip"]?.string == TwoHosts.leftAddress }
+        let worth = segmentsWorth(fromLeft, in: records)
         tour.emit(TourStep(
             lesson: .loss, number: 3, title: "TCP on the same path: every byte, later",
-            command: command(bench),
-            output: lines(lossy.out) + [retransmitted.map { "TcpRetransSegs on \(TwoHosts.leftAddress): +\($0) (from /proc/net/snmp)" }
-                                        ?? "TcpRetransSegs could not be read"],
+            command: command(bench) + "\n$ " + wire.typed,
+            output: lines(lossy.out)
+                + [retransmitted.map { "TcpRetransSegs on \(TwoHosts.leftAddress): +\($0) (from /proc/net/snmp)" } ?? "TcpRetransSegs could not be read",
+                   "on the wire: \(fromLeft.count) packets from \(TwoHosts.leftAddress) marked as retransmissions"
+                   + (worth.map { ", \($0.segments) segments' worth at its MSS of \($0.mss) bytes" } ?? "")
+                   + "; \(marked.count - fromLeft.count) from \(TwoHosts.rightAddress)"]
+                + fromLeft.prefix(3).map { "  " + $0.segmentLine } + (fromLeft.count > 3 ? ["  …"] : []) + (failure.map { [$0] } ?? []),
             explanation: """
                 The same 1 MiB through the same lossy path arrived whole and verified, only slower. \
                 TCP numbers every byte; the receiver acknowledges what it has, and the sender's \
                 kernel resent each segment that was not acknowledged in time (the counter above), \
-                waiting longer after each loss. Reliability is TCP's work, done at the ends, not the \
-                network's.
+                waiting longer after each loss. The capture sees the resent segments too: a segment \
+                whose bytes were already sent is marked a retransmission (a fast one when duplicate \
+                ACKs asked for it). The capture counts fewer: the kernel hands it whole bursts of up to \
+                64 KiB (segmentation offload) before they are cut to the link's size, while \
+                TcpRetransSegs counts every MSS-sized segment resent; counting each packet's \
+                segments comes closer. The echo server's side resends too, when an ACK is lost. \
+                Reliability is TCP's work, done at the ends, not the network's.
                 """,
-            ok: lossy.status == 0 && (retransmitted ?? 0) > 0))
+            ok: lossy.status == 0 && failure == nil && (retransmitted ?? 0) > 0 && !fromLeft.isEmpty,
+            facts: [("retransmitted_kernel", retransmitted.map(String.init) ?? ""), ("retransmissions_marked", String(fromLeft.count))]))
+    }
 
-        try localDrop(tour, hosts: hosts, nft: nft)
+    /// How many MSS-sized segments `packets` hold: the capture sees a packet before the card (or
+    /// veth) cuts it to the link's size, while the kernel counts each segment. The MSS is the one
+    /// the left host announced in its SYN; nil when the SYN was not captured.
+    private static func segmentsWorth(_ packets: [JSONValue], in records: [JSONValue]) -> (segments: Int, mss: Int)? {
+        let syn = records.first { $0.flags == ["SYN"] && $0["src_ip"]?.string == TwoHosts.leftAddress }
+        guard case .array(let options)? = syn?["options"],
+              let mss = options.first(where: { $0["kind"]?.string == "mss" })?["value"]?.int, mss > 0 else { return nil }
+        let segments = packets.reduce(0) { total, packet in total + max(1, ((packet["payload_length"]?.int ?? 0) + mss - 1) / mss) }
+        return (segments, mss)
     }
 
     /// A drop on the sender's own output is not loss: the kernel tells the sender.

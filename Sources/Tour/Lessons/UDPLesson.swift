@@ -31,6 +31,10 @@ enum UDPLesson {
             ok: sent.status == 0 && received == 0 && got.filter { $0.contains("a datagram") }.count == 3))
 
         let closed = unusedUDPPort()
+        // The ICMP error quotes the datagram's IPv4 header (20 bytes) and UDP header: its destination port is at 30.
+        let wire = WireCapture.allowed
+            ? try WireCapture(tour, ["capture", "-i", "lo", "--icmp", "--json", "-c", "1", "--duration", "10s", "icmp[30:2] = \(closed)"])
+            : nil
         let refusedArguments = ["udp-send", "127.0.0.1", String(closed), "anyone there?", "--wait-reply", "--timeout", "1s"]
         let refused = try tour.run(refusedArguments)
         tour.emit(TourStep(
@@ -43,15 +47,47 @@ enum UDPLesson {
                 unconnected socket would never hear of it. UDP itself tells the sender nothing.
                 """,
             ok: refused.status == 4 && refused.err.contains("connection refused")))
+        unreachable(tour, wire, closed: closed)
 
         try burst(tour)
+    }
+
+    /// The ICMP port unreachable the closed port caused, as captured, and the UDP header it quotes.
+    private static func unreachable(_ tour: TourContext, _ wire: WireCapture?, closed: Int) {
+        let title = "The ICMP port unreachable on the wire"
+        guard let wire else {
+            return tour.emit(TourStep(lesson: .udp, number: 4, title: title, command: nil, output: [], explanation: """
+                Capturing the ICMP message the kernel sent back would show the port unreachable and the \
+                start of the datagram it quotes; watching the wire needs root or CAP_NET_RAW.
+                """, ok: false, skipped: WireCapture.notAllowed))
+        }
+        let (records, failure) = wire.finish()
+        let icmp = records.events("packet").first { $0["protocol"]?.string == "icmp" }
+        let quoted = icmp?["quoted"]
+        let output = icmp.map { packet in [
+            "ICMP \(packet["type"]?.string ?? "?"), \(packet["code"]?.string ?? "?"): \(packet["src_ip"]?.string ?? "?") → \(packet["dst_ip"]?.string ?? "?")",
+            "  quoting \(quoted?["protocol"]?.string ?? "?") \(quoted?["src_ip"]?.string ?? "?"):\(quoted?["src_port"]?.int ?? 0) → "
+                + "\(quoted?["dst_ip"]?.string ?? "?"):\(quoted?["dst_port"]?.int ?? 0)",
+        ] } ?? []
+        tour.emit(TourStep(
+            lesson: .udp, number: 4, title: title, command: wire.typed, output: output + (failure.map { [$0] } ?? []),
+            explanation: """
+                This is what the kernel sent back: an ICMP "destination unreachable" with code "port \
+                unreachable", addressed to the sender. It carries no port of its own: to say which \
+                datagram it is about, it quotes that datagram's IP header and the first 8 bytes after \
+                it, which for UDP is the whole UDP header (both ports, length, checksum). The sender's \
+                kernel matched the quoted ports to the connected socket and reported ECONNREFUSED.
+                """,
+            ok: failure == nil && icmp?["type_number"]?.int == 3 && icmp?["code_number"]?.int == 3
+                && quoted?["protocol"]?.string == "udp" && quoted?["dst_port"]?.int == closed,
+            facts: [("quoted_dst_port", quoted?["dst_port"]?.int.map(String.init) ?? "")]))
     }
 
     /// A thousand datagrams at full speed: grouped on the way down (GSO) and on the way up (GRO).
     private static func burst(_ tour: TourContext) throws {
         let receiverArguments = ["udp-recv", "--bind", "127.0.0.1", "--port", "0", "--count", "1000", "--timeout", "10s",
                                  "--quiet", "--explain"]
-        guard let (receiver, port, receiverToken) = try tour.startServer(receiverArguments, lesson: .udp, number: 4,
+        guard let (receiver, port, receiverToken) = try tour.startServer(receiverArguments, lesson: .udp, number: 5,
                 title: "A receiver") else { return }
         defer { tour.cleanup.run(receiverToken) }
         let sendArguments = ["udp-send", "127.0.0.1", String(port), "--size", "100", "--count", "1000"]
@@ -60,7 +96,7 @@ enum UDPLesson {
         let reads = lines(receiver.stderr).filter { $0.contains("recvmsg()") || $0.contains("recvfrom()") }
         let summary = lines(receiver.stderr).filter { $0.hasPrefix("received ") }
         tour.emit(TourStep(
-            lesson: .udp, number: 4, title: "A thousand datagrams at full speed",
+            lesson: .udp, number: 5, title: "A thousand datagrams at full speed",
             command: command(sendArguments),
             output: lines(sent.out) + lines(sent.err) + ["receiver (\(command(receiverArguments))), \(reads.count) reads:"]
                 + reads.prefix(3) + (reads.count > 3 ? ["…"] : []) + summary,

@@ -14,9 +14,9 @@ extension Nettool {
             abstract: "A guided lesson: every part of nettool at work on loopback, each step explained.",
             discussion: """
                 Runs nettool's own commands as you would type them, shows their real output, and \
-                explains what happened at the socket level: addresses, ports, UDP, TCP, file \
-                download with resume, and ARP/NDP on a wire (live in a short-lived network \
-                namespace when run as root, else from a recorded sample). Everything it starts \
+                explains what happened at the socket level: addresses, ports, UDP, TCP and its \
+                handshake and close on the wire, file download with resume, and ARP/NDP on a wire \
+                (captured live when run as root, else from recorded samples). Everything it starts \
                 (servers, namespaces, temporary files) is removed when it ends or is interrupted.
 
                 Examples:
