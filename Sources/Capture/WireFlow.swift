@@ -12,7 +12,8 @@ public enum WireDirection: Sendable {
 /// One connection, or one exchange of datagrams, of this process as `--wire` follows it. The
 /// peer's addresses and port are known before connecting; the local port is not (the kernel
 /// picks it in connect()), so it is learnt from the first packet sent to the peer: the SYN, or
-/// the first datagram. From then on only that four-tuple (and ICMP errors quoting it) belongs.
+/// the first datagram. From then on only that four-tuple (and ICMP errors quoting it) belongs,
+/// until a reset ends it: a client that tries the next address of a name then sends a new SYN.
 public struct WireFlow: Sendable {
     public enum Transport: String, Sendable {
         case tcp, udp
@@ -23,6 +24,8 @@ public struct WireFlow: Sendable {
     public let port: UInt16
     public private(set) var localAddress: IPAddress?
     public private(set) var localPort: UInt16?
+    /// A reset ended the connection; the next SYN to the peer starts the one to follow.
+    private var reset = false
 
     public init(transport: Transport, peers: [IPAddress], port: UInt16) {
         self.transport = transport
@@ -45,7 +48,10 @@ public struct WireFlow: Sendable {
         switch packet.transport {
         case .tcp(let segment):
             let opening = segment.flags.contains(.syn) && !segment.flags.contains(.ack)
-            return classify(packet, source: segment.sourcePort, destination: segment.destinationPort, opening: opening)
+            if opening && reset { (localAddress, localPort, reset) = (nil, nil, false) }
+            let direction = classify(packet, source: segment.sourcePort, destination: segment.destinationPort, opening: opening)
+            if direction != nil && segment.flags.contains(.rst) { reset = true }
+            return direction
         case .udp(let datagram):
             return classify(packet, source: datagram.sourcePort, destination: datagram.destinationPort, opening: true)
         case .icmp(let message):

@@ -8,7 +8,7 @@ import Testing
 struct WireFlowTests {
     typealias F = Frames
 
-    static let syn: UInt16 = 0x002, ack: UInt16 = 0x010, synAck: UInt16 = 0x012, pshAck: UInt16 = 0x018
+    static let syn: UInt16 = 0x002, ack: UInt16 = 0x010, synAck: UInt16 = 0x012, pshAck: UInt16 = 0x018, rstAck: UInt16 = 0x014
 
     static func tcp(_ src: String, _ sport: Int, _ dst: String, _ dport: Int, flags: UInt16) -> IPPacket? {
         FrameDecoder.decode(F.ipv4Packet(src: src, dst: dst, proto: 6, F.tcp(src: src, dst: dst, sport: sport, dport: dport, seq: 1, flags: flags)),
@@ -41,6 +41,19 @@ struct WireFlowTests {
         #expect(flow.classify(try #require(Self.tcp("127.0.0.1", 7007, "127.0.0.1", 41235, flags: Self.synAck))) == nil)
         // Another server port on the same host.
         #expect(flow.classify(try #require(Self.tcp("127.0.0.1", 41234, "127.0.0.1", 7008, flags: Self.ack))) == nil)
+    }
+
+    @Test("a connection refused with a reset gives way to the next attempt (the name's next address), not before")
+    func nextAttemptAfterReset() throws {
+        var flow = WireFlow(transport: .tcp, peers: [IPAddress("::1")!, IPAddress("127.0.0.1")!], port: 7007)
+        #expect(flow.filter == "tcp and port 7007 and (host ::1 or host 127.0.0.1)")
+        #expect(flow.classify(try #require(Self.tcp("127.0.0.1", 41000, "127.0.0.1", 7007, flags: Self.syn))) == .out)
+        // Another client's SYN while ours is still open is not ours.
+        #expect(flow.classify(try #require(Self.tcp("127.0.0.1", 41001, "127.0.0.1", 7007, flags: Self.syn))) == nil)
+        #expect(flow.classify(try #require(Self.tcp("127.0.0.1", 7007, "127.0.0.1", 41000, flags: Self.rstAck))) == .in)
+        #expect(flow.classify(try #require(Self.tcp("127.0.0.1", 41002, "127.0.0.1", 7007, flags: Self.syn))) == .out)
+        #expect(flow.localPort == 41002)
+        #expect(flow.classify(try #require(Self.tcp("127.0.0.1", 7007, "127.0.0.1", 41000, flags: Self.synAck))) == nil)
     }
 
     @Test("a UDP flow takes the ICMP errors that quote its own datagram, from any router, and no others")
