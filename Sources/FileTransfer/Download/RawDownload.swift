@@ -20,10 +20,10 @@ enum RawDownload {
             let writer = try await BodyWriterHandle<ByteBuffer>(connection.channel)
             try await writer.arm(part, limit: options.maxSize, ticker: ProgressTicker(total: nil, started: started, report: progress))
             return try await connection.executeThenClose { inbound, outbound in
-                try await outbound.write(ByteBuffer(string: source.target))
-                outbound.finish()
                 narrator.step("send(\"\(source.target)\") + shutdown(SHUT_WR)",
                               "the request is the bare file name; the half-close tells the server the name is complete")
+                try await outbound.write(ByteBuffer(string: source.target))
+                outbound.finish()
                 // The bytes go to the file on the event loop; nothing but the end comes here.
                 var streamError: (any Error)?
                 do {

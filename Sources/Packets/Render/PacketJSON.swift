@@ -5,10 +5,13 @@ import Rendering
 /// protocol's fields, then `findings` and `malformed` (null or the reason).
 public enum PacketJSON {
     /// `tcp` is what a connection tracker says of a TCP segment (relative numbers, analysis marks).
+    /// `record` names the event (`wire` for a command's own packets); `extra` adds fields after it.
     public static func append(_ frame: DecodedFrame, time: Timestamp, interface: String?, tcp: TCPAnnotation? = nil,
-                              clock: inout TimestampFormatter, to out: inout JSONLine) {
+                              clock: inout TimestampFormatter, record: StaticString = "packet",
+                              extra: (inout JSONLine) -> Void = { _ in }, to out: inout JSONLine) {
         out.beginObject()
-        out.record("packet")
+        out.record(record)
+        extra(&out)
         out.key("time")
         clock.withRFC3339(time) { out.unescapedString($0) }
         out.field("interface", interface)

@@ -19,18 +19,19 @@ public enum EchoClient {
         do {
             return try await connection.executeThenClose { inbound, outbound in
                 let start = ContinuousClock.now
+                // Each call is narrated before it is made, so --wire shows its segments below the line.
                 if repeats == 1 {
-                    try await outbound.write(ByteBuffer(bytes: message))
                     narrator.step("send(\(message.count) bytes)", "the bytes go into the socket's send buffer; TCP delivers them in order, resending any lost segment")
+                    try await outbound.write(ByteBuffer(bytes: message))
                 } else {
-                    try await outbound.write(contentsOf: (0..<repeats).map { _ in ByteBuffer(bytes: part) })
                     narrator.step("send(\(part.count) bytes) × \(repeats), back to back",
                                   "\(repeats) messages, one write each, handed over together (one writev): the kernel keeps no trace of where one ended")
+                    try await outbound.write(contentsOf: (0..<repeats).map { _ in ByteBuffer(bytes: part) })
                 }
                 // Nothing more to send: say so at once, so servers that answer at end of input
                 // (a line server's last partial line, a filter like `tr`) answer too.
-                outbound.finish()
                 narrator.step("shutdown(SHUT_WR) → FIN", "a half-close: the client sends nothing more but still reads the echo")
+                outbound.finish()
                 var echo: [UInt8] = []
                 echo.reserveCapacity(message.count)
                 for try await chunk in inbound {
@@ -60,8 +61,8 @@ public enum EchoClient {
         let (connection, server, _, _, cause) = try await connect(options, narrator: narrator)
         do {
             return try await connection.executeThenClose { inbound, outbound in
-                try await outbound.write(ByteBuffer(bytes: message))
                 narrator.step("send(\(message.count) bytes)", "the bytes go into the socket's send buffer")
+                try await outbound.write(ByteBuffer(bytes: message))
                 var iterator = inbound.makeAsyncIterator()
                 let dropped = try await iterator.next()?.readableBytes ?? 0
                 narrator.step("(\(dropped) bytes of echo arrived; the client does not read them)",
@@ -97,12 +98,12 @@ public enum EchoClient {
                 // not wait for one once the server has gone.
                 let writer = Task {
                     while let chunk = await input() {
+                        narrator.step("send(\(chunk.count) bytes)", "one read from stdin, sent as it came")
                         try await outbound.write(ByteBuffer(bytes: chunk))
                         sent.add(chunk.count)
-                        narrator.step("send(\(chunk.count) bytes)", "one read from stdin, sent as it came")
                     }
-                    outbound.finish()
                     narrator.step("shutdown(SHUT_WR) → FIN", "end of input: the client half-closes; it sends nothing more but still reads the rest of the echo")
+                    outbound.finish()
                 }
                 defer { writer.cancel() }
                 var received = 0

@@ -82,6 +82,8 @@ extension Nettool {
 
         @OptionGroup var explainOption: ExplainOption
 
+        @OptionGroup var wireOption: WireOption
+
         func validate() throws {
             do {
                 _ = try DownloadOptions(source: source, saveAs: saveAs)
@@ -120,10 +122,15 @@ extension Nettool {
             let draw: @Sendable (DownloadProgress) -> Void = { progress in
                 if showBar { redrawStatusLine(DownloadReport.progressLine(progress)) }
             }
+            // The first connection (a redirect or a retry opens others, not followed).
+            let tap = wireOption.start(.tcp, host: options.source.host, port: options.source.port,
+                                       address: options.resolve["\(options.source.host):\(options.source.port)"], json: output.json,
+                                       jsonToStdout: true, narrated: explainOption.explain)
             let result: DownloadResult
             do {
+                defer { tap?.finish() }  // runs last: after the bar's line ends
                 defer { if showBar { printError("") } }  // ends the bar's line before the result or the error
-                result = try await Downloader.run(options, narrator: explainOption.narrator, progress: draw)
+                result = try await Downloader.run(options, narrator: explainOption.narrator(syncing: tap, callFirst: true), progress: draw)
             }
             output.result(json: DownloadReport.json(result), text: DownloadReport.text(result))
         }

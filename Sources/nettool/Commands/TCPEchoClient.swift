@@ -1,4 +1,5 @@
 import ArgumentParser
+import Capture
 import Endpoints
 import ProcessIO
 import Rendering
@@ -89,6 +90,8 @@ extension Nettool {
 
         @OptionGroup var explainOption: ExplainOption
 
+        @OptionGroup var wireOption: WireOption
+
         func validate() throws {
             if connectTimeout.value <= .zero || timeout.value <= .zero { throw ValidationError("timeouts must be longer than 0") }
             if message == "" && !newline { throw ValidationError("MESSAGE is empty: there is nothing to echo") }
@@ -105,6 +108,7 @@ extension Nettool {
                 return
             }
             if message != nil { throw ValidationError("--bench generates its own messages; leave out MESSAGE") }
+            if wireOption.wire { throw ValidationError("--wire follows one connection; --bench opens many (use capture --tcp)") }
             if duration != nil && messages != nil { throw ValidationError("--duration and --messages exclude each other") }
             if let problem = loadOptions.problem { throw ValidationError(problem) }
         }
@@ -133,36 +137,47 @@ extension Nettool {
         }
 
         func run() async throws {
-            if bench {
-                try await runBench(loadOptions)
-            } else if let message, reset {
-                let (server, sent, dropped) = try await EchoClient.sendThenReset(
-                    clientOptions, message: Array(message.utf8) + (newline ? [UInt8(ascii: "\n")] : []), narrator: explainOption.narrator)
-                output.result(json: EchoReport.resetJSON(server: server, sent: sent, dropped: dropped),
-                              text: EchoReport.resetText(server: server, sent: sent, dropped: dropped))
-            } else if let message {
-                try await runRoundTrip(clientOptions, message: Array(message.utf8) + (newline ? [UInt8(ascii: "\n")] : []))
-            } else {
-                try await runSession(clientOptions)
+            if bench { return try await runBench(loadOptions) }
+            // Without MESSAGE stdout carries the echo, so --json's wire records go to stderr.
+            let tap = wireOption.start(.tcp, host: remote.host, port: remote.port, family: remote.family, json: output.json,
+                                       jsonToStdout: message != nil,
+                                       narrated: explainOption.explain)
+            let narrator = explainOption.narrator(syncing: tap, callFirst: true)
+            do {
+                defer { tap?.finish() }  // the close's segments, before the result
+                if let message, reset {
+                    let (server, sent, dropped) = try await EchoClient.sendThenReset(
+                        clientOptions, message: Array(message.utf8) + (newline ? [UInt8(ascii: "\n")] : []), narrator: narrator)
+                    tap?.finish()
+                    output.result(json: EchoReport.resetJSON(server: server, sent: sent, dropped: dropped),
+                                  text: EchoReport.resetText(server: server, sent: sent, dropped: dropped))
+                } else if let message {
+                    try await runRoundTrip(clientOptions, message: Array(message.utf8) + (newline ? [UInt8(ascii: "\n")] : []),
+                                           narrator: narrator, tap: tap)
+                } else {
+                    try await runSession(clientOptions, narrator: narrator, tap: tap)
+                }
             }
         }
 
-        private func runRoundTrip(_ options: EchoClientOptions, message: [UInt8]) async throws {
-            let trip = try await EchoClient.roundTrip(options, message: message, repeats: `repeat`, narrator: explainOption.narrator)
+        private func runRoundTrip(_ options: EchoClientOptions, message: [UInt8], narrator: Narrator, tap: FlowTap?) async throws {
+            let trip = try await EchoClient.roundTrip(options, message: message, repeats: `repeat`, narrator: narrator)
+            tap?.finish()
             let mismatch = EchoMismatch.describe(sent: Array([[UInt8]](repeating: message, count: `repeat`).joined()), echo: trip.echo)
             OutputStream.write(output.json ? EchoReport.json(trip, matches: mismatch == nil) : Array(EchoReport.echo(trip).utf8))
             if let mismatch { throw TCPError.mismatch(mismatch) }
             if !output.json { printError(EchoReport.text(trip)) }
         }
 
-        private func runSession(_ options: EchoClientOptions) async throws {
+        private func runSession(_ options: EchoClientOptions, narrator: Narrator, tap: FlowTap?) async throws {
             let terminal = isatty(1) == 1
             let summary = try await EchoClient.session(
-                options, narrator: explainOption.narrator, input: { await readChunk(fd: 0) },
+                options, narrator: narrator, input: { await readChunk(fd: 0) },
                 onConnected: { server in
                     if !output.quiet && !output.json && isatty(0) == 1 { printError("connected to \(server); type lines, Ctrl-D ends") }
                 },
                 onEcho: { chunk in chunk.withUnsafeReadableBytes { writeReceived($0, terminal: terminal) } })
+            tap?.finish()
             output.result(json: EchoReport.json(summary), text: EchoReport.text(summary))
         }
 

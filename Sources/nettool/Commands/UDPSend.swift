@@ -91,6 +91,8 @@ extension Nettool {
 
         @OptionGroup var explainOption: ExplainOption
 
+        @OptionGroup var wireOption: WireOption
+
         func validate() throws {
             if count < 1 { throw ValidationError("--count must be at least 1") }
             if numbered && count > 1_000_000 { throw ValidationError("--numbered sends at most 1,000,000 datagrams (each is made up front)") }
@@ -125,8 +127,16 @@ extension Nettool {
             let read = try PayloadPlan.read(source, lines: lines, hex: hex, repeats: count)
             let plan = numbered ? read.numbered() : read
             let json = output.json
-            let summary = try await UDPSender.run(options, plan: plan, narrator: explainOption.narrator) { reply in
-                OutputStream.write(json ? DatagramReport.json(reply, event: "reply") : Array((DatagramReport.payload(reply.bytes, forceHex: false) + "\n").utf8))
+            let tap = wireOption.start(.udp, host: remote.host, port: remote.port, family: remote.family, json: json, jsonToStdout: true,
+                                       narrated: explainOption.explain)
+            // udp-send narrates each send() once it is done: its datagram belongs below the line.
+            let narrator = explainOption.narrator(syncing: tap, callFirst: false)
+            let summary: SendSummary
+            do {
+                defer { tap?.finish() }  // an ICMP error may still be on its way
+                summary = try await UDPSender.run(options, plan: plan, narrator: narrator) { reply in
+                    OutputStream.write(json ? DatagramReport.json(reply, event: "reply") : Array((DatagramReport.payload(reply.bytes, forceHex: false) + "\n").utf8))
+                }
             }
             output.result(json: DatagramReport.json(summary), text: DatagramReport.text(summary))
         }
