@@ -52,6 +52,9 @@ public enum DatagramReport {
         if tracker.outOfOrder > 0 { text += "; \(grouped(tracker.outOfOrder)) out of order" }
         if tracker.duplicates > 0 { text += "; \(grouped(tracker.duplicates)) duplicate\(tracker.duplicates == 1 ? "" : "s")" }
         if tracker.unnumbered > 0 { text += "; \(grouped(tracker.unnumbered)) without a number" }
+        if tracker.conflicting > 0 {
+            text += "; \(grouped(tracker.conflicting)) announced a total other than \(grouped(tracker.total)), the first one seen (not counted)"
+        }
         return text
     }
 
@@ -82,6 +85,8 @@ public enum DatagramReport {
                 json.field("out_of_order", tracker.outOfOrder)
                 json.field("duplicates", tracker.duplicates)
                 json.field("unnumbered", tracker.unnumbered)
+                // Announced another total than the first numbered datagram did.
+                json.field("conflicting_total", tracker.conflicting)
                 json.endObject()
             }
         }

@@ -39,3 +39,26 @@ struct NumberingTests {
         #expect(plan.total == 4)
     }
 }
+
+@Suite("Numbered datagrams from a hostile or confused sender")
+struct HostileNumberingTests {
+    @Test("a total of 0 numbers nothing: such datagrams are unnumbered", arguments: ["#1/0 x", "#0/0", "#5/0", "#1/0"])
+    func zeroTotal(text: String) {
+        #expect(Numbering.read(Array(text.utf8)) == nil)
+        var tracker = SequenceTracker()
+        tracker.record(Array(text.utf8))
+        #expect(tracker.unnumbered == 1 && tracker.total == 0 && tracker.missing.isEmpty)
+    }
+
+    @Test("the first total announced stays; another total is counted as conflicting, and shown in text and JSON")
+    func firstTotalWins() throws {
+        var tracker = SequenceTracker()
+        for text in ["#1/5 a", "#2/1000000 x", "#3/5 c", "#1/2 y"] { tracker.record(Array(text.utf8)) }
+        #expect(tracker.total == 5 && tracker.received == 2 && tracker.conflicting == 2)
+        #expect(tracker.missingCount == 3 && tracker.missing == [2...2, 4...5])
+        var summary = ReceiveSummary()
+        summary.numbering = tracker
+        #expect(DatagramReport.text(summary).contains("numbered: 2 of 5 arrived; missing 3: 2, 4-5; 2 announced a total other than 5"))
+        #expect(String(decoding: DatagramReport.json(summary), as: UTF8.self).contains(#""unnumbered":0,"conflicting_total":2}"#))
+    }
+}

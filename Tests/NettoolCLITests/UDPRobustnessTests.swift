@@ -1,0 +1,36 @@
+import Foundation
+import Testing
+
+private func records(_ text: String) -> [[String: Any]] {
+    text.split(separator: "\n").compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+}
+
+@Suite("udp-send and udp-recv against hostile numbers and refusals", .serialized, .timeLimit(.minutes(2)))
+struct UDPRobustnessTests {
+    @Test("udp-recv --numbered takes datagrams announcing a total of 0 as unnumbered, and does not crash")
+    func zeroTotals() throws {
+        let payloads = ["#1/0 x", "#0/0", "#5/0", "#1/0"]
+        let recv = try BackgroundProcess.nettool(["udp-recv", "--port", "0", "--numbered", "--count", "\(payloads.count)",
+                                                  "--timeout", "5s", "--json", "--echo"])
+        let port = try #require(recv.listeningPort())
+        for payload in payloads { _ = try Run.nettool(["udp-send", "127.0.0.1", "\(port)", payload, "--quiet"]) }
+        #expect(recv.waitForExit())
+        #expect(recv.status == 0, "\(recv.stderrText)")
+        let summary = try #require(records(recv.stdoutText).last { $0["event"] as? String == "summary" }, "\(recv.stdoutText)")
+        let numbered = try #require(summary["numbered"] as? [String: Any])
+        #expect(numbered["unnumbered"] as? Int == payloads.count && numbered["total"] as? Int == 0, "\(numbered)")
+    }
+
+    @Test("a later datagram announcing another total does not change the run's total; it is reported as conflicting")
+    func conflictingTotal() throws {
+        let recv = try BackgroundProcess.nettool(["udp-recv", "--port", "0", "--numbered", "--count", "4", "--timeout", "5s", "--quiet"])
+        let port = try #require(recv.listeningPort())
+        for payload in ["#1/5 a", "#2/1000000 x", "#3/5 c", "#5/5 e"] {
+            _ = try Run.nettool(["udp-send", "127.0.0.1", "\(port)", payload, "--quiet"])
+        }
+        #expect(recv.waitForExit())
+        #expect(recv.status == 0)
+        #expect(recv.stderrText.contains("numbered: 3 of 5 arrived; missing 2: 2, 4"), "\(recv.stderrText)")
+        #expect(recv.stderrText.contains("1 announced a total other than 5, the first one seen (not counted)"), "\(recv.stderrText)")
+    }
+}
