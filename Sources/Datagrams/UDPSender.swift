@@ -213,7 +213,7 @@ public enum UDPSender {
                                   "one datagram left; if it is lost nobody retries it, and no acknowledgement will come")
                     if options.waitReply {
                         if replies == nil { replies = inbound.makeAsyncIterator() }
-                        let reply = try await nextReply(&replies!, timeout: options.timeout, destination: destination)
+                        let reply = try await nextReply(&replies!, number: replyCount + 1, timeout: options.timeout, destination: destination)
                         replyCount += 1
                         narrator.step("recv() → \(reply.size) bytes from \(reply.from)",
                                       "the reply is just another datagram that happened to come back")
@@ -337,12 +337,13 @@ public enum UDPSender {
     }
 
     /// Waits for one datagram or the timeout; an ICMP port unreachable ends the wait as `.refused`.
+    /// `number` is the reply's place in the run (its `seq`).
     private static func nextReply(_ replies: inout NIOAsyncChannelInboundStream<AddressedEnvelope<ByteBuffer>>.AsyncIterator,
-                                  timeout: Duration, destination: Endpoint) async throws -> ReceivedDatagram {
+                                  number: Int, timeout: Duration, destination: Endpoint) async throws -> ReceivedDatagram {
         let iterator = IteratorBox(replies)
         defer { replies = iterator.iterator }
         let reply = try await withThrowingTaskGroup(of: ReceivedDatagram?.self) { group in
-            group.addTask { try await iterator.next().map { UDPReceiver.datagram($0, payload: $0.data, sequence: 1) } }
+            group.addTask { try await iterator.next().map { UDPReceiver.datagram($0, payload: $0.data, sequence: number) } }
             group.addTask {
                 try await Task.sleep(for: timeout)
                 return nil

@@ -33,4 +33,16 @@ struct UDPRobustnessTests {
         #expect(recv.stderrText.contains("numbered: 3 of 5 arrived; missing 2: 2, 4"), "\(recv.stderrText)")
         #expect(recv.stderrText.contains("1 announced a total other than 5, the first one seen (not counted)"), "\(recv.stderrText)")
     }
+
+    @Test("udp-send --lines --wait-reply --json numbers the replies 1, 2, 3")
+    func replyNumbers() throws {
+        let echo = try BackgroundProcess.nettool(["udp-recv", "--port", "0", "--echo", "--count", "3", "--timeout", "5s", "--quiet"])
+        let port = try #require(echo.listeningPort())
+        let send = try Run.nettool(["udp-send", "127.0.0.1", "\(port)", "--lines", "--wait-reply", "--json"], stdin: "one\ntwo\nthree\n")
+        #expect(send.status == 0, "\(send.stderr)")
+        let replies = records(send.stdout).filter { $0["event"] as? String == "reply" }
+        #expect(replies.map { $0["seq"] as? Int } == [1, 2, 3], "\(send.stdout)")
+        #expect(replies.map { $0["text"] as? String } == ["one", "two", "three"])
+        #expect(echo.waitForExit())
+    }
 }
