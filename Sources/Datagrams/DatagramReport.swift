@@ -34,13 +34,27 @@ public enum DatagramReport {
     }
 
     public static func text(_ summary: ReceiveSummary) -> String {
-        "received \(summary.datagrams) datagram\(summary.datagrams == 1 ? "" : "s"), \(summary.bytes) bytes from \(summary.senders.count) "
-            + "sender\(summary.senders.count == 1 ? "" : "s") in \(DurationText.format(summary.elapsed))"
+        "received \(summary.datagrams) datagram\(summary.datagrams == 1 ? "" : "s"), \(summary.bytes) bytes from \(summary.senders.added) "
+            + "sender\(summary.senders.added == 1 ? "" : "s") in \(DurationText.format(summary.elapsed))"
             + (summary.datagrams > 1 ? " (\(fixed(summary.rate, 1)) datagrams/s from first to last)" : "")
             + (summary.timedOut ? "; stopped after the idle timeout" : "")
             + (summary.kernelDrops.map { $0 > 0 ? "; the kernel dropped \($0) packet\($0 == 1 ? "" : "s"), receive buffer full "
                 + "(a group of GSO datagrams counts as one)" : "" } ?? "")
+            + (summary.senders.evicted > 0 ? "; the sender table holds \(grouped(summary.senders.count)), \(grouped(summary.senders.evicted)) "
+                + "forgotten (--table-limit; a forgotten sender that comes back is counted again)" : "")
             + (summary.numbering.map { "\n" + numberingText($0) } ?? "")
+    }
+
+    /// The one alert of a run whose sender table filled up.
+    public static func text(_ alert: TableFull) -> String { "alert: " + alert.message }
+
+    public static func json(_ alert: TableFull) -> [UInt8] {
+        JSONLine.record("alert") { json in
+            json.field("alert", "table-full")
+            json.field("limit", alert.limit)
+            json.field("forgotten", alert.forgotten.description)
+            json.field("message", alert.message)
+        }
     }
 
     /// `--numbered`: how many of the sender's datagrams came, and which did not.
@@ -62,7 +76,9 @@ public enum DatagramReport {
         return JSONLine.record("summary") { json in
             json.field("datagrams", summary.datagrams)
             json.field("bytes", summary.bytes)
-            json.field("senders", summary.senders.count)
+            json.field("senders", summary.senders.added)
+            // Senders the table forgot (--table-limit), least recently seen first.
+            json.field("table_evicted", summary.senders.evicted)
             json.field("seconds", summary.elapsed.seconds, digits: 6)
             json.field("active_seconds", summary.activeTime.seconds, digits: 6)
             json.field("datagrams_per_sec", summary.rate, digits: 1)

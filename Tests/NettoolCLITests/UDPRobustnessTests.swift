@@ -45,4 +45,11 @@ struct UDPRobustnessTests {
         #expect(replies.map { $0["text"] as? String } == ["one", "two", "three"])
         #expect(echo.waitForExit())
     }
+
+    @Test("udp-recv --table-limit takes a number of 1 or more")
+    func tableLimitOption() throws {
+        #expect(try Run.nettool(["udp-recv", "--port", "0", "--table-limit", "0"]).status == 2)
+        let help = try Run.nettool(["udp-recv", "--help"])
+        #expect(help.stdout.contains("--table-limit <n>") && help.stdout.components(separatedBy: "(default: 65536)").count == 2, "\(help.stdout)")
+    }
 }
