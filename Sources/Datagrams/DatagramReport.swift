@@ -109,10 +109,29 @@ public enum DatagramReport {
     }
 
     public static func text(_ summary: SendSummary) -> String {
-        "sent \(summary.datagrams) datagram\(summary.datagrams == 1 ? "" : "s"), \(summary.bytes) bytes to \(summary.destination)"
+        let refusals = summary.portUnreachable.count
+        return "sent \(summary.datagrams) datagram\(summary.datagrams == 1 ? "" : "s"), \(summary.bytes) bytes to \(summary.destination)"
             + (summary.source.map { " from \($0)" } ?? "") + " in \(DurationText.format(summary.elapsed))"
             + (summary.datagrams > 1 ? " (\(fixed(summary.rate, 1)) datagrams/s)" : "")
             + (summary.replies > 0 ? "; \(summary.replies) repl\(summary.replies == 1 ? "y" : "ies")" : "")
+            + (refusals > 0 ? "; \(grouped(refusals)) ICMP port unreachable\(refusals == 1 ? "" : "s") came back" : "")
+    }
+
+    /// One ICMP port unreachable udp-send got, as it is noticed.
+    public static func text(_ refusal: PortUnreachable, planned: Int) -> String {
+        let after = refusal.afterDatagram
+        return "ICMP port unreachable after datagram \(grouped(after)) of \(grouped(planned)): nothing listens on \(refusal.destination)/udp"
+            + (refusal.sendFailed ? "; a send failed with it and the socket was closed: sending stopped there" : "")
+    }
+
+    public static func json(_ refusal: PortUnreachable, planned: Int) -> [UInt8] {
+        JSONLine.record("port-unreachable") { json in
+            json.field("to", refusal.destination.description)
+            json.field("after_datagram", refusal.afterDatagram)
+            json.field("of", planned)
+            // The kernel handed it to a send, which failed; the socket was closed then.
+            json.field("send_failed", refusal.sendFailed)
+        }
     }
 
     public static func json(_ summary: SendSummary) -> [UInt8] {
@@ -122,6 +141,7 @@ public enum DatagramReport {
             json.field("datagrams", summary.datagrams)
             json.field("bytes", summary.bytes)
             json.field("replies", summary.replies)
+            json.field("port_unreachable", summary.portUnreachable.count)
             json.field("seconds", summary.elapsed.seconds, digits: 6)
             json.field("datagrams_per_sec", summary.rate, digits: 1)
         }
