@@ -130,7 +130,10 @@ let package = Package(
         .testTarget(name: "RenderingTests", dependencies: ["Rendering"]),
         .testTarget(name: "AddressesTests", dependencies: ["Addresses"]),
         .testTarget(name: "PortsTests", dependencies: ["Ports", "HostState", "Addresses"]),
-        .testTarget(name: "DatagramsTests", dependencies: ["Datagrams", "Endpoints", "Rendering"]),
+        .testTarget(name: "DatagramsTests", dependencies: [
+            "Datagrams", "Endpoints", "Rendering",
+            .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOEmbedded", package: "swift-nio"),
+        ]),
         .testTarget(name: "TCPEchoTests", dependencies: ["TCPEcho", "Endpoints", .product(name: "NIOEmbedded", package: "swift-nio")]),
         .testTarget(name: "FileTransferTests", dependencies: ["FileTransfer", "Serving", "Rendering",
                                                         .product(name: "NIOEmbedded", package: "swift-nio")]),

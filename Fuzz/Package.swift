@@ -21,6 +21,7 @@ let harnesses: [(name: String, dependencies: [Target.Dependency])] = [
     ("fuzz-raw-request", [.product(name: "NettoolParsing", package: main)]),
     ("fuzz-line-framer", [.product(name: "NettoolParsing", package: main), .product(name: "NIOCore", package: "swift-nio")]),
     ("fuzz-hex-payload", [.product(name: "NettoolParsing", package: main)]),
+    ("fuzz-numbering", [.product(name: "NettoolParsing", package: main)]),
     ("fuzz-units", [.product(name: "NettoolParsing", package: main)]),
     ("fuzz-tls-hello", [.product(name: "NettoolParsing", package: main)]),
     ("fuzz-download-response", [.product(name: "NettoolParsing", package: main), .product(name: "NIOCore", package: "swift-nio"),

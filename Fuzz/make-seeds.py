@@ -136,6 +136,11 @@ seed("fuzz-raw-request", "crlf", b"\x03dir/file.bin\r\n")
 seed("fuzz-line-framer", "lines", b"\x05hello\nworld\npartial")
 seed("fuzz-hex-payload", "spaced", "de ad be ef")
 seed("fuzz-hex-payload", "prefixed", "0xde:0xad-0x00\n0a")
+# One datagram per line, as udp-recv --numbered gets them: a run with a loss, a repeat and a
+# reordering; totals of 0, a forged total, an unnumbered line, and a total over the limit.
+seed("fuzz-numbering", "run", "#1/5 a\n#2/5 b\n#4/5 d\n#3/5 c\n#4/5 d\nplain\n#5/5")
+seed("fuzz-numbering", "zero-totals", "#1/0 x\n#0/0\n#5/0\n#1/0")
+seed("fuzz-numbering", "conflicting", "#1/3 x\n#2/1000000 x\n#3/3 x\n#12345678/99999999 y")
 for i, text in enumerate(["1.5s", "100ms", "2m", "64K", "500M", "1h"]):
     seed("fuzz-units", f"unit-{i}", text)
 # Read size, resume selector (0: fresh; 1-3: a saved part of 300-900 bytes, ETag "v1"), response.

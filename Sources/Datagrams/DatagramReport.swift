@@ -34,13 +34,27 @@ public enum DatagramReport {
     }
 
     public static func text(_ summary: ReceiveSummary) -> String {
-        "received \(summary.datagrams) datagram\(summary.datagrams == 1 ? "" : "s"), \(summary.bytes) bytes from \(summary.senders.count) "
-            + "sender\(summary.senders.count == 1 ? "" : "s") in \(DurationText.format(summary.elapsed))"
+        "received \(summary.datagrams) datagram\(summary.datagrams == 1 ? "" : "s"), \(summary.bytes) bytes from \(summary.senders.added) "
+            + "sender\(summary.senders.added == 1 ? "" : "s") in \(DurationText.format(summary.elapsed))"
             + (summary.datagrams > 1 ? " (\(fixed(summary.rate, 1)) datagrams/s from first to last)" : "")
             + (summary.timedOut ? "; stopped after the idle timeout" : "")
             + (summary.kernelDrops.map { $0 > 0 ? "; the kernel dropped \($0) packet\($0 == 1 ? "" : "s"), receive buffer full "
                 + "(a group of GSO datagrams counts as one)" : "" } ?? "")
+            + (summary.senders.evicted > 0 ? "; the sender table holds \(grouped(summary.senders.count)), \(grouped(summary.senders.evicted)) "
+                + "forgotten (--table-limit; a forgotten sender that comes back is counted again)" : "")
             + (summary.numbering.map { "\n" + numberingText($0) } ?? "")
+    }
+
+    /// The one alert of a run whose sender table filled up.
+    public static func text(_ alert: TableFull) -> String { "alert: " + alert.message }
+
+    public static func json(_ alert: TableFull) -> [UInt8] {
+        JSONLine.record("alert") { json in
+            json.field("alert", "table-full")
+            json.field("limit", alert.limit)
+            json.field("forgotten", alert.forgotten.description)
+            json.field("message", alert.message)
+        }
     }
 
     /// `--numbered`: how many of the sender's datagrams came, and which did not.
@@ -52,6 +66,9 @@ public enum DatagramReport {
         if tracker.outOfOrder > 0 { text += "; \(grouped(tracker.outOfOrder)) out of order" }
         if tracker.duplicates > 0 { text += "; \(grouped(tracker.duplicates)) duplicate\(tracker.duplicates == 1 ? "" : "s")" }
         if tracker.unnumbered > 0 { text += "; \(grouped(tracker.unnumbered)) without a number" }
+        if tracker.conflicting > 0 {
+            text += "; \(grouped(tracker.conflicting)) announced a total other than \(grouped(tracker.total)), the first one seen (not counted)"
+        }
         return text
     }
 
@@ -59,7 +76,9 @@ public enum DatagramReport {
         return JSONLine.record("summary") { json in
             json.field("datagrams", summary.datagrams)
             json.field("bytes", summary.bytes)
-            json.field("senders", summary.senders.count)
+            json.field("senders", summary.senders.added)
+            // Senders the table forgot (--table-limit), least recently seen first.
+            json.field("table_evicted", summary.senders.evicted)
             json.field("seconds", summary.elapsed.seconds, digits: 6)
             json.field("active_seconds", summary.activeTime.seconds, digits: 6)
             json.field("datagrams_per_sec", summary.rate, digits: 1)
@@ -82,16 +101,37 @@ public enum DatagramReport {
                 json.field("out_of_order", tracker.outOfOrder)
                 json.field("duplicates", tracker.duplicates)
                 json.field("unnumbered", tracker.unnumbered)
+                // Announced another total than the first numbered datagram did.
+                json.field("conflicting_total", tracker.conflicting)
                 json.endObject()
             }
         }
     }
 
     public static func text(_ summary: SendSummary) -> String {
-        "sent \(summary.datagrams) datagram\(summary.datagrams == 1 ? "" : "s"), \(summary.bytes) bytes to \(summary.destination)"
+        let refusals = summary.portUnreachable.count
+        return "sent \(summary.datagrams) datagram\(summary.datagrams == 1 ? "" : "s"), \(summary.bytes) bytes to \(summary.destination)"
             + (summary.source.map { " from \($0)" } ?? "") + " in \(DurationText.format(summary.elapsed))"
             + (summary.datagrams > 1 ? " (\(fixed(summary.rate, 1)) datagrams/s)" : "")
             + (summary.replies > 0 ? "; \(summary.replies) repl\(summary.replies == 1 ? "y" : "ies")" : "")
+            + (refusals > 0 ? "; \(grouped(refusals)) ICMP port unreachable\(refusals == 1 ? "" : "s") came back" : "")
+    }
+
+    /// One ICMP port unreachable udp-send got, as it is noticed.
+    public static func text(_ refusal: PortUnreachable, planned: Int) -> String {
+        let after = refusal.afterDatagram
+        return "ICMP port unreachable after datagram \(grouped(after)) of \(grouped(planned)): nothing listens on \(refusal.destination)/udp"
+            + (refusal.sendFailed ? "; a send failed with it and the socket was closed: sending stopped there" : "")
+    }
+
+    public static func json(_ refusal: PortUnreachable, planned: Int) -> [UInt8] {
+        JSONLine.record("port-unreachable") { json in
+            json.field("to", refusal.destination.description)
+            json.field("after_datagram", refusal.afterDatagram)
+            json.field("of", planned)
+            // The kernel handed it to a send, which failed; the socket was closed then.
+            json.field("send_failed", refusal.sendFailed)
+        }
     }
 
     public static func json(_ summary: SendSummary) -> [UInt8] {
@@ -101,6 +141,7 @@ public enum DatagramReport {
             json.field("datagrams", summary.datagrams)
             json.field("bytes", summary.bytes)
             json.field("replies", summary.replies)
+            json.field("port_unreachable", summary.portUnreachable.count)
             json.field("seconds", summary.elapsed.seconds, digits: 6)
             json.field("datagrams_per_sec", summary.rate, digits: 1)
         }

@@ -34,6 +34,8 @@ public struct UDPReceiveOptions: Sendable {
     public var idleTimeout: Duration?
     /// Read `udp-send --numbered` prefixes and report the missing, reordered and repeated ones.
     public var numbered = false
+    /// The most senders remembered (`--table-limit`); past it the least recently seen are forgotten.
+    public var tableLimit = SenderTable.defaultLimit
 
     public init() {}
 
@@ -55,7 +57,7 @@ public struct UDPReceiveOptions: Sendable {
 public struct ReceiveSummary: Sendable {
     public var datagrams = 0
     public var bytes = 0
-    public var senders = Set<Endpoint>()
+    public var senders = SenderTable()
     /// From bind to the end, waiting included.
     public var elapsed: Duration = .zero
     /// From the first datagram to the last: what the rate is measured over.
@@ -92,8 +94,10 @@ public final class UDPReceiver: Sendable {
     }
 
     /// Binds and starts receiving; `onDatagram` runs on the event loop for every datagram,
-    /// in order, until the receiver stops.
+    /// in order, until the receiver stops. `onTableFull` runs once, when the sender table is
+    /// full and forgets its first sender.
     public static func bind(_ options: UDPReceiveOptions, narrator: Narrator,
+                            onTableFull: @escaping @Sendable (TableFull) -> Void = { _ in },
                             onDatagram: @escaping @Sendable (ReceivedDatagram) -> Void) async throws(UDPError) -> UDPReceiver {
         let wanted = Endpoint(address: IPAddress(options.bindHost) ?? .v6(0), port: options.port)
         let isIPv6 = options.bindHost.contains(":")
@@ -123,7 +127,7 @@ public final class UDPReceiver: Sendable {
                 .channelInitializer { channel in
                     channel.eventLoop.makeCompletedFuture {
                         try channel.pipeline.syncOperations.addHandler(
-                            ReceiveHandler(options: options, narrator: narrator, onDatagram: onDatagram, done: done))
+                            ReceiveHandler(options: options, narrator: narrator, onTableFull: onTableFull, onDatagram: onDatagram, done: done))
                     }
                 }
                 .bind(host: options.bindHost, port: options.port).get()
@@ -216,6 +220,7 @@ final class ReceiveHandler: ChannelDuplexHandler {
     private let options: UDPReceiveOptions
     private let narrator: Narrator
     private let onDatagram: @Sendable (ReceivedDatagram) -> Void
+    private let onTableFull: @Sendable (TableFull) -> Void
     private let done: EventLoopPromise<ReceiveSummary>
     private var summary: ReceiveSummary
     private let start = ContinuousClock.now
@@ -224,13 +229,15 @@ final class ReceiveHandler: ChannelDuplexHandler {
     private var idleCheck: Scheduled<Void>?
     private var pendingEcho = false
 
-    init(options: UDPReceiveOptions, narrator: Narrator, onDatagram: @escaping @Sendable (ReceivedDatagram) -> Void,
-         done: EventLoopPromise<ReceiveSummary>) {
+    init(options: UDPReceiveOptions, narrator: Narrator, onTableFull: @escaping @Sendable (TableFull) -> Void = { _ in },
+         onDatagram: @escaping @Sendable (ReceivedDatagram) -> Void, done: EventLoopPromise<ReceiveSummary>) {
         self.options = options
         self.narrator = narrator
+        self.onTableFull = onTableFull
         self.onDatagram = onDatagram
         self.done = done
         summary = ReceiveSummary()
+        summary.senders = SenderTable(limit: options.tableLimit)
         if options.numbered { summary.numbering = SequenceTracker() }
     }
 
@@ -265,7 +272,9 @@ final class ReceiveHandler: ChannelDuplexHandler {
         last = now
         summary.datagrams += 1
         summary.bytes += received.size
-        summary.senders.insert(received.from)
+        if let forgotten = summary.senders.note(received.from) {
+            onTableFull(TableFull(limit: summary.senders.limit, forgotten: forgotten))
+        }
         if options.numbered { payload.withUnsafeReadableBytes { summary.numbering?.record($0) } }
         if !grouped {
             narrator.step("recvfrom() → \(received.size) bytes from \(received.from)",

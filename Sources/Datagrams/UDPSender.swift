@@ -105,16 +105,27 @@ public struct SendSummary: Sendable {
     public var datagrams = 0
     public var bytes = 0
     public var replies = 0
+    /// From the socket's creation to the end of sending (the replies waited for included, the
+    /// linger after the last datagram not).
     public var elapsed: Duration = .zero
+    /// Every ICMP port unreachable the socket got, in order.
+    public var portUnreachable: [PortUnreachable] = []
 
     public var rate: Double { elapsed.seconds > 0 ? Double(datagrams) / elapsed.seconds : 0 }
+
+    /// What the run ends with once its summary is out: refused (exit 4) when an ICMP port
+    /// unreachable came back, else nil.
+    public var failure: UDPError? { portUnreachable.isEmpty ? nil : .network(.refused(destination, .udp)) }
 }
 
 /// Sends datagrams from a connected UDP socket. Connecting sends nothing; it fixes the
 /// destination, so the kernel reports an ICMP port unreachable back to us as ECONNREFUSED
 /// (an unconnected socket never hears of it).
 public enum UDPSender {
+    /// `onPortUnreachable` hears of each ICMP port unreachable as it is noticed (all of them are
+    /// in the summary too); `onReply` gets each reply with --wait-reply.
     public static func run(_ options: UDPSendOptions, plan: PayloadPlan, narrator: Narrator,
+                           onPortUnreachable: (PortUnreachable) -> Void = { _ in },
                            onReply: (ReceivedDatagram) -> Void) async throws(UDPError) -> SendSummary {
         // UDP has no handshake to fail, so there is nothing to try a second address with: the
         // first the resolver prefers is the destination.
@@ -157,20 +168,23 @@ public enum UDPSender {
         let bindHost = options.bindHost ?? (isIPv6 ? "::" : "0.0.0.0")
         let bindEndpoint = Endpoint(address: IPAddress(bindHost) ?? .v4(0), port: options.sourcePort ?? 0)
         let channel: NIOAsyncChannel<AddressedEnvelope<ByteBuffer>, AddressedEnvelope<ByteBuffer>>
+        let watch = PortUnreachableWatch(destination: destination)
         do {
             channel = try await bootstrap.bind(host: bindHost, port: options.sourcePort ?? 0) { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    try NIOAsyncChannel(wrappingChannelSynchronously: channel, configuration: .init(backPressureStrategy: .init(lowWatermark: 64, highWatermark: 256)))
+                    // Ahead of the async channel's handler, so it sees every ICMP error first.
+                    try channel.pipeline.syncOperations.addHandler(watch)
+                    return try NIOAsyncChannel(wrappingChannelSynchronously: channel, configuration: .init(backPressureStrategy: .init(lowWatermark: 64, highWatermark: 256)))
                 }
             }
         } catch {
             throw UDPError.from(error, endpoint: bindEndpoint, binding: true)
         }
         let start = ContinuousClock.now
-        let counts: (datagrams: Int, bytes: Int, replies: Int, source: Endpoint?)
+        var summary: SendSummary
         do {
             // Everything after the socket exists runs inside executeThenClose, so it is closed on every path.
-            counts = try await channel.executeThenClose { inbound, _ in
+            summary = try await channel.executeThenClose { inbound, _ in
                 if let name = options.multicastInterface {
                     try await setMulticastInterface(name, on: channel.channel, ipv6: isIPv6)
                 }
@@ -179,180 +193,29 @@ public enum UDPSender {
                 narrator.step("connect(\(destination)) from \(source.map(\.description) ?? "?")",
                               "no packet is sent: UDP connect only fixes the destination. "
                                   + (options.sourcePort == nil ? "The kernel picked the ephemeral source port \(source?.port ?? 0)." : ""))
-                var datagrams = 0, bytes = 0, replyCount = 0
-                var replies: NIOAsyncChannelInboundStream<AddressedEnvelope<ByteBuffer>>.AsyncIterator?
-                // Unpaced, reply-less sends go out in batches: NIO writes a batch with a few
-                // sendmmsg(2) calls instead of one syscall per datagram.
-                // Payloads become ByteBuffers once and are written again and again without copies.
-                // A repeated payload gets several copies (up to 4 MiB), so neighbouring datagrams
-                // do not share one buffer whose reference count both threads would fight over.
-                let copies = plan.payloads.count == 1 ? max(1, min(256, (4 << 20) / max(1, plan.payloads[0].count))) : 1
-                let envelopes = (0..<copies).flatMap { _ in
-                    plan.payloads.map { AddressedEnvelope(remoteAddress: remote, data: ByteBuffer(bytes: $0)) }
+                var summary = SendSummary(destination: destination, source: source)
+                let run = SendRun(options: options, plan: plan, remote: remote, destination: destination, start: start,
+                                  channel: channel.channel, watch: watch, narrator: narrator)
+                do {
+                    try await run.send(inbound: inbound, ipv6: isIPv6, summary: &summary, onPortUnreachable: onPortUnreachable, onReply: onReply)
+                } catch where PortUnreachable.matches(error) {
+                    // The kernel handed a pending port unreachable to a send, which failed; NIO closed the socket.
+                    watch.sendFailed(after: summary.datagrams)
                 }
-                if options.interval == nil && !options.waitReply && !narrator.isEnabled {
-                    let segments = options.segmentation ? try await segmentsPerSend(plan, on: channel.channel, ipv6: isIPv6) : 1
-                    let sent = try await sendUnpaced(plan, buffers: envelopes.map(\.data), segments: segments,
-                                                     on: channel.channel, to: remote)
-                    return (sent.datagrams, sent.bytes, replyCount, source)
-                }
-                if let interval = options.interval, interval < Self.batchPeriod, !options.waitReply, !narrator.isEnabled {
-                    let sent = try await sendPacedInBatches(plan, envelopes: envelopes, interval: interval, start: start, on: channel.channel)
-                    return (sent.datagrams, sent.bytes, replyCount, source)
-                }
-                for index in 0..<plan.total {
-                    if index > 0, let interval = options.interval {
-                        try await Task.sleep(until: start + interval * index, clock: .continuous)
-                    }
-                    let envelope = envelopes[index % envelopes.count]
-                    // Written on the channel itself, so a refused send (EPERM) fails this very write.
-                    try await channel.channel.writeAndFlush(envelope).get()
-                    datagrams += 1
-                    bytes += envelope.data.readableBytes
-                    narrator.step("send(\(envelope.data.readableBytes) bytes) → \(destination)",
-                                  "one datagram left; if it is lost nobody retries it, and no acknowledgement will come")
-                    if options.waitReply {
-                        if replies == nil { replies = inbound.makeAsyncIterator() }
-                        let reply = try await nextReply(&replies!, timeout: options.timeout, destination: destination)
-                        replyCount += 1
-                        narrator.step("recv() → \(reply.size) bytes from \(reply.from)",
-                                      "the reply is just another datagram that happened to come back")
-                        onReply(reply)
-                    }
-                }
-                return (datagrams, bytes, replyCount, source)
+                summary.elapsed = ContinuousClock.now - start
+                try await run.linger(summary: &summary, onPortUnreachable: onPortUnreachable)
+                return summary
             }
         } catch is SegmentationRefused {
             // Nothing was sent yet and NIO closed the socket on the error: start again without GSO.
             var plain = options
             plain.segmentation = false
-            return try await run(plain, plan: plan, narrator: narrator, onReply: onReply)
+            return try await run(plain, plan: plan, narrator: narrator, onPortUnreachable: onPortUnreachable, onReply: onReply)
         } catch {
             throw UDPError.from(error, endpoint: destination)
         }
-        var summary = SendSummary(destination: destination, source: counts.source)
-        summary.datagrams = counts.datagrams
-        summary.bytes = counts.bytes
-        summary.replies = counts.replies
-        summary.elapsed = ContinuousClock.now - start
         narrator.step("close()", "the socket and its ephemeral port are released")
         return summary
-    }
-
-    /// Above 1,000 datagrams/s a sleep per datagram costs more than the gap it waits for (a
-    /// timer, a task switch, a flush each time): the datagrams that are due go out together,
-    /// once a millisecond, so the average rate holds while each wake-up carries many.
-    static let batchPeriod = Duration.milliseconds(1)
-
-    private static func sendPacedInBatches(_ plan: PayloadPlan, envelopes: [AddressedEnvelope<ByteBuffer>], interval: Duration,
-                                           start: ContinuousClock.Instant, on channel: Channel) async throws -> (datagrams: Int, bytes: Int) {
-        var sent = 0, bytes = 0
-        while sent < plan.total {
-            let due = min(plan.total, Int((ContinuousClock.now - start) / interval) + 1)
-            if due > sent {
-                for index in sent..<(due - 1) {
-                    channel.write(envelopes[index % envelopes.count], promise: nil)
-                    bytes += envelopes[index % envelopes.count].data.readableBytes
-                }
-                // The batch's last write is waited for: a refused send (EPERM) fails it, and the
-                // next batch starts only once this one reached the socket.
-                let last = envelopes[(due - 1) % envelopes.count]
-                try await channel.writeAndFlush(last).get()
-                bytes += last.data.readableBytes
-                sent = due
-            }
-            if sent < plan.total {
-                try await Task.sleep(until: max(start + interval * sent, .now + batchPeriod), clock: .continuous)
-            }
-        }
-        return (sent, bytes)
-    }
-
-    /// Unpaced, reply-less sending. Writes go to the channel on its event loop a batch at a time,
-    /// the next batch once the last one has reached the socket: the async writer's per-datagram
-    /// hand-off cost more than the sendmmsg(2) calls NIO makes for a batch.
-    /// With `segments` > 1, each write carries that many copies of the one payload and the kernel
-    /// cuts it into separate datagrams (UDP generic segmentation offload), one trip down the stack
-    /// for up to 64 datagrams.
-    private static func sendUnpaced(_ plan: PayloadPlan, buffers: [ByteBuffer], segments: Int,
-                                    on channel: Channel, to remote: SocketAddress) async throws -> (datagrams: Int, bytes: Int) {
-        var datagrams = 0, bytes = 0
-        if segments > 1 {
-            let payload = buffers[0], size = payload.readableBytes
-            var joined = ByteBuffer()
-            joined.reserveCapacity(segments * size)
-            for _ in 0..<segments { joined.writeImmutableBuffer(payload) }
-            let block = joined
-            while datagrams < plan.total {
-                let count = min(segments * 64, plan.total - datagrams)
-                let batch = channel.eventLoop.flatSubmit {
-                    var left = count
-                    while true {
-                        let carried = min(segments, left)
-                        left -= carried
-                        let envelope = AddressedEnvelope(
-                            remoteAddress: remote, data: block.getSlice(at: block.readerIndex, length: carried * size)!,
-                            metadata: .init(ecnState: .transportNotCapable, packetInfo: nil, segmentSize: size))
-                        if left == 0 { return channel.writeAndFlush(envelope) }
-                        channel.write(envelope, promise: nil)
-                    }
-                }
-                do {
-                    try await batch.get()
-                } catch let error as IOError where datagrams == 0 && [EIO, EINVAL].contains(error.errnoCode) {
-                    // The kernel refuses GSO on some paths (IPsec, a lowered MTU); the first
-                    // batch fails whole, before any datagram left.
-                    throw SegmentationRefused()
-                }
-                datagrams += count
-                bytes += count * size
-            }
-            return (datagrams, bytes)
-        }
-        // Plain ByteBuffers: the socket is connected, and NIOAny holds a ByteBuffer inline
-        // where an AddressedEnvelope would be boxed once per write.
-        while datagrams < plan.total {
-            let first = datagrams, count = min(1024, plan.total - datagrams)
-            try await channel.eventLoop.flatSubmit {
-                for offset in first..<(first + count - 1) {
-                    channel.write(buffers[offset % buffers.count], promise: nil)
-                }
-                return channel.writeAndFlush(buffers[(first + count - 1) % buffers.count])
-            }.get()
-            for offset in first..<(first + count) { bytes += buffers[offset % buffers.count].readableBytes }
-            datagrams += count
-        }
-        return (datagrams, bytes)
-    }
-
-    /// How many datagrams one send may carry with UDP_SEGMENT: only for many copies of one
-    /// payload whose datagrams each fit the path MTU unfragmented (the kernel refuses a segment
-    /// that would need fragments), at most 64 per send and 65,000 bytes in all. 1 means no GSO.
-    private static func segmentsPerSend(_ plan: PayloadPlan, on channel: Channel, ipv6: Bool) async throws -> Int {
-        guard System.supportsUDPSegmentationOffload, plan.payloads.count == 1, plan.total > 1 else { return 1 }
-        let option = ipv6 ? ChannelOptions.Types.SocketOption(level: .ipv6, name: .init(rawValue: IPV6_MTU))
-            : ChannelOptions.Types.SocketOption(level: .ip, name: .init(rawValue: IP_MTU))
-        guard let mtu = try? await channel.getOption(option).get() else { return 1 }
-        return Payload.segmentsPerSend(size: plan.payloads[0].count, pathMTU: Int(mtu), ipv6: ipv6)
-    }
-
-    /// Waits for one datagram or the timeout; an ICMP port unreachable ends the wait as `.refused`.
-    private static func nextReply(_ replies: inout NIOAsyncChannelInboundStream<AddressedEnvelope<ByteBuffer>>.AsyncIterator,
-                                  timeout: Duration, destination: Endpoint) async throws -> ReceivedDatagram {
-        let iterator = IteratorBox(replies)
-        defer { replies = iterator.iterator }
-        let reply = try await withThrowingTaskGroup(of: ReceivedDatagram?.self) { group in
-            group.addTask { try await iterator.next().map { UDPReceiver.datagram($0, payload: $0.data, sequence: 1) } }
-            group.addTask {
-                try await Task.sleep(for: timeout)
-                return nil
-            }
-            let first = try await group.next() ?? nil
-            group.cancelAll()
-            return first
-        }
-        guard let reply else { throw UDPError.timedOut(destination, timeout) }
-        return reply
     }
 
     private static func setMulticastInterface(_ name: String, on channel: Channel, ipv6: Bool) async throws(UDPError) {
@@ -387,17 +250,4 @@ public enum UDPSender {
 }
 
 /// The first UDP_SEGMENT send was refused by the kernel; `run` starts over without it.
-private struct SegmentationRefused: Error {}
-
-/// Lets the reply wait run in a child task while the iterator stays owned by one place.
-private final class IteratorBox: @unchecked Sendable {
-    var iterator: NIOAsyncChannelInboundStream<AddressedEnvelope<ByteBuffer>>.AsyncIterator
-
-    init(_ iterator: NIOAsyncChannelInboundStream<AddressedEnvelope<ByteBuffer>>.AsyncIterator) {
-        self.iterator = iterator
-    }
-
-    func next() async throws -> AddressedEnvelope<ByteBuffer>? {
-        try await iterator.next()
-    }
-}
+struct SegmentationRefused: Error {}

@@ -16,7 +16,9 @@ public struct PacketReader {
 
     @inline(__always)
     mutating func require(_ count: Int, _ field: StaticString) throws(DecodeFailure) {
-        guard count <= remaining else { throw .truncated(Truncated(field: field, needed: count, available: remaining)) }
+        // A negative count (a length field minus its header, gone below zero) would build a
+        // backwards range and trap: it is as truncated as one past the end.
+        guard count >= 0, count <= remaining else { throw .truncated(Truncated(field: field, needed: count, available: remaining)) }
     }
 
     public mutating func u8(_ field: StaticString) throws(DecodeFailure) -> UInt8 {
@@ -79,7 +81,7 @@ public struct PacketReader {
 
     /// Up to `count` bytes: fewer when the capture ends first.
     public mutating func upTo(_ count: Int) -> UnsafeRawBufferPointer {
-        let taken = Swift.min(count, remaining)
+        let taken = Swift.max(0, Swift.min(count, remaining))
         defer { offset += taken }
         return UnsafeRawBufferPointer(rebasing: bytes[offset..<(offset + taken)])
     }

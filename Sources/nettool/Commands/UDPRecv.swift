@@ -50,6 +50,10 @@ extension Nettool {
         @Flag(help: "Read udp-send --numbered's '#I/N ' prefixes; the summary names the missing, reordered and repeated datagrams.")
         var numbered = false
 
+        @Option(help: ArgumentHelp("Remember at most this many senders (for the summary's count); past it the least recently "
+                                   + "seen are forgotten, with one alert.", valueName: "n"))
+        var tableLimit = SenderTable.defaultLimit
+
         @Option(help: "Join this multicast group (IPv4 or IPv6); repeatable.")
         var join: [String] = []
 
@@ -65,6 +69,7 @@ extension Nettool {
 
         func validate() throws {
             if let count, count < 1 { throw ValidationError("--count must be at least 1") }
+            if tableLimit < 1 { throw ValidationError("--table-limit must be 1 or more") }
             if let bind, IPAddress(bind) == nil {
                 throw ValidationError("--bind takes an IP address of this host, e.g. 127.0.0.1 or ::; got '\(TerminalText.escape(bind))'")
             }
@@ -85,6 +90,7 @@ extension Nettool {
             options.count = count
             options.idleTimeout = timeout?.value
             options.numbered = numbered
+            options.tableLimit = tableLimit
             return options
         }
 
@@ -92,10 +98,12 @@ extension Nettool {
             // Datagrams are written from the receiver's event loop, one at a time, in order.
             let lines = SerialOutput()
             let quiet = output.quiet, json = output.json, hex = self.hex
-            let receiver = try await UDPReceiver.bind(options, narrator: explainOption.narrator) { datagram in
+            let receiver = try await UDPReceiver.bind(options, narrator: explainOption.narrator, onTableFull: { alert in
+                if json { lines.write(DatagramReport.json(alert)) } else { printError(DatagramReport.text(alert)) }
+            }, onDatagram: { datagram in
                 guard !quiet else { return }
                 lines.write(json ? DatagramReport.json(datagram) : Array(DatagramReport.text(datagram, forceHex: hex).utf8))
-            }
+            })
             // Armed before the ready line, as for the servers (Serving/ServerConsole.swift).
             let signals = onTerminationSignals { receiver.stop() }
             defer { signals.forEach { $0.cancel() } }

@@ -13,7 +13,10 @@ extension Nettool {
                 The payload is MESSAGE, else --file, else stdin (the whole input as one datagram, or one \
                 datagram per line with --lines); --hex reads it as hex (de ad be ef, deadbeef), --size N \
                 generates N bytes. The socket is connected to HOST PORT, so an ICMP port unreachable \
-                comes back as "connection refused" instead of silence.
+                comes back as "connection refused" instead of silence: each one is reported with the \
+                datagram it came after, and the run exits 4. The socket stays open 100 ms after the last \
+                datagram (without --wait-reply; with it, until the last reply) so that a refusal of the \
+                last one is still heard; the time in the summary leaves that out.
 
                 Sent as fast as it goes (no --interval, --rate max or none), copies of one payload go to the kernel up \
                 to 64 at a time with UDP generic segmentation offload (UDP_SEGMENT): the receiver still \
@@ -126,7 +129,7 @@ extension Nettool {
             let source: PayloadSource = size.map { .generated(size: $0) } ?? message.map { .text($0) } ?? file.map { .file($0) } ?? .standardInput
             let read = try PayloadPlan.read(source, lines: lines, hex: hex, repeats: count)
             let plan = numbered ? read.numbered() : read
-            let json = output.json
+            let json = output.json, quiet = output.quiet
             let tap = wireOption.start(.udp, host: remote.host, port: remote.port, family: remote.family, json: json, jsonToStdout: true,
                                        narrated: explainOption.explain)
             // udp-send narrates each send() once it is done: its datagram belongs below the line.
@@ -134,11 +137,18 @@ extension Nettool {
             let summary: SendSummary
             do {
                 defer { tap?.finish() }  // an ICMP error may still be on its way
-                summary = try await UDPSender.run(options, plan: plan, narrator: narrator) { reply in
+                summary = try await UDPSender.run(options, plan: plan, narrator: narrator, onPortUnreachable: { refusal in
+                    if json {
+                        OutputStream.write(DatagramReport.json(refusal, planned: plan.total))
+                    } else if !quiet {
+                        printError(DatagramReport.text(refusal, planned: plan.total))
+                    }
+                }, onReply: { reply in
                     OutputStream.write(json ? DatagramReport.json(reply, event: "reply") : Array((DatagramReport.payload(reply.bytes, forceHex: false) + "\n").utf8))
-                }
+                })
             }
             output.result(json: DatagramReport.json(summary), text: DatagramReport.text(summary))
+            if let failure = summary.failure { throw failure }
         }
     }
 }
