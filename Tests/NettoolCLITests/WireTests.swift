@@ -52,7 +52,8 @@ struct WireTests {
     func udpToClosedPort() throws {
         let port = freeUDPPort()
         let run = try Run.nettool(["udp-send", "127.0.0.1", "\(port)", "hello", "--wire", "--json"])
-        #expect(run.status == 0, "\(run.stderr)")
+        // Refused: exit 4, and the wire shows why.
+        #expect(run.status == 4, "\(run.stderr)")
         let wire = run.jsonLines.filter { $0["event"] as? String == "wire" }
         try #require(wire.count == 2, "\(run.stdout)\n\(run.stderr)")
         #expect(wire[0]["protocol"] as? String == "udp" && wire[0]["direction"] as? String == "out")
@@ -71,7 +72,7 @@ struct WireTests {
     func udpNarrated() throws {
         let port = freeUDPPort()
         let run = try Run.nettool(["udp-send", "127.0.0.1", "\(port)", "hello", "--wire", "--explain"])
-        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.status == 4, "\(run.stderr)")
         #expect(wireLabels(run.stderr) == ["UDP 5 bytes →", "← ICMP"], "\(run.stderr)")
         #expect(run.stderr.contains(" > 127.0.0.1.\(port): UDP, length 5"), "\(run.stderr)")
         #expect(run.stderr.contains("ICMP destination unreachable, port unreachable, quoting 127.0.0.1."), "\(run.stderr)")
