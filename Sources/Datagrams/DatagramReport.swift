@@ -34,15 +34,19 @@ public enum DatagramReport {
     }
 
     public static func text(_ summary: ReceiveSummary) -> String {
-        "received \(summary.datagrams) datagram\(summary.datagrams == 1 ? "" : "s"), \(summary.bytes) bytes from \(summary.senders.added) "
-            + "sender\(summary.senders.added == 1 ? "" : "s") in \(DurationText.format(summary.elapsed))"
-            + (summary.datagrams > 1 ? " (\(fixed(summary.rate, 1)) datagrams/s from first to last)" : "")
-            + (summary.timedOut ? "; stopped after the idle timeout" : "")
-            + (summary.kernelDrops.map { $0 > 0 ? "; the kernel dropped \($0) packet\($0 == 1 ? "" : "s"), receive buffer full "
-                + "(a group of GSO datagrams counts as one)" : "" } ?? "")
-            + (summary.senders.evicted > 0 ? "; the sender table holds \(grouped(summary.senders.count)), \(grouped(summary.senders.evicted)) "
-                + "forgotten (--table-limit; a forgotten sender that comes back is counted again)" : "")
-            + (summary.numbering.map { "\n" + numberingText($0) } ?? "")
+        let senders = summary.senders.added
+        let head = "received \(grouped(summary.datagrams)) datagram\(summary.datagrams == 1 ? "" : "s"), \(grouped(summary.bytes)) bytes "
+            + "from \(grouped(senders)) sender\(senders == 1 ? "" : "s") in \(DurationText.format(summary.elapsed))"
+        let rate = summary.datagrams > 1 ? " (\(grouped(Int(summary.rate.rounded()))) datagrams/s from first to last)" : ""
+        var text = head + rate + (summary.timedOut ? "; stopped after the idle timeout" : "")
+        if let drops = summary.kernelDrops, drops > 0 {
+            text += "; the kernel dropped \(grouped(Int(clamping: drops))) packet\(drops == 1 ? "" : "s"), receive buffer full (a group of GSO datagrams counts as one)"
+        }
+        if summary.senders.evicted > 0 {
+            text += "; the sender table holds \(grouped(summary.senders.count)), \(grouped(summary.senders.evicted)) "
+                + "forgotten (--table-limit; a forgotten sender that comes back is counted again)"
+        }
+        return text + (summary.numbering.map { "\n" + numberingText($0) } ?? "")
     }
 
     /// The one alert of a run whose sender table filled up.
@@ -110,10 +114,10 @@ public enum DatagramReport {
 
     public static func text(_ summary: SendSummary) -> String {
         let refusals = summary.portUnreachable.count
-        return "sent \(summary.datagrams) datagram\(summary.datagrams == 1 ? "" : "s"), \(summary.bytes) bytes to \(summary.destination)"
+        return "sent \(grouped(summary.datagrams)) datagram\(summary.datagrams == 1 ? "" : "s"), \(grouped(summary.bytes)) bytes to \(summary.destination)"
             + (summary.source.map { " from \($0)" } ?? "") + " in \(DurationText.format(summary.elapsed))"
-            + (summary.datagrams > 1 ? " (\(fixed(summary.rate, 1)) datagrams/s)" : "")
-            + (summary.replies > 0 ? "; \(summary.replies) repl\(summary.replies == 1 ? "y" : "ies")" : "")
+            + (summary.datagrams > 1 ? " (\(grouped(Int(summary.rate.rounded()))) datagrams/s)" : "")
+            + (summary.replies > 0 ? "; \(grouped(summary.replies)) repl\(summary.replies == 1 ? "y" : "ies")" : "")
             + (refusals > 0 ? "; \(grouped(refusals)) ICMP port unreachable\(refusals == 1 ? "" : "s") came back" : "")
     }
 

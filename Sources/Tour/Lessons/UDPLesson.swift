@@ -115,6 +115,6 @@ enum UDPLesson {
                 buffer, telling nobody; udp-recv's summary would then add how many, read from the \
                 socket's drop counter in /proc/net/udp.
                 """,
-            ok: sent.status == 0 && ended == 0 && summary.contains { $0.hasPrefix("received 1000 datagrams") }))
+            ok: sent.status == 0 && ended == 0 && summary.contains { $0.hasPrefix("received 1,000 datagrams") }))
     }
 }
