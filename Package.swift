@@ -50,7 +50,7 @@ let package = Package(
         .target(
             name: "Datagrams",
             dependencies: [
-                "Addresses", "Endpoints", "HostState", "ProcessIO", "Rendering",
+                "Addresses", "Endpoints", "HostState", "ProcessIO", "Rendering", "Tables",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]

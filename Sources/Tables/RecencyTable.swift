@@ -67,3 +67,5 @@ public struct RecencyTable<Key: Hashable, Value> {
         }
     }
 }
+
+extension RecencyTable: Sendable where Key: Sendable, Value: Sendable {}
