@@ -69,4 +69,14 @@ struct JSONErrorRecordTests {
         #expect(announced.count == 2 && announced.last?.contains("(attempt 3 of 3): 127.0.0.1:\(listener.port) sent nothing for 200ms") == true,
                 "\(run.stderr)")
     }
+
+    @Test("udp-recv: --timeout with nothing received is a sentence and, under --json, an error record; exit 1")
+    func nothingReceived() throws {
+        let run = try Run.nettool(["udp-recv", "--bind", "127.0.0.1", "--port", "0", "--timeout", "200ms", "--json"])
+        #expect(run.status == 1, "\(run.stderr)")
+        let record = try #require(run.jsonLines.last, "stdout: \(run.stdout)")
+        #expect(record["event"] as? String == "error" && record["exit_status"] as? Int == 1 && record["host"] as? String == "127.0.0.1",
+                "\(record)")
+        #expect(run.stderr.contains("nothing arrived on 127.0.0.1:") && run.stderr.contains("within 200ms (--timeout)"), "\(run.stderr)")
+    }
 }

@@ -115,7 +115,9 @@ extension Nettool {
 
             let summary = try await receiver.run()
             if json { lines.write(DatagramReport.json(summary)) } else { printError(DatagramReport.text(summary)) }
-            if summary.datagrams == 0 && summary.timedOut { throw ExitCode(ExitStatus.failure) }
+            if summary.datagrams == 0 && summary.timedOut, let timeout {
+                throw NothingReceived(endpoint: receiver.localEndpoint, timeout: timeout.value)
+            }
         }
     }
 }
