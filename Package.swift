@@ -113,7 +113,7 @@ let package = Package(
         // linked, so only `capture` pays for it and its dependencies at start-up.
         .target(name: "CPcap", linkerSettings: [.linkedLibrary("dl")]),
         // The read loop (CaptureSession), what each frame becomes (FrameProcessor), and libpcap.
-        .target(name: "Capture", dependencies: ["CPcap", "Addresses", "Flows", "HostState", "Neighbors", "Packets", "ProcessIO", "Rendering"]),
+        .target(name: "Capture", dependencies: ["CPcap", "Addresses", "Flows", "HostState", "Neighbors", "Packets", "Ports", "ProcessIO", "Rendering"]),
         // `nettool tour`: lessons that run nettool's own commands on loopback and explain each step.
         .target(name: "Tour", dependencies: ["Flows", "HostState", "Packets", "ProcessIO", "Rendering"]),
         // What a command-line process does around its work: stdin readers, signals, limits.

@@ -206,6 +206,7 @@ public final class CaptureSession: @unchecked Sendable {
                     out.flush()
                 }
                 if alertsToPrint { report(alerts, &line) }
+                if processor.tcpTableJustFilled { reportTCPTableFull(&line) }
                 if let count = settings.count, processor.counts.seen >= count { return }
             case .timeout:
                 continue
@@ -251,6 +252,22 @@ public final class CaptureSession: @unchecked Sendable {
             } else {
                 printError(NeighborReport.text(alert))
             }
+        }
+    }
+
+    /// Once per run: the TCP table reached --table-limit and drops the least recently seen.
+    private func reportTCPTableFull(_ line: inout JSONLine) {
+        let limit = processor.tracker?.limit ?? 0
+        let message = "the TCP connection table is full at \(grouped(limit)) connections (--table-limit): the least recently "
+            + "seen are dropped from now on, and counted in the summary"
+        if settings.json {
+            JSONLine.record("alert") { json in
+                json.field("alert", "tcp-table-full")
+                json.field("limit", limit)
+                json.field("message", message)
+            }.withUnsafeBufferPointer { line.text(bytes: $0) }
+        } else {
+            printError("alert: " + message)
         }
     }
 

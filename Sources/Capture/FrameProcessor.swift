@@ -68,6 +68,9 @@ public struct FrameProcessor {
     /// TCP connections followed across packets: relative numbers and analysis marks on each
     /// segment, the ladder, the conversations. Nil for absolute numbers and no analysis.
     public private(set) var tracker: TCPTracker?
+    /// True for the packet whose connection first pushed the oldest out of the TCP table: the
+    /// moment to say, once, that the table is full.
+    public private(set) var tcpTableJustFilled = false
     private var ladder = Ladder()
     private var clock = TimestampFormatter()
 
@@ -93,12 +96,16 @@ public struct FrameProcessor {
         counts.count(frame.content)
         if frame.malformed != nil { counts.malformed += 1 }
         let name = frame.link.interfaceIndex.flatMap(interfaceName) ?? interface
+        let evictedBefore = tracker?.evicted ?? 0
         let observation = track(frame, time: time)
+        tcpTableJustFilled = evictedBefore == 0 && (tracker?.evicted ?? 0) > 0
+        let service = frame.ip?.udp.flatMap(ServiceNames.udp)
         switch format {
         case .text(let verbose):
-            PacketText.append(frame, time: time, interface: name, verbose: verbose, tcp: observation?.annotation, clock: &clock, to: &output)
+            PacketText.append(frame, time: time, interface: name, verbose: verbose, tcp: observation?.annotation, service: service,
+                              clock: &clock, to: &output)
         case .json:
-            PacketJSON.append(frame, time: time, interface: name, tcp: observation?.annotation, clock: &clock, to: &output)
+            PacketJSON.append(frame, time: time, interface: name, tcp: observation?.annotation, service: service, clock: &clock, to: &output)
         case .ladder(let json):
             if let observation, let segment = frame.ip?.tcp { drawLadder(observation, segment, time: time, json: json, to: &output) }
         case .none:

@@ -29,6 +29,7 @@ public struct TCPTracker {
     }
 
     public var evicted: Int { table.evicted }
+    public var limit: Int { table.limit }
     public var open: Int { table.count }
 
     /// Every connection seen and still held, in the order each was first seen.

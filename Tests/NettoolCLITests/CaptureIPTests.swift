@@ -76,6 +76,8 @@ struct CaptureIPTests {
             case "udp":
                 udp += 1
                 #expect(mine["udp_length"] as? Int == Int(row[9]), "\(context)")
+                // Port 9 is IANA's discard service.
+                #expect(mine["service"] as? String == "discard", "\(context)")
             case "icmp":
                 icmp += 1
                 #expect(mine["type_number"] as? Int == Int(row[10]) && mine["code_number"] as? Int == Int(row[11]), "\(context)")
@@ -122,6 +124,26 @@ struct CaptureIPTests {
         let conversation = try #require(json.jsonLines.first { $0["event"] as? String == "conversation" })
         #expect(conversation["ending"] as? String == "fin" && (conversation["bytes_to_client"] as? Int ?? 0) > 5_000, "\(conversation)")
         #expect(conversation["client_state"] as? String == "TIME_WAIT" || conversation["server_state"] as? String == "TIME_WAIT")
+    }
+
+    @Test("the TCP table holds at most --table-limit connections: one alert when it fills, the evictions in the summary")
+    func tcpTableLimit() throws {
+        let folder = NSTemporaryDirectory() + "nettool-tcplimit-\(getpid())"
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let path = folder + "/many.pcap"
+        // 1,000 segments of 500 connections (the generator interleaves 500 at a time) through a table of 100.
+        let generator = folder + "/gen_tcp"
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+        let cc = try Run.program("/usr/bin/cc", ["-O1", "-o", generator, root + "/Benchmarks/support/gen_tcp.c", "-lpcap"])
+        try #require(cc.status == 0, "\(cc.stderr)")
+        _ = try Run.program(generator, ["1000", path])
+        let run = try Run.nettool(["capture", "-r", path, "--tcp", "--conversations", "--quiet", "--table-limit", "100", "--json"])
+        #expect(run.status == 0, "\(run.stderr)")
+        let alerts = run.jsonLines.filter { $0["event"] as? String == "alert" && $0["alert"] as? String == "tcp-table-full" }
+        #expect(alerts.count == 1, "\(run.stdout)")
+        let summary = try #require(run.jsonLines.last { $0["event"] as? String == "summary" })
+        #expect((summary["tcp_evicted"] as? Int ?? 0) >= 400 && (summary["tcp_connections"] as? Int ?? 0) <= 200, "\(summary)")
     }
 }
 

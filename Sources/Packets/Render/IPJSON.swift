@@ -4,7 +4,7 @@ import Rendering
 /// IP packets as JSON fields, in the style of the ARP/NDP records: `protocol`, `src_ip`,
 /// `dst_ip`, ports, `ttl` or `hop_limit`, then the transport's fields.
 enum IPJSON {
-    static func fields(_ packet: IPPacket, frame: DecodedFrame, tcp annotation: TCPAnnotation?, to out: inout JSONLine) {
+    static func fields(_ packet: IPPacket, frame: DecodedFrame, tcp annotation: TCPAnnotation?, service: String?, to out: inout JSONLine) {
         let isV6: Bool
         if case .v6 = packet.network { isV6 = true } else { isV6 = false }
         out.key("protocol")
@@ -23,6 +23,7 @@ enum IPJSON {
         case .udp(let datagram):
             out.field("src_port", datagram.sourcePort)
             out.field("dst_port", datagram.destinationPort)
+            if let service { out.field("service", service) }
             out.field("udp_length", datagram.length)
             out.field("payload_length", datagram.payloadLength)
             checksum(datagram.checksumStatus, to: &out)

@@ -4,7 +4,7 @@ import Rendering
 /// IP packets on one line in tcpdump's shape (`IP 127.0.0.1.41234 > 127.0.0.1.7007: Flags [S],
 /// seq 0, win 65495, options [mss 65495,...], length 0`), so a tcpdump user reads them at once.
 enum IPText {
-    static func line(_ packet: IPPacket, tcp annotation: TCPAnnotation?, to out: inout JSONLine) {
+    static func line(_ packet: IPPacket, tcp annotation: TCPAnnotation?, service: String? = nil, to out: inout JSONLine) {
         let isV6: Bool
         if case .v6 = packet.network { isV6 = true } else { isV6 = false }
         out.literal(isV6 ? "IP6 " : "IP ")
@@ -14,7 +14,13 @@ enum IPText {
             tcp(segment, annotation, to: &out)
         case .udp(let datagram):
             endpoints(packet, datagram.sourcePort, datagram.destinationPort, to: &out)
-            out.literal("UDP, length ")
+            out.literal("UDP")
+            if let service {
+                out.literal(" (")
+                out.text(service)
+                out.textByte(UInt8(ascii: ")"))
+            }
+            out.literal(", length ")
             out.textInt(datagram.payloadLength)
         case .icmp(let message):
             endpoints(packet, nil, nil, to: &out)

@@ -7,7 +7,7 @@ public enum PacketJSON {
     /// `tcp` is what a connection tracker says of a TCP segment (relative numbers, analysis marks).
     /// `record` names the event (`wire` for a command's own packets); `extra` adds fields after it.
     public static func append(_ frame: DecodedFrame, time: Timestamp, interface: String?, tcp: TCPAnnotation? = nil,
-                              clock: inout TimestampFormatter, record: StaticString = "packet",
+                              service: String? = nil, clock: inout TimestampFormatter, record: StaticString = "packet",
                               extra: (inout JSONLine) -> Void = { _ in }, to out: inout JSONLine) {
         out.beginObject()
         out.record(record)
@@ -19,7 +19,7 @@ public enum PacketJSON {
         case .arp(let packet): arp(packet, frame: frame, to: &out)
         case .ndp(let packet): ndp(packet, frame: frame, to: &out)
         case .ip(let packet):
-            IPJSON.fields(packet, frame: frame, tcp: tcp, to: &out)
+            IPJSON.fields(packet, frame: frame, tcp: tcp, service: service, to: &out)
         case .other(let etherType):
             out.field("protocol", "other")
             out.field("ethertype", etherType)

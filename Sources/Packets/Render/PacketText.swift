@@ -5,9 +5,10 @@ import Rendering
 /// announcement, DAD, unsolicited, router leaving) and any findings. `verbose` adds an
 /// indented line for every header and option field.
 public enum PacketText {
-    /// `tcp` is what a connection tracker says of a TCP segment (relative numbers, analysis marks).
+    /// `tcp` is what a connection tracker says of a TCP segment (relative numbers, analysis marks);
+    /// `service` names a UDP datagram's well-known port.
     public static func append(_ frame: DecodedFrame, time: Timestamp, interface: String?, verbose: Bool,
-                              tcp: TCPAnnotation? = nil, clock: inout TimestampFormatter, to out: inout JSONLine) {
+                              tcp: TCPAnnotation? = nil, service: String? = nil, clock: inout TimestampFormatter, to out: inout JSONLine) {
         clock.withLocal(time) { out.text(bytes: $0) }
         if let interface {
             out.textByte(UInt8(ascii: " "))
@@ -25,7 +26,7 @@ public enum PacketText {
         switch frame.content {
         case .arp(let packet): arpLine(packet, to: &out)
         case .ndp(let packet): ndpLine(packet, to: &out)
-        case .ip(let packet): IPText.line(packet, tcp: tcp, to: &out)
+        case .ip(let packet): IPText.line(packet, tcp: tcp, service: service, to: &out)
         case .other(let etherType):
             out.literal("ethertype 0x")
             out.text(String(etherType, radix: 16).leftPadded(to: 4))
