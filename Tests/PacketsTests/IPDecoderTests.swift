@@ -159,6 +159,18 @@ struct IPDecoderTests {
         #expect(frame.ip?.tcp?.checksumStatus == .unverifiable && frame.ip?.tcp?.payloadLength == 100 && frame.malformed == nil)
     }
 
+    @Test("an IPv4 total length of 0 (TSO, BIG TCP) is sized from the capture and said so, not called malformed")
+    func totalLengthZero() throws {
+        let data = F.tcp(src: "198.18.0.1", dst: "198.18.0.2", sport: 1, dport: 2, seq: 1, flags: 0x018, payload: Array(repeating: 1, count: 3000))
+        var packet = F.ipv4Packet(src: "198.18.0.1", dst: "198.18.0.2", proto: 6, data)
+        (packet[2], packet[3], packet[10], packet[11]) = (0, 0, 0, 0)
+        let sum = F.checksum(Array(packet.prefix(20)))
+        (packet[10], packet[11]) = (UInt8(sum >> 8), UInt8(sum & 0xff))
+        let frame = FrameDecoder.decode(F.ethernet(type: 0x0800, packet))
+        #expect(frame.malformed == nil && frame.ip?.tcp?.payloadLength == 3000 && frame.ip?.tcp?.checksumStatus == .unverifiable)
+        #expect(frame.findings.map { "\($0.code)" } == ["total-length-zero"])
+    }
+
     @Test("a wrong IPv4 header checksum is a finding")
     func badHeaderChecksum() {
         var packet = F.ipv4Packet(src: "198.18.0.1", dst: "198.18.0.2", proto: 17, F.udp(src: "198.18.0.1", dst: "198.18.0.2", sport: 1, dport: 2, payload: []))

@@ -7,6 +7,8 @@ public enum Finding: Equatable, Sendable, CustomStringConvertible {
     case hopLimitNot255(UInt8)
     case badChecksum(found: UInt16, expected: UInt16)
     case badIPv4Checksum(found: UInt16, expected: UInt16)
+    /// IPv4 total length 0: a TSO or BIG TCP super-segment captured before the card split it.
+    case totalLengthZero
     case nonZeroCode(UInt8)
     /// A source link-layer address option on a message from `::` (RFC 4861 sections 4.3, 7.1.1).
     case linkLayerOptionFromUnspecified
@@ -26,6 +28,7 @@ public enum Finding: Equatable, Sendable, CustomStringConvertible {
         case .hopLimitNot255(let value): "hop limit \(value), not 255 (RFC 4861: drop)"
         case .badChecksum(let found, let expected): "bad ICMPv6 checksum 0x\(hex4(found)), expected 0x\(hex4(expected))"
         case .badIPv4Checksum(let found, let expected): "bad IPv4 header checksum 0x\(hex4(found)), expected 0x\(hex4(expected))"
+        case .totalLengthZero: "IPv4 total length 0 (a TSO or BIG TCP super-segment): sized from the capture"
         case .nonZeroCode(let code): "ICMPv6 code \(code), must be 0"
         case .linkLayerOptionFromUnspecified: "source link-layer address option with source ::"
         case .solicitedToMulticast: "solicited flag set on a multicast destination"
@@ -42,6 +45,7 @@ public enum Finding: Equatable, Sendable, CustomStringConvertible {
         case .hopLimitNot255: "hop-limit"
         case .badChecksum: "checksum"
         case .badIPv4Checksum: "ip-checksum"
+        case .totalLengthZero: "total-length-zero"
         case .nonZeroCode: "code"
         case .linkLayerOptionFromUnspecified: "slla-from-unspecified"
         case .solicitedToMulticast: "solicited-to-multicast"

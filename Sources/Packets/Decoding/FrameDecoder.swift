@@ -55,7 +55,8 @@ public enum FrameDecoder {
         }
         var packet = IPPacket(network: .v4(ip), transport: .other)
         let pseudo = PseudoHeader(source: ip.source, destination: ip.destination, protocolNumber: ip.protocolNumber,
-                                  whole: !ip.isFragment)
+                                  whole: !ip.isFragment && !ip.lengthFromCapture)
+        if ip.lengthFromCapture { frame.findings.append(.totalLengthZero) }
         decodeTransport(&packet, &reader, length: ip.payloadLength, pseudo: pseudo, laterFragment: ip.fragmentOffset != 0,
                         into: &frame)
     }

@@ -22,8 +22,11 @@ public struct IPv4Header: Equatable, Sendable {
 
     /// One piece of a datagram the sender fragmented.
     public var isFragment: Bool { moreFragments || fragmentOffset != 0 }
-    /// Bytes after the header, as the header states them.
-    public var payloadLength: Int { Swift.max(0, Int(totalLength) - headerLength) }
+    /// Bytes after the header, as the header states them; for a total length of 0 (a TSO or BIG
+    /// TCP super-segment captured before the card split it), as many as the capture holds.
+    public var payloadLength: Int
+    /// The total length field was 0: the payload was sized from the capture.
+    public var lengthFromCapture: Bool { totalLength == 0 }
 
     /// Reads the header (and verifies its checksum); leaves `reader` at the payload.
     static func read(from reader: inout PacketReader) throws(DecodeFailure) -> IPv4Header {
@@ -34,7 +37,7 @@ public struct IPv4Header: Equatable, Sendable {
         guard headerLength >= 20 else { throw .malformed("IPv4 header length \(headerLength) is below the minimum 20") }
         let typeOfService = try reader.u8("IPv4 type of service")
         let totalLength = try reader.u16("IPv4 total length")
-        guard Int(totalLength) >= headerLength else {
+        guard Int(totalLength) >= headerLength || totalLength == 0 else {
             throw .malformed("IPv4 total length \(totalLength) is shorter than its \(headerLength)-byte header")
         }
         let identification = try reader.u16("IPv4 identification")
@@ -47,12 +50,14 @@ public struct IPv4Header: Equatable, Sendable {
         let options = try reader.sub(headerLength - 20, "IPv4 options")
         var sum = InternetChecksum()
         sum.add(UnsafeRawBufferPointer(rebasing: reader.bytes[start..<(start + headerLength)]))
+        let payloadLength = totalLength == 0 ? reader.remaining : Int(totalLength) - headerLength
         return IPv4Header(
             source: source, destination: destination, headerLength: headerLength, typeOfService: typeOfService,
             totalLength: totalLength, identification: identification, dontFragment: fragment & 0x4000 != 0,
             moreFragments: fragment & 0x2000 != 0, fragmentOffset: Int(fragment & 0x1fff) * 8, ttl: ttl,
             protocolNumber: protocolNumber, checksum: checksum,
-            checksumStatus: .judge(sum, field: checksum, covered: true), options: OptionBytes(options.bytes))
+            checksumStatus: .judge(sum, field: checksum, covered: true), options: OptionBytes(options.bytes),
+            payloadLength: payloadLength)
     }
 }
 
