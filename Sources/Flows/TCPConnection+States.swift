@@ -31,7 +31,9 @@ extension TCPConnection {
 
     private mutating func handshake(_ segment: TCPSegment, from side: TCPSide, time: Double) -> TCPStep {
         if !segment.flags.contains(.ack) {
-            synTime = synTime ?? time
+            // The most recent SYN, as tshark times it: a retransmitted SYN must not make the
+            // handshake RTT (and with it the reordering window) a whole retransmission timeout.
+            if handshakeSeen < 3 { synTime = time }
             handshakeSeen = max(handshakeSeen, 1)
             toServer.state = .synSent
             return .handshake(1)

@@ -108,6 +108,20 @@ struct TCPTrackerTests {
         #expect(wire.only.retransmissions == 3)
     }
 
+    @Test("a retransmitted SYN: the handshake RTT runs from the last SYN, so later repeats are retransmissions, not reordering")
+    func retransmittedSYN() {
+        var wire = Wire()
+        _ = wire.send(.client, .syn, seq: 0)
+        _ = wire.send(.client, .syn, seq: 0, after: 1.0)
+        _ = wire.send(.server, [.syn, .ack], seq: 0, ack: 1, after: 0.0001)
+        _ = wire.send(.client, .ack, seq: 1, ack: 1, after: 0.0001)
+        #expect(abs((wire.only.handshakeRTT ?? 0) - 0.0002) < 1e-9)
+        _ = wire.send(.client, .ack, seq: 1, ack: 1, length: 100)
+        _ = wire.send(.client, .ack, seq: 101, ack: 1, length: 100, after: 0.0001)
+        // 0.5 ms after the highest: beyond the 0.2 ms RTT, so a retransmission (it was "out of order" when the RTT ran from the first SYN).
+        #expect(wire.send(.client, .ack, seq: 1, ack: 1, length: 100, after: 0.0005).annotation.marks == .retransmission)
+    }
+
     @Test("reordering within 3 ms is out of order, not a retransmission")
     func outOfOrder() {
         var wire = Wire()
