@@ -84,6 +84,9 @@ public final class CaptureSession: @unchecked Sendable {
     private var banner: String?
     /// --conversations: printed at the end and on SIGUSR1.
     private var conversations = false
+    /// No selector and no filter: ARP and NDP only, which the banner and summary say.
+    private var defaultSelection = false
+    static let defaultSelectionNote = " (ARP and NDP only: --ip, --tcp, --udp, --icmp or a filter for more)"
 
     /// Opens what `request` names (a file, or a live interface), sets the filters, opens the
     /// -w file and builds the processor. `warn` hears what is worth a warning line.
@@ -126,9 +129,10 @@ public final class CaptureSession: @unchecked Sendable {
                                json: request.json, alerts: request.alerts, table: request.table,
                                vendors: learns ? VendorDirectory.load() : VendorDirectory()))
         session.conversations = request.conversations
+        session.defaultSelection = request.protocols == .arpAndNDP && (request.filter ?? "").isEmpty
         if request.file == nil {
             session.banner = "capturing on \(request.interface ?? interfaceName ?? "any"), link type \(handle.linkTypeName)"
-                + (request.writePath.map { ", writing \($0)" } ?? "")
+                + (request.writePath.map { ", writing \($0)" } ?? "") + (session.defaultSelection ? Self.defaultSelectionNote : "")
         }
         return session
     }
@@ -340,6 +344,7 @@ public final class CaptureSession: @unchecked Sendable {
                          ("other IP", counts.otherIP)]
             // ARP and NDP are always named (the default capture); the rest when seen.
             let named = kinds.enumerated().filter { $0.offset < 2 || $0.element.1 > 0 }.map { "\(grouped($0.element.1)) \($0.element.0)" }
+            // Packets the filter passed: with no selector, only ARP and NDP reach this count.
             var summary = "\(grouped(counts.seen)) packet\(counts.seen == 1 ? "" : "s") seen, \(grouped(counts.decoded)) decoded "
                 + "(\(named.joined(separator: ", "))), \(grouped(counts.malformed)) malformed"
             if counts.other > 0 { summary += ", \(grouped(counts.other)) other" }
@@ -347,7 +352,7 @@ public final class CaptureSession: @unchecked Sendable {
             if processor.watch.evicted > 0 {
                 summary += "; the neighbour table holds \(grouped(processor.watch.count)), \(grouped(processor.watch.evicted)) evicted (--table-limit)"
             }
-            printError(summary)
+            printError(summary + (defaultSelection && !settings.live ? Self.defaultSelectionNote : ""))
         }
     }
 }

@@ -121,7 +121,7 @@ public struct FrameProcessor {
 
     private mutating func drawLadder(_ observation: TCPObservation, _ segment: TCPSegment, time: Timestamp, json: Bool,
                                      to output: inout JSONLine) {
-        if json { return Ladder.json(observation, segment, time: time.interval, to: &output) }
+        if json { return Ladder.json(observation, segment, time: time, clock: &clock, to: &output) }
         output.text(ladder.rows(observation, segment, time: time.interval))
     }
 

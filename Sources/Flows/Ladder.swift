@@ -74,12 +74,14 @@ public struct Ladder {
         text.count >= width ? text + " " : text + String(repeating: " ", count: width - text.count)
     }
 
-    /// The same row as a JSON record.
-    public static func json(_ observation: TCPObservation, _ segment: TCPSegment, time: Double, to out: inout JSONLine) {
+    /// The same row as a JSON record, its time written as packet records write theirs (RFC 3339).
+    public static func json(_ observation: TCPObservation, _ segment: TCPSegment, time: Timestamp, clock: inout TimestampFormatter,
+                            to out: inout JSONLine) {
         out.beginObject()
         out.record("ladder")
         out.field("connection", observation.connection)
-        out.field("time", time, digits: 6)
+        out.key("time")
+        clock.withRFC3339(time) { out.unescapedString($0) }
         out.field("from", observation.side.rawValue)
         out.field("label", label(segment, observation.annotation))
         out.field("seq", observation.annotation.sequence)

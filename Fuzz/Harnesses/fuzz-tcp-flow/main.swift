@@ -25,7 +25,7 @@ runFuzzer { data, size in
         guard let ip = frame.ip, let segment = ip.tcp else { continue }
         let observation = tracker.observe(segment, source: ip.source, destination: ip.destination, time: time)
         _ = ladder.rows(observation, segment, time: time)
-        Ladder.json(observation, segment, time: time, to: &output)
+        Ladder.json(observation, segment, time: Timestamp(seconds: Int(time), microseconds: 0), clock: &clock, to: &output)
         PacketJSON.append(frame, time: Timestamp(seconds: Int(time), microseconds: 0), interface: nil, tcp: observation.annotation,
                           clock: &clock, to: &output)
         output.reset()

@@ -23,6 +23,7 @@ extension Nettool {
                 status is 1.
 
                 \(ExitHelp.tcpClient)
+
                 A refusal is not retried; each retry is announced on stderr (attempt, delay, cause).
 
                 Examples:
@@ -34,7 +35,7 @@ extension Nettool {
             version: Nettool.versionText
         )
 
-        @Argument(help: "http://HOST[:PORT]/PATH or raw://HOST:PORT/NAME")
+        @Argument(help: "http://HOST[:PORT]/PATH, https://HOST[:PORT]/PATH or raw://HOST:PORT/NAME")
         var source: String
 
         @Option(name: [.customShort("o"), .customLong("output")], help: "Save as this path (default: the source's file name, in this folder).")

@@ -25,6 +25,7 @@ extension Nettool {
                 only with --show-hidden. Every request is logged with its peer, status and bytes.
 
                 \(ExitHelp.server)
+
                 A server exits 0 after Ctrl-C/SIGTERM (in-flight transfers get --grace, then a summary).
 
                 Examples:

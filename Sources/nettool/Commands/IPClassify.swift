@@ -24,6 +24,7 @@ extension Nettool {
                 Scopes: \(AddressScope.allCases.map(\.rawValue).joined(separator: ", ")).
 
                 \(ExitHelp.local)
+
                 1 when any input is not a valid address or prefix.
 
                 Examples:

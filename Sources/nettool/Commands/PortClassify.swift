@@ -20,6 +20,7 @@ extension Nettool {
                 would fail for you, and why.
 
                 \(ExitHelp.local)
+
                 1 when any input is not a valid port, range or service name.
 
                 Examples:

@@ -18,6 +18,7 @@ extension Nettool {
                 for --grace, then prints a summary (a second Ctrl-C closes them at once).
 
                 \(ExitHelp.server)
+
                 A server exits 0 after a normal stop (a signal, or --once done).
 
                 Examples:

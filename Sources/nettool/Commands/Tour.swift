@@ -19,6 +19,10 @@ extension Nettool {
                 (captured live when run as root, else from recorded samples). Everything it starts \
                 (servers, namespaces, temporary files) is removed when it ends or is interrupted.
 
+                \(ExitHelp.local)
+
+                1 when a step did not go as expected (marked !!); a skipped step (no root, a tool missing) is not a failure.
+
                 Examples:
                   nettool tour
                   nettool tour --list

@@ -19,7 +19,8 @@ extension Nettool {
                 datagrams that a sender grouped with UDP GSO (udp-send does, at full speed) is read in \
                 one go (UDP_GRO) and still shown and counted datagram by datagram.
 
-                \(ExitHelp.text(.success, .failure, .usage, .timedOut))
+                \(ExitHelp.text(.success, .failure, .usage))
+
                 1 also when --timeout passed with nothing received.
 
                 Examples:
