@@ -8,7 +8,7 @@ import Testing
 struct CaptureIPTests {
     /// A capture of one HTTP download of `size` bytes, a UDP datagram to a closed port and its
     /// ICMP port unreachable; the file is removed by the caller.
-    private func makeCapture(size: Int) throws -> (path: String, folder: String) {
+    private func makeCapture(size: Int) throws -> (path: String, folder: String, closedPort: Int) {
         let folder = NSTemporaryDirectory() + "nettool-ipcap-\(getpid())-\(UUID().uuidString.prefix(8))"
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         try Data((0..<size).map { UInt8(truncatingIfNeeded: $0 &* 7) }).write(to: URL(fileURLWithPath: folder + "/file.bin"))
@@ -23,9 +23,10 @@ struct CaptureIPTests {
         }
         try #require(port > 0, "python http.server did not start: \(server.stderrText)")
         let path = folder + "/traffic.pcap"
-        let closedPort = 9
+        // A closed port of this test's own: other suites send to port 9 and make ICMP of their own on lo.
+        let closedPort = freeUDPPort()
         let sniffer = try BackgroundProcess(try peer("tcpdump", package: "tcpdump"),
-                                            ["-i", "lo", "--immediate-mode", "-U", "-w", path, "tcp port \(port) or udp port \(closedPort) or icmp"])
+                                            ["-i", "lo", "--immediate-mode", "-U", "-w", path, "tcp port \(port) or udp port \(closedPort) or (icmp and icmp[30:2] = \(closedPort))"])
         defer { sniffer.signal(SIGKILL) }
         #expect(sniffer.wait(upTo: 5) { $0.stderrText.contains("listening on") }, "\(sniffer.stderrText)")
         let curl = try Run.program(try peer("curl", package: "curl"), ["-s", "-o", "/dev/null", "http://127.0.0.1:\(port)/file.bin"])
@@ -34,7 +35,7 @@ struct CaptureIPTests {
         usleep(300_000)
         sniffer.signal(SIGINT)
         _ = sniffer.waitForExit()
-        return (path, folder)
+        return (path, folder, closedPort)
     }
 
     private func tsharkFields(_ path: String, _ fields: [String]) throws -> [[String]] {
@@ -46,7 +47,7 @@ struct CaptureIPTests {
 
     @Test("addresses, ports, relative seq/ack, flags, window, payload length, UDP length, ICMP type/code: every packet agrees")
     func fieldForField() throws {
-        let (path, folder) = try makeCapture(size: 300_000)
+        let (path, folder, closedPort) = try makeCapture(size: 300_000)
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let ours = try Run.nettool(["capture", "-r", path, "--ip", "--json"])
         #expect(ours.status == 0, "\(ours.stderr)")
@@ -76,14 +77,12 @@ struct CaptureIPTests {
             case "udp":
                 udp += 1
                 #expect(mine["udp_length"] as? Int == Int(row[9]), "\(context)")
-                // Port 9 is IANA's discard service.
-                #expect(mine["service"] as? String == "discard", "\(context)")
             case "icmp":
                 icmp += 1
                 #expect(mine["type_number"] as? Int == Int(row[10]) && mine["code_number"] as? Int == Int(row[11]), "\(context)")
                 #expect(mine["type"] as? String == "destination-unreachable" && mine["code"] as? String == "port-unreachable", "\(context)")
                 let quoted = mine["quoted"] as? [String: Any]
-                #expect(quoted?["dst_port"] as? Int == 9 && quoted?["protocol"] as? String == "udp", "\(context)")
+                #expect(quoted?["dst_port"] as? Int == closedPort && quoted?["protocol"] as? String == "udp", "\(context)")
             default:
                 Issue.record("unexpected protocol: \(context)")
             }
@@ -93,7 +92,7 @@ struct CaptureIPTests {
 
     @Test("the text line has tcpdump's shape: the same flags, relative numbers, window, options and length")
     func tcpdumpShape() throws {
-        let (path, folder) = try makeCapture(size: 20_000)
+        let (path, folder, _) = try makeCapture(size: 20_000)
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let ours = try Run.nettool(["capture", "-r", path, "--tcp"])
         let tcpdump = try Run.program(try peer("tcpdump", package: "tcpdump"), ["-nn", "-r", path, "tcp"])
@@ -108,7 +107,7 @@ struct CaptureIPTests {
 
     @Test("--ladder draws the handshake and the close with each side's states; --conversations sums the connection up")
     func ladderAndConversations() throws {
-        let (path, folder) = try makeCapture(size: 5_000)
+        let (path, folder, _) = try makeCapture(size: 5_000)
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let ladder = try Run.nettool(["capture", "-r", path, "--ladder", "--conversations", "tcp"])
         #expect(ladder.status == 0, "\(ladder.stderr)")

@@ -157,8 +157,13 @@ final class EchoHandler: ChannelInboundHandler {
             // Reported before release: once the last connection is released the summary may
             // print and the process exit.
             onEvent(.closed(id: id, peer: peer, bytes: bytes, duration: .now - start, reason: reason))
-            narrator.step(reason == .reset ? "close() after reset" : "close() → FIN to \(peer)",
-                          "the connection is over after \(bytes) bytes echoed; the side that closed first keeps it in TIME_WAIT for a while, so late packets cannot confuse a new connection")
+            if reason == .reset {
+                narrator.step("close() after reset", "the connection is over after \(bytes) bytes echoed: a reset ends it at once, "
+                              + "with no FINs and no TIME_WAIT, and whatever was still unread is gone")
+            } else {
+                narrator.step("close() → FIN to \(peer)", "the connection is over after \(bytes) bytes echoed; the side that closed first "
+                              + "keeps it in TIME_WAIT for a while, so late packets cannot confuse a new connection")
+            }
             registry.release(id: id, bytes: bytes, closedByServer: reason == .shutdown)
         }
         context.fireChannelInactive()
