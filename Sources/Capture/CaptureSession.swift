@@ -118,8 +118,11 @@ public final class CaptureSession: @unchecked Sendable {
         let learns = request.table || request.alerts
         var ladder = false
         if case .ladder = request.format { ladder = true }
-        // Relative numbers and analysis need each connection followed; --absolute-seq alone skips it.
-        let tracks = request.conversations || ladder || !request.absoluteSequence
+        // Relative numbers and analysis need each connection followed (and packets in order, on one
+        // thread); not when no TCP can pass the filter (ARP/NDP by default), nor with --absolute-seq.
+        let protocols = request.protocols
+        let mayCarryTCP = protocols.isEmpty || protocols.contains(.tcp) || protocols.contains(.ip)
+        let tracks = request.conversations || ladder || (mayCarryTCP && !request.absoluteSequence)
         let session = CaptureSession(
             handle: handle, writer: writer,
             processor: FrameProcessor(linkType: linkType, format: request.format, learns: learns, expectedRouters: request.routers,
