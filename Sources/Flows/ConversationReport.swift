@@ -8,7 +8,7 @@ public enum ConversationReport {
         var text = "TCP conversations: \(grouped(connections.count))"
             + (evicted > 0 ? " (\(grouped(evicted)) dropped from the table past --table-limit)" : "") + "\n"
         for connection in connections {
-            text += "  #\(connection.id) \(endpoint(connection.client)) → \(endpoint(connection.server))"
+            text += "  #\(connection.id) \(connection.client) → \(connection.server)"
                 + "  \(DurationText.format(.seconds(connection.lastSeen - connection.firstSeen)))"
                 + "  → \(grouped(connection.packetsToServer)) pkts \(ByteText.size(connection.bytesToServer))"
                 + "  ← \(grouped(connection.packetsToClient)) pkts \(ByteText.size(connection.bytesToClient))"
@@ -53,9 +53,5 @@ public enum ConversationReport {
         case .closed: "closed FIN/FIN, the \(connection.closedFirst?.rawValue ?? "client") first"
         case .reset(let side): "reset by the \(side.rawValue)"
         }
-    }
-
-    private static func endpoint(_ endpoint: TCPEndpoint) -> String {
-        endpoint.address.family == .v6 ? "[\(endpoint.address)]:\(endpoint.port)" : "\(endpoint.address):\(endpoint.port)"
     }
 }

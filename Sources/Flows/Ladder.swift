@@ -18,7 +18,7 @@ public struct Ladder {
         var text = ""
         let id = observation.connection
         if lastTime[id] == nil {
-            text += "\nconnection #\(id): client \(endpoint(observation.client)), server \(endpoint(observation.server))\n"
+            text += "\nconnection #\(id): client \(observation.client), server \(observation.server)\n"
             text += "  " + pad("+ms", 9) + pad("client", Self.stateWidth) + String(repeating: " ", count: Self.arrowWidth + 2) + "server\n"
             if observation.step == .handshake(1) {
                 text += "  " + pad("", 9) + pad("CLOSED", Self.stateWidth) + String(repeating: " ", count: Self.arrowWidth + 2) + "LISTEN\n"
@@ -64,10 +64,6 @@ public struct Ladder {
 
     static func markWords(_ marks: TCPAnalysisMarks) -> String {
         TCPAnalysisMarks.named.filter { marks.contains($0.mark) }.map { "\($0.words)" }.joined(separator: ", ")
-    }
-
-    private func endpoint(_ endpoint: TCPEndpoint) -> String {
-        endpoint.address.family == .v6 ? "[\(endpoint.address)]:\(endpoint.port)" : "\(endpoint.address):\(endpoint.port)"
     }
 
     private func pad(_ text: String, _ width: Int) -> String {

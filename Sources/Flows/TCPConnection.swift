@@ -2,9 +2,12 @@ import Addresses
 import Packets
 
 /// An address and port.
-public struct TCPEndpoint: Hashable, Sendable {
+public struct TCPEndpoint: Hashable, Sendable, CustomStringConvertible {
     public var address: IPAddress
     public var port: UInt16
+
+    /// `127.0.0.1:8080`, `[::1]:8080`: the way every command writes an address with a port.
+    public var description: String { address.family == .v6 ? "[\(address)]:\(port)" : "\(address):\(port)" }
 }
 
 /// One TCP connection as a capture sees it: each side's state, sequence bases and counters,
